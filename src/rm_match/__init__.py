@@ -1,0 +1,54 @@
+"""rm_match: optimal, explained pairing for reverse-mentoring programmes.
+
+Two entry points:
+
+- :func:`assign` — the array layer: a score matrix, a feasibility mask and capacities in, the
+  best pairs out, with objective, bound, gap and status.
+- :func:`match` — the domain layer: two :class:`People` tables and a :class:`Programme` in, an
+  explained :class:`Matching` out.
+
+Examples
+--------
+>>> import rm_match as rm
+>>> mentors, mentees = rm.synthetic.cohort(40, 40, rng=0)
+>>> prog = rm.Programme(rules=[rm.rules.CrossDepartment(), rm.rules.NoReportingLine()])
+>>> result = rm.match(mentors, mentees, prog)
+>>> result.status, rm.verify(result, rm.Problem(mentors, mentees, prog))
+('optimal', [])
+"""
+
+from . import rules, synthetic
+from .api import match
+from .cohort import Cohort
+from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
+from .matching import Assignment, Matching, PairExplanation
+from .people import People
+from .programme import DEFAULT_WEIGHTS, Problem, ProblemArrays, Programme
+from .solvers import BACKENDS, assign
+from .verify import Violation, verify
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_WEIGHTS",
+    "Assignment",
+    "Cohort",
+    "InfeasibleError",
+    "Matching",
+    "PairExplanation",
+    "People",
+    "Problem",
+    "ProblemArrays",
+    "Programme",
+    "RmMatchError",
+    "SolverError",
+    "ValidationError",
+    "Violation",
+    "__version__",
+    "assign",
+    "match",
+    "rules",
+    "synthetic",
+    "verify",
+]

@@ -1,0 +1,239 @@
+"""Both sides of a programme together: cross-table validation and shared encodings.
+
+A :class:`Cohort` checks what no single :class:`~rm_match.People` table can: the two sides share
+one skill space, no id is on both sides, every manager id refers to somebody (a mentor, a mentee,
+or a person in the optional ``org_chart``) and the org chart has no cycle. It then encodes the
+categorical columns of both sides on common integer codes and indicator matrices, so that rules
+and score terms are array operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+
+from .errors import ValidationError
+from .people import People
+
+__all__ = ["Cohort"]
+
+
+def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Common integer codes for two object columns; ``None`` becomes -1."""
+    vocab: dict[Hashable, int] = {}
+    out = []
+    for col in (left, right):
+        codes = np.empty(len(col), dtype=np.int64)
+        for i, v in enumerate(col):
+            codes[i] = -1 if v is None else vocab.setdefault(v, len(vocab))
+        out.append(codes)
+    return out[0], out[1]
+
+
+def _indicators(
+    left: Sequence[frozenset[str]], right: Sequence[frozenset[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indicator matrices (n × vocabulary) of two columns of label sets, on one vocabulary."""
+    vocab: dict[str, int] = {}
+    for sets in (left, right):
+        for s in sets:
+            for label in sorted(s):
+                vocab.setdefault(label, len(vocab))
+    out = []
+    for sets in (left, right):
+        mat = np.zeros((len(sets), max(len(vocab), 1)), dtype=np.float32)
+        for i, s in enumerate(sets):
+            mat[i, [vocab[label] for label in s]] = 1.0
+        out.append(mat)
+    return out[0], out[1]
+
+
+class Cohort:
+    """Mentors and mentees validated together, with encodings shared by rules and scores.
+
+    Parameters
+    ----------
+    mentors, mentees : People
+        The two sides; they must share one skill space and have disjoint ids.
+    org_chart : mapping of id to id or None, optional
+        Managers of people outside the programme (e.g. executives who are neither mentor nor
+        mentee), so that reporting lines can be followed through them.
+
+    Raises
+    ------
+    ValidationError
+        If the skill spaces differ, an id is on both sides, a manager id refers to nobody, or
+        the org chart has a cycle.
+    """
+
+    def __init__(
+        self,
+        mentors: People,
+        mentees: People,
+        org_chart: Mapping[Hashable, Hashable | None] | None = None,
+    ) -> None:
+        for name, side in (("mentors", mentors), ("mentees", mentees)):
+            if not isinstance(side, People):
+                raise ValidationError(
+                    f"`{name}` must be a People table; got {type(side).__name__}.",
+                    argument=name,
+                )
+        if mentors.skills != mentees.skills:
+            raise ValidationError(
+                "mentors and mentees must share one skill space (same names, same order); "
+                f"mentors have {list(mentors.skills)}, mentees {list(mentees.skills)}.",
+                argument="skills",
+            )
+        for pid in mentors.ids:
+            if pid in mentees:
+                raise ValidationError(
+                    f"id {pid!r} appears among both mentors and mentees.",
+                    argument="ids",
+                    participant=pid,
+                )
+        self.mentors = mentors
+        self.mentees = mentees
+        self.org_chart = dict(org_chart or {})
+        self._parent = self._build_org_chart()
+        self._ancestor_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n_mentors, n_mentees)."""
+        return self.mentors.n, self.mentees.n
+
+    # -- org chart ---------------------------------------------------------------------------
+
+    def _build_org_chart(self) -> np.ndarray | None:
+        """Parent-pointer array over mentors, mentees and outsiders (-1: no manager)."""
+        m, e = self.mentors, self.mentees
+        if m.manager is None and e.manager is None and not self.org_chart:
+            return None
+        nodes: dict[Hashable, int] = {}
+        for pid in (*m.ids, *e.ids):
+            nodes[pid] = len(nodes)
+        for pid in self.org_chart:
+            if pid in nodes:
+                raise ValidationError(
+                    f"`org_chart` entry {pid!r} is a programme participant; give the managers "
+                    "of participants in their `manager` column.",
+                    argument="org_chart",
+                    participant=pid,
+                )
+            nodes[pid] = len(nodes)
+        parent = np.full(len(nodes), -1, dtype=np.int64)
+        managers = [
+            *(m.manager if m.manager is not None else [None] * m.n),
+            *(e.manager if e.manager is not None else [None] * e.n),
+            *self.org_chart.values(),
+        ]
+        children = [*m.ids, *e.ids, *self.org_chart]
+        for i, (pid, boss) in enumerate(zip(children, managers, strict=True)):
+            if boss is None:
+                continue
+            j = nodes.get(boss)
+            if j is None:
+                raise ValidationError(
+                    f"participant {pid!r}: `manager` {boss!r} refers to nobody (not a mentor, "
+                    "a mentee, nor in `org_chart`).",
+                    argument="manager",
+                    participant=pid,
+                )
+            if j == i:
+                raise ValidationError(
+                    f"participant {pid!r}: `manager` refers to the participant itself.",
+                    argument="manager",
+                    participant=pid,
+                )
+            parent[i] = j
+        # Cycle check by pointer doubling: after 2^k >= n jumps every chain must have left the
+        # tree through a root (-1); whatever still points somewhere lies on or below a cycle.
+        jump = parent.copy()
+        for _ in range(max(1, int(np.ceil(np.log2(len(parent) + 1))) + 1)):
+            alive = jump >= 0
+            jump[alive] = jump[jump[alive]]
+        if (jump >= 0).any():
+            start = int(np.flatnonzero(jump >= 0)[0])
+            g = nx.DiGraph()
+            g.add_edges_from((i, int(p)) for i, p in enumerate(parent) if p >= 0)
+            cycle = [children[u] for u, _ in nx.find_cycle(g, source=start)]
+            raise ValidationError(
+                f"the org chart has a reporting cycle through {cycle!r}.",
+                argument="manager",
+                participant=cycle[0],
+            )
+        return parent
+
+    def ancestors(self, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Managers up to ``depth`` levels above each participant, on the other side.
+
+        Returns
+        -------
+        mentor_up : ndarray of int, shape (n_mentors, depth)
+            ``mentor_up[i, k]`` is the mentee index of mentor i's manager k+1 levels up, or -1
+            when that manager is not a mentee (or does not exist).
+        mentee_up : ndarray of int, shape (n_mentees, depth)
+            The same for mentees, with mentor indices.
+        """
+        if depth in self._ancestor_cache:
+            return self._ancestor_cache[depth]
+        n_m, n_e = self.shape
+        mentor_up = np.full((n_m, depth), -1, dtype=np.int64)
+        mentee_up = np.full((n_e, depth), -1, dtype=np.int64)
+        if self._parent is not None:
+            cur = np.arange(n_m + n_e)
+            for k in range(depth):
+                alive = cur >= 0
+                cur[alive] = self._parent[cur[alive]]
+                up_m = cur[:n_m]
+                hit = (up_m >= n_m) & (up_m < n_m + n_e)
+                mentor_up[hit, k] = up_m[hit] - n_m
+                up_e = cur[n_m:]
+                hit = (up_e >= 0) & (up_e < n_m)
+                mentee_up[hit, k] = up_e[hit]
+        self._ancestor_cache[depth] = (mentor_up, mentee_up)
+        return mentor_up, mentee_up
+
+    # -- encodings ---------------------------------------------------------------------------
+
+    @cached_property
+    def departments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Department codes (mentors, mentees) on one vocabulary."""
+        return _codes(self.mentors.department, self.mentees.department)
+
+    @cached_property
+    def languages(self) -> tuple[np.ndarray, np.ndarray]:
+        """Language indicator matrices (mentors, mentees) on one vocabulary."""
+        return _indicators(self.mentors.languages, self.mentees.languages)
+
+    @cached_property
+    def interests(self) -> tuple[np.ndarray, np.ndarray]:
+        """Interest indicator matrices (mentors, mentees) on one vocabulary."""
+        return _indicators(self.mentors.interests, self.mentees.interests)
+
+    def attribute_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of a categorical attribute (or ``department``) on both sides; -1 = unknown."""
+        if name == "department":
+            return self.departments
+        cache = self.__dict__.setdefault("_attr_cache", {})
+        if name not in cache:
+            cache[name] = _codes(self.mentors.attributes[name], self.mentees.attributes[name])
+        return cache[name]
+
+    def require(self, field: str, user: str) -> None:
+        """Raise a :class:`ValidationError` unless both sides have ``field``."""
+        for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
+            have = (
+                field in side.attributes if field not in side.__slots__ else side.has(field)
+            )
+            if not have:
+                raise ValidationError(
+                    f"{user} needs `{field}` on both sides, but the {side_name} table has none.",
+                    argument=field,
+                )
+
+    def __repr__(self) -> str:
+        return f"Cohort(n_mentors={self.mentors.n}, n_mentees={self.mentees.n})"

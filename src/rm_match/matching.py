@@ -1,0 +1,200 @@
+"""Results: :class:`Assignment` (array layer) and :class:`Matching` (participants, explained).
+
+Both are immutable and say how good they are: ``objective`` (total score of the chosen pairs),
+``bound`` (a proven upper bound on the best objective under the same policy), relative ``gap``
+``(bound - objective) / max(|objective|, 1)`` and ``status`` (``"optimal"`` when the gap is
+within 1e-9, else ``"feasible"``; ``"infeasible"`` when nothing satisfies the rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Assignment", "Matching", "PairExplanation", "relative_gap"]
+
+#: Gap at or below which a solution is reported as optimal.
+OPTIMALITY_TOL = 1e-9
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """``(bound - objective) / max(|objective|, 1)``, never negative.
+
+    Examples
+    --------
+    >>> relative_gap(10.0, 10.5)
+    0.05
+    >>> relative_gap(0.2, 0.3)
+    0.1
+    """
+    return max(0.0, (bound - objective) / max(abs(objective), 1.0))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A set of (mentor index, mentee index) pairs with its quality certificate.
+
+    Attributes
+    ----------
+    pairs : ndarray of int, shape (k, 2)
+        Chosen pairs, sorted by mentor then mentee index.
+    objective : float
+        Sum of the scores of the chosen pairs.
+    status : str
+        ``"optimal"``, ``"feasible"`` or ``"infeasible"``.
+    bound : float
+        Proven upper bound on the objective of any assignment under the same policy
+        (for ``max_matched``: among those matching as many as possible).
+    gap : float
+        Relative gap, see :func:`relative_gap`.
+    method : str
+        The backend that solved it.
+    policy : str
+        ``"max_matched"`` or ``"max_score"``.
+    wall_time : float
+        Seconds spent in the solver, validation included.
+    message : str
+        The backend's account, with its raw status.
+    """
+
+    pairs: np.ndarray
+    objective: float
+    status: str
+    bound: float
+    gap: float
+    method: str
+    policy: str
+    wall_time: float = 0.0
+    message: str = ""
+
+    @property
+    def n_matched(self) -> int:
+        """Number of pairs."""
+        return len(self.pairs)
+
+    def __repr__(self) -> str:
+        return (
+            f"Assignment(pairs={self.n_matched}, objective={self.objective:.6g}, "
+            f"status={self.status!r}, gap={self.gap:.2g}, method={self.method!r})"
+        )
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """Why a pair was chosen: its score, per-term values and the skills that drive it."""
+
+    mentor: Hashable
+    mentee: Hashable
+    score: float
+    terms: Mapping[str, float]
+    mentor_teaches: tuple[str, ...]
+    mentee_teaches: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def reason(self) -> str:
+        """A one-line, human-readable account (no attribute values)."""
+        parts = []
+        if self.required:
+            parts.append("required pair")
+        if self.mentor_teaches:
+            parts.append("mentor teaches " + ", ".join(self.mentor_teaches))
+        if self.mentee_teaches:
+            parts.append("mentee teaches back " + ", ".join(self.mentee_teaches))
+        extra = [
+            f"{name} {value:.2f}" for name, value in self.terms.items() if name != "learning"
+        ]
+        if extra:
+            parts.append("; ".join(extra))
+        return "; ".join(parts) if parts else "allowed pair, no learning value"
+
+
+@dataclass(frozen=True)
+class Matching:
+    """The programme: pairs of participant ids, explained, with quality and the unmatched.
+
+    Attributes
+    ----------
+    pairs : tuple of PairExplanation
+        Each chosen pair with its score, per-term breakdown and top skills each way.
+    unmatched_mentors, unmatched_mentees : dict of id to str
+        Participants left with spare capacity and no partner, with the reason.
+    objective, bound, gap, status, method, policy
+        As in :class:`Assignment` (``objective`` includes required pairs).
+    wall_time : float
+        Seconds for the whole call: compile, solve and explanations.
+    assignment : Assignment
+        The array-layer result for the free (non-required) part.
+    stats : dict
+        Aggregate figures: pairs, rule pass rates, diversity shares (never per person).
+    """
+
+    pairs: tuple[PairExplanation, ...]
+    unmatched_mentors: dict[Hashable, str]
+    unmatched_mentees: dict[Hashable, str]
+    objective: float
+    bound: float
+    gap: float
+    status: str
+    method: str
+    policy: str
+    wall_time: float
+    assignment: Assignment = field(repr=False)
+    stats: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    @property
+    def id_pairs(self) -> list[tuple[Hashable, Hashable]]:
+        """The pairs as (mentor id, mentee id)."""
+        return [(p.mentor, p.mentee) for p in self.pairs]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per pair: ids, score, each term, top skills, reason.
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> m = match(*synthetic.cohort(3, 3, rng=1))
+        >>> sorted(m.to_records()[0])[:4]
+        ['diversity', 'interests', 'language', 'learning']
+        """
+        out = []
+        for p in self.pairs:
+            rec: dict[str, Any] = {"mentor": p.mentor, "mentee": p.mentee, "score": p.score}
+            rec.update(p.terms)
+            rec["mentor_teaches"] = list(p.mentor_teaches)
+            rec["mentee_teaches"] = list(p.mentee_teaches)
+            rec["required"] = p.required
+            rec["reason"] = p.reason
+            out.append(rec)
+        return out
+
+    def to_frame(self):
+        """The pairs as a pandas DataFrame (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Matching.to_frame needs pandas: pip install 'rm-match[pandas]'"
+            ) from exc
+        return pd.DataFrame.from_records(
+            self.to_records(),
+            columns=["mentor", "mentee", "score", *self.stats.get("terms", ()),
+                     "mentor_teaches", "mentee_teaches", "required", "reason"],
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Matching(pairs={len(self.pairs)}, unmatched_mentors={len(self.unmatched_mentors)}, "
+            f"unmatched_mentees={len(self.unmatched_mentees)}, objective={self.objective:.6g}, "
+            f"status={self.status!r}, gap={self.gap:.2g}, method={self.method!r}, "
+            f"time={self.wall_time:.3g}s)"
+        )

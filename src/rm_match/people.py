@@ -1,0 +1,508 @@
+"""Participant tables: one :class:`People` per side of the programme.
+
+A :class:`People` table is columnar: ids, a named skill space with ``offers`` and ``wants``
+arrays (n × d, values in [0, 1]) and optional columns (department, grade, manager, languages,
+time zone, interests, free categorical attributes, capacity). It is validated once, on entry,
+and is immutable afterwards: every array is a private read-only copy.
+
+Ids are opaque (``str`` or ``int``); names and e-mails stay with the caller. The repr and every
+error message carry ids, field names and counts, never attribute values.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import ValidationError
+
+__all__ = ["FIELDS", "People"]
+
+#: The optional columns of a :class:`People` table, besides ids, skills and attributes.
+FIELDS = (
+    "offers",
+    "wants",
+    "department",
+    "grade",
+    "manager",
+    "languages",
+    "timezone",
+    "interests",
+    "capacity",
+)
+
+_RECORD_KEYS = frozenset(("id", "attributes", *FIELDS))
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _is_id(x: object) -> bool:
+    return (isinstance(x, str) and x != "") or (
+        isinstance(x, numbers.Integral) and not isinstance(x, bool)
+    )
+
+
+def _column(field: str, values: object, n: int) -> list:
+    """A per-participant column as a list of length ``n``, or a named error."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValidationError(
+            f"`{field}` must be a sequence with one entry per participant.", argument=field
+        )
+    out = list(values)
+    if len(out) != n:
+        raise ValidationError(
+            f"`{field}` has {len(out)} entries; expected {n} (one per participant).",
+            argument=field,
+        )
+    return out
+
+
+def _skill_matrix(field: str, values: object, ids: np.ndarray, d: int) -> np.ndarray:
+    n = len(ids)
+    if values is None:
+        return _readonly(np.zeros((n, d)))
+    try:
+        a = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"`{field}` must be a numeric array of shape (n, d) = ({n}, {d}).", argument=field
+        ) from None
+    if a.shape != (n, d):
+        raise ValidationError(
+            f"`{field}` must have shape (n, d) = ({n}, {d}); got {a.shape}.", argument=field
+        )
+    bad = ~np.isfinite(a)
+    what = "a non-finite value (NaN or inf)"
+    if not bad.any():
+        bad = (a < 0.0) | (a > 1.0)
+        what = "a value outside [0, 1]"
+    if bad.any():
+        i, k = np.argwhere(bad)[0]
+        raise ValidationError(
+            f"participant {ids[i]!r}: `{field}` has {what} (skill column {int(k)}); "
+            f"{int(bad.sum())} such entries in all.",
+            argument=field,
+            participant=ids[i],
+        )
+    return _readonly(a)
+
+
+def _label_set(field: str, value: object, pid: Hashable) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        value = (value,)
+    items = list(value) if isinstance(value, Iterable) else None
+    if items is None or not all(isinstance(v, str) and v for v in items):
+        raise ValidationError(
+            f"participant {pid!r}: `{field}` must be a collection of non-empty strings.",
+            argument=field,
+            participant=pid,
+        )
+    return frozenset(items)
+
+
+class People:
+    """One side of a programme (mentors or mentees) as a validated, columnar table.
+
+    Parameters
+    ----------
+    ids : sequence of str or int
+        Unique, opaque participant ids.
+    skills : sequence of str
+        Names of the skill space, e.g. ``("ai_tools", "strategy")``; d = ``len(skills)``.
+    offers, wants : array_like of shape (n, d), optional
+        How well each person can teach (``offers``) and wants to learn (``wants``) each skill,
+        in [0, 1]. Missing means zeros.
+    department : sequence of str, optional
+        Department of each participant.
+    grade : sequence of int, optional
+        Grade or seniority level (higher is more senior).
+    manager : sequence of id or None, optional
+        Id of each participant's manager (the org chart). The id may belong to this table, the
+        other side, or an ``org_chart`` given to :func:`rm_match.match`; ``None`` for none.
+    languages, interests : sequence of collections of str, optional
+        Languages spoken and interests of each participant.
+    timezone : sequence of float, optional
+        UTC offset in hours, in [-12, 14].
+    attributes : mapping of str to sequence, optional
+        Free categorical attributes (e.g. ``gender``, ``generation``), one hashable value (or
+        ``None`` for not stated) per participant. Used for pair diversity and aggregate reports
+        only; never printed per person.
+    capacity : int or sequence of int, default 1
+        How many partners each participant may take (mentors: 1:k group formats).
+
+    Raises
+    ------
+    ValidationError
+        On duplicate ids, wrong shapes, NaN/inf or out-of-range skill values, non-integer grades,
+        a self-managed participant, negative capacity, and similar; the message names the
+        participant id and the field.
+
+    Examples
+    --------
+    >>> from rm_match import People
+    >>> p = People(["a", "b"], skills=["ai_tools", "strategy"],
+    ...            offers=[[0.9, 0.1], [0.7, 0.2]], department=["IT", "Sales"])
+    >>> p
+    People(n=2, skills=2, fields=['offers', 'wants', 'department', 'capacity'], attributes=[])
+    >>> p.index("b")
+    1
+    """
+
+    __slots__ = (
+        "_index",
+        "attributes",
+        "capacity",
+        "department",
+        "grade",
+        "ids",
+        "interests",
+        "languages",
+        "manager",
+        "offers",
+        "skills",
+        "timezone",
+        "wants",
+    )
+
+    ids: np.ndarray
+    skills: tuple[str, ...]
+    offers: np.ndarray
+    wants: np.ndarray
+    department: np.ndarray | None
+    grade: np.ndarray | None
+    manager: np.ndarray | None
+    languages: tuple[frozenset[str], ...] | None
+    timezone: np.ndarray | None
+    interests: tuple[frozenset[str], ...] | None
+    attributes: Mapping[str, np.ndarray]
+    capacity: np.ndarray
+
+    def __init__(
+        self,
+        ids: Sequence[Hashable],
+        *,
+        skills: Sequence[str] = (),
+        offers: Any = None,
+        wants: Any = None,
+        department: Sequence[str] | None = None,
+        grade: Sequence[int] | None = None,
+        manager: Sequence[Hashable | None] | None = None,
+        languages: Sequence[Iterable[str]] | None = None,
+        timezone: Sequence[float] | None = None,
+        interests: Sequence[Iterable[str]] | None = None,
+        attributes: Mapping[str, Sequence[Hashable | None]] | None = None,
+        capacity: int | Sequence[int] = 1,
+    ) -> None:
+        set_ = object.__setattr__
+        # ids
+        if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+            raise ValidationError("`ids` must be a sequence of str or int ids.", argument="ids")
+        id_list = list(ids)
+        for i, x in enumerate(id_list):
+            if not _is_id(x):
+                raise ValidationError(
+                    f"`ids` entry {i} is not a valid id (expected a non-empty str or an int).",
+                    argument="ids",
+                )
+        seen: dict[Hashable, int] = {}
+        for i, x in enumerate(id_list):
+            if x in seen:
+                raise ValidationError(
+                    f"duplicate id {x!r} in `ids` (rows {seen[x]} and {i}).",
+                    argument="ids",
+                    participant=x,
+                )
+            seen[x] = i
+        n = len(id_list)
+        id_arr = np.empty(n, dtype=object)
+        id_arr[:] = id_list
+        set_(self, "ids", _readonly(id_arr))
+        set_(self, "_index", seen)
+        # skills
+        if isinstance(skills, str) or not all(isinstance(s, str) and s for s in skills):
+            raise ValidationError(
+                "`skills` must be a sequence of non-empty skill names.", argument="skills"
+            )
+        skills = tuple(skills)
+        if len(set(skills)) != len(skills):
+            dup = next(s for s in skills if skills.count(s) > 1)
+            raise ValidationError(f"duplicate skill {dup!r} in `skills`.", argument="skills")
+        set_(self, "skills", skills)
+        set_(self, "offers", _skill_matrix("offers", offers, id_arr, len(skills)))
+        set_(self, "wants", _skill_matrix("wants", wants, id_arr, len(skills)))
+        # department
+        dep = None
+        if department is not None:
+            vals = _column("department", department, n)
+            for pid, v in zip(id_list, vals, strict=True):
+                if not (isinstance(v, str) and v):
+                    raise ValidationError(
+                        f"participant {pid!r}: `department` must be a non-empty string.",
+                        argument="department",
+                        participant=pid,
+                    )
+            dep = np.empty(n, dtype=object)
+            dep[:] = vals
+            dep = _readonly(dep)
+        set_(self, "department", dep)
+        # grade
+        gr = None
+        if grade is not None:
+            vals = _column("grade", grade, n)
+            for pid, v in zip(id_list, vals, strict=True):
+                if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+                    raise ValidationError(
+                        f"participant {pid!r}: `grade` must be an integer.",
+                        argument="grade",
+                        participant=pid,
+                    )
+            gr = _readonly(np.array(vals, dtype=np.int64).reshape(n))
+        set_(self, "grade", gr)
+        # manager
+        mg = None
+        if manager is not None:
+            vals = _column("manager", manager, n)
+            for pid, v in zip(id_list, vals, strict=True):
+                if v is not None and not _is_id(v):
+                    raise ValidationError(
+                        f"participant {pid!r}: `manager` must be an id (str or int) or None.",
+                        argument="manager",
+                        participant=pid,
+                    )
+                if v is not None and v == pid:
+                    raise ValidationError(
+                        f"participant {pid!r}: `manager` refers to the participant itself.",
+                        argument="manager",
+                        participant=pid,
+                    )
+            mg = np.empty(n, dtype=object)
+            mg[:] = vals
+            mg = _readonly(mg)
+        set_(self, "manager", mg)
+        # languages, interests
+        for field, value in (("languages", languages), ("interests", interests)):
+            sets = None
+            if value is not None:
+                vals = _column(field, value, n)
+                sets = tuple(
+                    _label_set(field, v, pid) for pid, v in zip(id_list, vals, strict=True)
+                )
+            set_(self, field, sets)
+        # timezone
+        tz = None
+        if timezone is not None:
+            vals = _column("timezone", timezone, n)
+            tz = np.empty(n)
+            for i, (pid, v) in enumerate(zip(id_list, vals, strict=True)):
+                ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+                if not ok or not math.isfinite(v) or not -12.0 <= v <= 14.0:
+                    raise ValidationError(
+                        f"participant {pid!r}: `timezone` must be a UTC offset in hours "
+                        "within [-12, 14].",
+                        argument="timezone",
+                        participant=pid,
+                    )
+                tz[i] = v
+            tz = _readonly(tz)
+        set_(self, "timezone", tz)
+        # attributes
+        attrs: dict[str, np.ndarray] = {}
+        if attributes is not None:
+            if not isinstance(attributes, Mapping):
+                raise ValidationError(
+                    "`attributes` must be a mapping of attribute name to values.",
+                    argument="attributes",
+                )
+            for name, value in attributes.items():
+                if not isinstance(name, str) or not name or name in _RECORD_KEYS:
+                    raise ValidationError(
+                        f"attribute name {name!r} is not a non-empty string distinct from the "
+                        "built-in fields.",
+                        argument="attributes",
+                    )
+                vals = _column(f"attributes[{name!r}]", value, n)
+                for pid, v in zip(id_list, vals, strict=True):
+                    if v is not None and not isinstance(v, (str, numbers.Integral)):
+                        raise ValidationError(
+                            f"participant {pid!r}: attribute {name!r} must be a str, an int or "
+                            "None.",
+                            argument=name,
+                            participant=pid,
+                        )
+                col = np.empty(n, dtype=object)
+                col[:] = vals
+                attrs[name] = _readonly(col)
+        set_(self, "attributes", attrs)
+        # capacity
+        if isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool):
+            cap_vals: list = [capacity] * n
+        else:
+            cap_vals = _column("capacity", capacity, n)
+        for pid, v in zip(id_list, cap_vals, strict=True):
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 0:
+                raise ValidationError(
+                    f"participant {pid!r}: `capacity` must be a non-negative integer.",
+                    argument="capacity",
+                    participant=pid,
+                )
+        set_(self, "capacity", _readonly(np.array(cap_vals, dtype=np.int64).reshape(n)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("People tables are immutable; build a new one instead.")
+
+    # -- constructors ------------------------------------------------------------------------
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], *, skills: Sequence[str]
+    ) -> People:
+        """Build a table from one mapping per participant.
+
+        Each record has an ``id`` and any of the fields of :class:`People`; ``offers`` and
+        ``wants`` are mappings of skill name to level (missing skills are 0), ``attributes`` a
+        mapping of attribute name to value. A field given for some records must be given for
+        all (attributes may be missing: that reads as "not stated").
+
+        Raises
+        ------
+        ValidationError
+            On an unknown key or skill name, or a field missing from some records; the message
+            names the participant.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> p = People.from_records(
+        ...     [{"id": "m1", "offers": {"ai_tools": 0.9}, "department": "IT"},
+        ...      {"id": "m2", "offers": {"strategy": 0.4}, "department": "Sales"}],
+        ...     skills=["ai_tools", "strategy"])
+        >>> p.offers.tolist()
+        [[0.9, 0.0], [0.0, 0.4]]
+        """
+        recs = list(records)
+        skills = tuple(skills)
+        col = {s: k for k, s in enumerate(skills)}
+        ids: list = []
+        for i, r in enumerate(recs):
+            if not isinstance(r, Mapping) or "id" not in r:
+                raise ValidationError(
+                    f"record {i} must be a mapping with an 'id' key.", argument="records"
+                )
+            ids.append(r["id"])
+            unknown = set(r) - _RECORD_KEYS
+            if unknown:
+                raise ValidationError(
+                    f"participant {r['id']!r}: unknown field(s) {sorted(map(str, unknown))}; "
+                    f"known fields are {sorted(_RECORD_KEYS)} (put free categories under "
+                    "'attributes').",
+                    argument=str(sorted(map(str, unknown))[0]),
+                    participant=r["id"],
+                )
+        kwargs: dict[str, Any] = {}
+        for field in ("offers", "wants"):
+            if not any(field in r for r in recs):
+                continue
+            mat = np.zeros((len(recs), len(skills)))
+            for i, r in enumerate(recs):
+                levels = r.get(field) or {}
+                if not isinstance(levels, Mapping):
+                    raise ValidationError(
+                        f"participant {r['id']!r}: `{field}` must be a mapping of skill name "
+                        "to level.",
+                        argument=field,
+                        participant=r["id"],
+                    )
+                for skill, level in levels.items():
+                    if skill not in col:
+                        raise ValidationError(
+                            f"participant {r['id']!r}: unknown skill {skill!r} in `{field}`; "
+                            f"the skill space is {list(skills)}.",
+                            argument=field,
+                            participant=r["id"],
+                        )
+                    if not isinstance(level, numbers.Real) or isinstance(level, bool):
+                        raise ValidationError(
+                            f"participant {r['id']!r}: `{field}` level for skill {skill!r} "
+                            "must be a number in [0, 1].",
+                            argument=field,
+                            participant=r["id"],
+                        )
+                    mat[i, col[skill]] = level
+            kwargs[field] = mat
+        for field in FIELDS[2:]:
+            present = [field in r for r in recs]
+            if not any(present):
+                continue
+            if field != "capacity" and not all(present):
+                pid = recs[present.index(False)]["id"]
+                raise ValidationError(
+                    f"participant {pid!r}: `{field}` is missing but given for other "
+                    "participants.",
+                    argument=field,
+                    participant=pid,
+                )
+            kwargs[field] = [r.get(field, 1) for r in recs]
+        names: list[str] = []
+        for r in recs:
+            a = r.get("attributes") or {}
+            if not isinstance(a, Mapping):
+                raise ValidationError(
+                    f"participant {r['id']!r}: `attributes` must be a mapping.",
+                    argument="attributes",
+                    participant=r["id"],
+                )
+            names.extend(k for k in a if k not in names)
+        if names:
+            kwargs["attributes"] = {
+                k: [(r.get("attributes") or {}).get(k) for r in recs] for k in names
+            }
+        return cls(ids, skills=skills, **kwargs)
+
+    # -- access ------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n(self) -> int:
+        """Number of participants."""
+        return len(self.ids)
+
+    def index(self, participant: Hashable) -> int:
+        """Row of a participant id; raises :class:`ValidationError` for an unknown id."""
+        try:
+            return self._index[participant]
+        except (KeyError, TypeError):
+            raise ValidationError(
+                f"unknown participant id {participant!r}.", participant=participant
+            ) from None
+
+    def __contains__(self, participant: object) -> bool:
+        try:
+            return participant in self._index
+        except TypeError:
+            return False
+
+    def has(self, field: str) -> bool:
+        """Whether the optional column ``field`` was given."""
+        return getattr(self, field) is not None
+
+    @property
+    def fields(self) -> list[str]:
+        """The columns present, in the order of :data:`FIELDS`."""
+        return [f for f in FIELDS if getattr(self, f) is not None]
+
+    def __repr__(self) -> str:
+        return (
+            f"People(n={self.n}, skills={len(self.skills)}, fields={self.fields}, "
+            f"attributes={sorted(self.attributes)})"
+        )

@@ -1,0 +1,349 @@
+"""Hard rules: which mentor→mentee pairs a programme allows.
+
+A rule is a small frozen object. Compiled, it is a boolean mask: a forbidden pair is ``False``
+and is never chosen, whatever its score (rules are never turned into penalties). Every rule
+evaluates in two modes over index arrays ``mi`` (mentors) and ``ei`` (mentees):
+
+- *outer* (``outer=True``): a ``(len(mi), len(ei))`` block of the mask, used to compile the
+  problem blockwise;
+- *paired* (``outer=False``): one flag per pair ``(mi[k], ei[k])``, used by
+  :func:`rm_match.verify` and to explain unmatched participants.
+
+Rules compose by listing them in a :class:`~rm_match.Programme`; a pair is allowed when every
+rule allows it.
+
+Examples
+--------
+>>> from rm_match import rules
+>>> r = (rules.CrossDepartment(), rules.SeniorityDirection(min_gap=2))
+>>> [x.name for x in r]
+['cross_department', 'seniority_direction']
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from .cohort import Cohort
+from .errors import ValidationError
+
+__all__ = [
+    "CommonLanguage",
+    "CrossDepartment",
+    "ExcludePrevious",
+    "ForbiddenPairs",
+    "MaxTimezoneDiff",
+    "NoReportingLine",
+    "RequiredPairs",
+    "Rule",
+    "SeniorityDirection",
+]
+
+
+def _sides(a_m: np.ndarray, a_e: np.ndarray, outer: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Mentor and mentee values shaped to broadcast to the block (outer) or pair-wise."""
+    return (a_m[:, None], a_e[None, :]) if outer else (a_m, a_e)
+
+
+def _dot(a_m: np.ndarray, a_e: np.ndarray, outer: bool) -> np.ndarray:
+    """Row inner products: all pairs (outer) or pair-wise."""
+    return a_m @ a_e.T if outer else np.einsum("ij,ij->i", a_m, a_e)
+
+
+def circular_hours(tz_m: np.ndarray, tz_e: np.ndarray) -> np.ndarray:
+    """Clock difference in hours between UTC offsets, taking the shorter way round (≤ 12)."""
+    d = np.abs(tz_m - tz_e) % 24.0
+    return np.minimum(d, 24.0 - d)
+
+
+class Rule:
+    """Base class of hard rules.
+
+    Subclasses set :attr:`name` and :attr:`fields` and implement :meth:`allowed`.
+    """
+
+    #: Name used in reports, explanations and error messages.
+    name: ClassVar[str] = "rule"
+    #: Columns the rule needs on both sides.
+    fields: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, cohort: Cohort) -> None:
+        """Raise a :class:`ValidationError` if the cohort lacks what the rule needs."""
+        for f in self.fields:
+            cohort.require(f, f"rule {self.name}")
+
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
+        """Boolean flags: the block of pairs (outer) or each pair ``(mi[k], ei[k])``."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class CrossDepartment(Rule):
+    """Mentor and mentee must work in different departments.
+
+    Examples
+    --------
+    >>> CrossDepartment().name
+    'cross_department'
+    """
+
+    name: ClassVar[str] = "cross_department"
+    fields: ClassVar[tuple[str, ...]] = ("department",)
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        d_m, d_e = cohort.departments
+        a, b = _sides(d_m[mi], d_e[ei], outer)
+        return a != b
+
+
+@dataclass(frozen=True)
+class NoReportingLine(Rule):
+    """No pair within a reporting line: neither may manage the other, up to ``depth`` levels.
+
+    ``depth=1`` forbids a junior mentoring their own manager (and a manager mentoring their
+    own report); ``depth=2`` (default) adds the skip-level manager; and so on. Reporting lines
+    are followed through the org chart, including managers outside the programme.
+
+    Parameters
+    ----------
+    depth : int, default 2
+        How many management levels up to forbid (≥ 1).
+
+    Examples
+    --------
+    >>> NoReportingLine(depth=1).depth
+    1
+    """
+
+    depth: int = 2
+    name: ClassVar[str] = "no_reporting_line"
+
+    def __post_init__(self) -> None:
+        d = self.depth
+        if not isinstance(d, numbers.Integral) or isinstance(d, bool) or d < 1:
+            raise ValidationError(
+                "`depth` of no_reporting_line must be an integer ≥ 1.", argument="depth"
+            )
+
+    def check(self, cohort):
+        if cohort.mentors.manager is None and cohort.mentees.manager is None:
+            raise ValidationError(
+                "rule no_reporting_line needs `manager` on at least one side; neither table "
+                "has it.",
+                argument="manager",
+            )
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        mentor_up, mentee_up = cohort.ancestors(self.depth)
+        mi = np.asarray(mi)
+        ei = np.asarray(ei)
+        if not outer:
+            bad = (mentor_up[mi] == ei[:, None]).any(axis=1)
+            bad |= (mentee_up[ei] == mi[:, None]).any(axis=1)
+            return ~bad
+        n_m, n_e = cohort.shape
+        ok = np.ones((len(mi), len(ei)), dtype=bool)
+        pos_e = np.full(n_e + 1, -1, dtype=np.int64)  # slot n_e absorbs the -1 sentinel
+        pos_e[ei] = np.arange(len(ei))
+        pos_m = np.full(n_m + 1, -1, dtype=np.int64)
+        pos_m[mi] = np.arange(len(mi))
+        # a mentee above a mentor in this block
+        up = mentor_up[mi]
+        cols = pos_e[up]
+        r, k = np.nonzero(cols >= 0)
+        ok[r, cols[r, k]] = False
+        # a mentor above a mentee in this block
+        up = mentee_up[ei]
+        rows = pos_m[up]
+        c, k = np.nonzero(rows >= 0)
+        ok[rows[c, k], c] = False
+        return ok
+
+
+@dataclass(frozen=True)
+class SeniorityDirection(Rule):
+    """The mentee's grade must be at least ``min_gap`` above the mentor's.
+
+    Parameters
+    ----------
+    min_gap : int, default 1
+        Minimum of ``grade[mentee] - grade[mentor]``. Zero allows peers; negative values
+        allow the mentor to be up to ``-min_gap`` grades above.
+
+    Examples
+    --------
+    >>> SeniorityDirection(min_gap=3).min_gap
+    3
+    """
+
+    min_gap: int = 1
+    name: ClassVar[str] = "seniority_direction"
+    fields: ClassVar[tuple[str, ...]] = ("grade",)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.min_gap, numbers.Integral) or isinstance(self.min_gap, bool):
+            raise ValidationError(
+                "`min_gap` of seniority_direction must be an integer.", argument="min_gap"
+            )
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        a, b = _sides(cohort.mentors.grade[mi], cohort.mentees.grade[ei], outer)
+        return b - a >= self.min_gap
+
+
+@dataclass(frozen=True)
+class MaxTimezoneDiff(Rule):
+    """The clock difference between mentor and mentee is at most ``hours``.
+
+    Offsets are compared the short way round the clock (UTC-11 and UTC+13 are 0 h apart).
+
+    Examples
+    --------
+    >>> MaxTimezoneDiff(hours=3).hours
+    3
+    """
+
+    hours: float = 4.0
+    name: ClassVar[str] = "max_timezone_diff"
+    fields: ClassVar[tuple[str, ...]] = ("timezone",)
+
+    def __post_init__(self) -> None:
+        h = self.hours
+        if not isinstance(h, numbers.Real) or isinstance(h, bool) or not 0 <= h <= 12:
+            raise ValidationError(
+                "`hours` of max_timezone_diff must be a number in [0, 12].", argument="hours"
+            )
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        a, b = _sides(cohort.mentors.timezone[mi], cohort.mentees.timezone[ei], outer)
+        return circular_hours(a, b) <= self.hours
+
+
+@dataclass(frozen=True)
+class CommonLanguage(Rule):
+    """Mentor and mentee must share at least one language.
+
+    Examples
+    --------
+    >>> CommonLanguage().name
+    'common_language'
+    """
+
+    name: ClassVar[str] = "common_language"
+    fields: ClassVar[tuple[str, ...]] = ("languages",)
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        l_m, l_e = cohort.languages
+        return _dot(l_m[mi], l_e[ei], outer) > 0
+
+
+@dataclass(frozen=True)
+class _PairList(Rule):
+    """A rule given as a list of (mentor id, mentee id) pairs."""
+
+    pairs: tuple[tuple[Hashable, Hashable], ...] = field(default=())
+
+    def __init__(self, pairs: Iterable[tuple[Hashable, Hashable]] = ()) -> None:
+        items = []
+        for p in pairs:
+            if isinstance(p, (str, bytes)) or len(p) != 2:
+                raise ValidationError(
+                    f"rule {self.name}: each pair must be (mentor id, mentee id).",
+                    argument="pairs",
+                )
+            items.append((p[0], p[1]))
+        object.__setattr__(self, "pairs", tuple(items))
+
+    def check(self, cohort):
+        for m, e in self.pairs:
+            for pid, side, role in ((m, cohort.mentors, "mentor"), (e, cohort.mentees, "mentee")):
+                if pid not in side:
+                    raise ValidationError(
+                        f"rule {self.name}: {role} id {pid!r} is not among the {role}s.",
+                        argument="pairs",
+                        participant=pid,
+                    )
+
+    def index_pairs(self, cohort: Cohort) -> np.ndarray:
+        """The pairs as a (k, 2) array of (mentor index, mentee index)."""
+        out = np.empty((len(self.pairs), 2), dtype=np.int64)
+        for k, (m, e) in enumerate(self.pairs):
+            out[k] = cohort.mentors.index(m), cohort.mentees.index(e)
+        return out
+
+    def _listed(self, cohort, mi, ei, outer):
+        """Flags: is the pair in the list (block or pair-wise)."""
+        idx = self.index_pairs(cohort)
+        n_e = cohort.shape[1]
+        keys = idx[:, 0] * n_e + idx[:, 1]
+        mi = np.asarray(mi)
+        ei = np.asarray(ei)
+        if not outer:
+            return np.isin(mi * n_e + ei, keys)
+        hit = np.zeros((len(mi), len(ei)), dtype=bool)
+        pos_m = np.full(cohort.shape[0], -1, dtype=np.int64)
+        pos_m[mi] = np.arange(len(mi))
+        pos_e = np.full(n_e, -1, dtype=np.int64)
+        pos_e[ei] = np.arange(len(ei))
+        r, c = pos_m[idx[:, 0]], pos_e[idx[:, 1]]
+        keep = (r >= 0) & (c >= 0)
+        hit[r[keep], c[keep]] = True
+        return hit
+
+
+class ForbiddenPairs(_PairList):
+    """These (mentor id, mentee id) pairs are never allowed.
+
+    Examples
+    --------
+    >>> ForbiddenPairs([("m1", "e1")]).pairs
+    (('m1', 'e1'),)
+    """
+
+    name: ClassVar[str] = "forbidden_pairs"
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        return ~self._listed(cohort, mi, ei, outer)
+
+
+class ExcludePrevious(_PairList):
+    """Pairs of a previous round are not repeated.
+
+    Examples
+    --------
+    >>> ExcludePrevious([("m1", "e1")]).name
+    'exclude_previous'
+    """
+
+    name: ClassVar[str] = "exclude_previous"
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        return ~self._listed(cohort, mi, ei, outer)
+
+
+class RequiredPairs(_PairList):
+    """These (mentor id, mentee id) pairs must be in the programme.
+
+    Required pairs are placed first (they use capacity on both sides) and must satisfy every
+    other rule; a required pair that breaks one, or more required pairs than a participant's
+    capacity, makes the programme infeasible (:class:`~rm_match.InfeasibleError`). The rule
+    forbids no pair by itself.
+
+    Examples
+    --------
+    >>> RequiredPairs([("m1", "e1")]).name
+    'required_pairs'
+    """
+
+    name: ClassVar[str] = "required_pairs"
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        shape = (len(mi), len(ei)) if outer else (len(mi),)
+        return np.ones(shape, dtype=bool)

@@ -1,0 +1,143 @@
+"""Score terms: how much a mentor→mentee pair is worth, each term normalised to [0, 1].
+
+Terms (all vectorised; no Python loop over pairs):
+
+``learning``
+    Two-way learning value ``(Σ_k w_k·offers[m,k]·wants[e,k] + λ·Σ_k w_k·offers[e,k]·wants[m,k])
+    / ((1 + λ)·Σ_k w_k)``: what the mentor teaches the mentee, plus λ times what flows back.
+    Two matrix products per block.
+``interests``
+    Jaccard similarity of the two interest sets (0 when both are empty).
+``language``
+    1 when the two share a language, else 0.
+``timezone``
+    Closeness of the clocks: ``1 - Δ/12`` with Δ the clock difference in hours (≤ 12).
+``diversity``
+    Share of the programme's ``diversity_attributes`` on which the two differ (an unknown
+    value never counts as different).
+
+The pair score is the weighted mean of the active terms, so it lies in [0, 1] too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .rules import _dot, _sides, circular_hours
+
+if TYPE_CHECKING:
+    from .cohort import Cohort
+    from .programme import Programme
+
+__all__ = ["TERMS", "pair_terms", "top_skills"]
+
+#: The score terms, in report order.
+TERMS = ("learning", "interests", "language", "timezone", "diversity")
+
+#: The columns each term needs on both sides.
+TERM_FIELDS = {
+    "learning": (),
+    "interests": ("interests",),
+    "language": ("languages",),
+    "timezone": ("timezone",),
+    "diversity": (),
+}
+
+
+def _learning_parts(
+    cohort: Cohort, programme: Programme, mi: np.ndarray, ei: np.ndarray, outer: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Un-normalised forward (mentor teaches) and reverse (mentee teaches) learning values."""
+    w = programme.skill_weight_vector(cohort.mentors.skills)
+    m, e = cohort.mentors, cohort.mentees
+    forward = _dot(m.offers[mi], e.wants[ei] * w, outer)
+    reverse = _dot(m.wants[mi] * w, e.offers[ei], outer)
+    return forward, reverse
+
+
+def pair_terms(
+    cohort: Cohort,
+    programme: Programme,
+    mi: np.ndarray,
+    ei: np.ndarray,
+    *,
+    outer: bool = True,
+) -> dict[str, np.ndarray]:
+    """Values in [0, 1] of every active term, for a block of pairs or pair-wise.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    programme : Programme
+    mi, ei : ndarray of int
+        Mentor and mentee indices.
+    outer : bool, default True
+        ``True``: every pair of ``mi × ei`` (arrays of shape ``(len(mi), len(ei))``);
+        ``False``: the pairs ``(mi[k], ei[k])`` (arrays of shape ``(len(mi),)``).
+    """
+    out: dict[str, np.ndarray] = {}
+    weights = programme.active_weights(cohort)
+    if "learning" in weights:
+        forward, reverse = _learning_parts(cohort, programme, mi, ei, outer)
+        lam = programme.reverse_weight
+        total = (1.0 + lam) * programme.skill_weight_vector(cohort.mentors.skills).sum()
+        value = forward + lam * reverse
+        out["learning"] = value / total if total > 0 else np.zeros_like(value)
+    if "interests" in weights:
+        i_m, i_e = cohort.interests
+        inter = _dot(i_m[mi], i_e[ei], outer).astype(np.float64)
+        a, b = _sides(i_m[mi].sum(axis=1, dtype=np.float64), i_e[ei].sum(axis=1), outer)
+        union = a + b - inter
+        out["interests"] = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    if "language" in weights:
+        l_m, l_e = cohort.languages
+        out["language"] = (_dot(l_m[mi], l_e[ei], outer) > 0).astype(np.float64)
+    if "timezone" in weights:
+        a, b = _sides(cohort.mentors.timezone[mi], cohort.mentees.timezone[ei], outer)
+        out["timezone"] = 1.0 - circular_hours(a, b) / 12.0
+    if "diversity" in weights:
+        attrs = programme.diversity_attributes
+        acc = None
+        for name in attrs:
+            c_m, c_e = cohort.attribute_codes(name)
+            a, b = _sides(c_m[mi], c_e[ei], outer)
+            differ = ((a != b) & (a >= 0) & (b >= 0)).astype(np.float64)
+            acc = differ if acc is None else acc + differ
+        out["diversity"] = acc / len(attrs)
+    return out
+
+
+def combine(terms: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Weighted mean of the term values (the pair score, in [0, 1])."""
+    total = sum(weights.values())
+    acc = None
+    for name, w in weights.items():
+        part = terms[name] * (w / total)
+        acc = part if acc is None else acc + part
+    return acc
+
+
+def top_skills(
+    cohort: Cohort,
+    programme: Programme,
+    mi: np.ndarray,
+    ei: np.ndarray,
+    k: int = 3,
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The skills that drive each pair's learning value, in each direction.
+
+    Returns, for every pair ``(mi[p], ei[p])``, up to ``k`` skill names with a positive
+    contribution ``w_s·offers·wants``, largest first: first what the mentor teaches, then what
+    the mentee teaches back.
+    """
+    w = programme.skill_weight_vector(cohort.mentors.skills)
+    m, e = cohort.mentors, cohort.mentees
+    skills = np.array(cohort.mentors.skills, dtype=object)
+    out = []
+    for contrib in (m.offers[mi] * w * e.wants[ei], e.offers[ei] * w * m.wants[mi]):
+        order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
+        vals = np.take_along_axis(contrib, order, axis=1)
+        out.append([tuple(skills[o[v > 0]]) for o, v in zip(order, vals, strict=True)])
+    return out[0], out[1]

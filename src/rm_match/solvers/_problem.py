@@ -1,0 +1,146 @@
+"""The validated array problem every backend receives, and the helpers they share."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ValidationError
+
+POLICIES = ("max_matched", "max_score")
+
+
+@dataclass(frozen=True)
+class ArrayProblem:
+    """Arguments of :func:`rm_match.assign`, validated and normalised once."""
+
+    scores: np.ndarray  # (n_mentors, n_mentees) float64, finite
+    feasible: np.ndarray  # same shape, bool
+    mentor_capacity: np.ndarray  # (n_mentors,) int64 >= 0
+    mentee_capacity: np.ndarray  # (n_mentees,) int64 >= 0
+    policy: str
+    time_limit: float | None
+    rng: np.random.Generator
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.scores.shape
+
+    @property
+    def one_to_one(self) -> bool:
+        return bool((self.mentor_capacity <= 1).all() and (self.mentee_capacity <= 1).all())
+
+    def candidates(self) -> np.ndarray:
+        """Pairs a solver may use: feasible, both capacities positive, and for ``max_score``
+        a positive score (a pair scoring ≤ 0 never raises the total)."""
+        ok = self.feasible & (self.mentor_capacity > 0)[:, None] & (self.mentee_capacity > 0)
+        if self.policy == "max_score":
+            ok &= self.scores > 0
+        return ok
+
+    def max_pairs(self) -> int:
+        """An upper bound on the number of pairs in any assignment."""
+        return int(min(self.mentor_capacity.sum(), self.mentee_capacity.sum()))
+
+
+def _capacity(value: object, n: int, name: str, side: str) -> np.ndarray:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if value < 0:
+            raise ValidationError(f"`{name}` must be ≥ 0; got {value}.", argument=name)
+        return np.full(n, int(value), dtype=np.int64)
+    a = np.asarray(value)
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise ValidationError(
+            f"`{name}` must be a non-negative integer or an integer array of shape ({n},) "
+            f"(one per {side}).",
+            argument=name,
+        )
+    if a.shape != (n,):
+        raise ValidationError(
+            f"`{name}` must have shape ({n},) (one per {side}); got {a.shape}.", argument=name
+        )
+    neg = np.flatnonzero(a < 0)
+    if len(neg):
+        raise ValidationError(
+            f"`{name}` must be ≥ 0; entry {int(neg[0])} is negative.", argument=name
+        )
+    return a.astype(np.int64)
+
+
+def validate(
+    scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng
+) -> ArrayProblem:
+    """Check and normalise every argument of :func:`rm_match.assign` once."""
+    try:
+        s = np.array(scores, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "`scores` must be a two-dimensional array of real numbers.", argument="scores"
+        ) from None
+    if s.ndim != 2:
+        raise ValidationError(
+            f"`scores` must be a two-dimensional array of real numbers; got {s.ndim} "
+            "dimension(s).",
+            argument="scores",
+        )
+    bad = ~np.isfinite(s)
+    if bad.any():
+        i, j = (int(x) for x in np.argwhere(bad)[0])
+        hint = "; forbid pairs with `feasible` instead" if np.isinf(s[i, j]) else ""
+        raise ValidationError(
+            f"`scores` must be finite; entry ({i}, {j}) is {s[i, j]}{hint}.", argument="scores"
+        )
+    if feasible is None:
+        f = np.ones(s.shape, dtype=bool)
+    else:
+        f = np.asarray(feasible)
+        if f.dtype != bool:
+            raise ValidationError(
+                f"`feasible` must be a boolean array; got dtype {f.dtype}.", argument="feasible"
+            )
+        if f.shape != s.shape:
+            raise ValidationError(
+                f"`feasible` must have the shape of `scores` {s.shape}; got {f.shape}.",
+                argument="feasible",
+            )
+    m_cap = _capacity(mentor_capacity, s.shape[0], "mentor_capacity", "mentor (row)")
+    e_cap = _capacity(mentee_capacity, s.shape[1], "mentee_capacity", "mentee (column)")
+    if policy not in POLICIES:
+        raise ValidationError(
+            f"`policy` must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}.",
+            argument="policy",
+        )
+    if time_limit is not None and (
+        not isinstance(time_limit, numbers.Real)
+        or isinstance(time_limit, bool)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ValidationError(
+            "`time_limit` must be a positive number of seconds or None.", argument="time_limit"
+        )
+    try:
+        gen = np.random.default_rng(rng)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "`rng` must be None, an int seed or a numpy Generator.", argument="rng"
+        ) from None
+    return ArrayProblem(s, f, m_cap, e_cap, policy, time_limit, gen)
+
+
+def coverage_bonus(problem: ArrayProblem, cand: np.ndarray) -> float:
+    """A per-pair bonus that makes one more pair worth more than any score difference.
+
+    With weights ``bonus + score`` a maximum-weight assignment first maximises the number of
+    pairs, then the total score (the ``max_matched`` policy): an assignment with one pair more
+    gains ``bonus + min score`` and loses at most ``k·(max - min score)`` elsewhere.
+    """
+    if not cand.any():
+        return 1.0
+    vals = problem.scores[cand]
+    lo, hi = float(vals.min()), float(vals.max())
+    k = problem.max_pairs()
+    return (k + 1) * (hi - lo) + abs(lo) + 1.0

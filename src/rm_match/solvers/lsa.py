@@ -1,0 +1,55 @@
+"""Exact assignment with scipy's ``linear_sum_assignment`` (shortest augmenting paths).
+
+One-to-one problems use the masked matrix directly; when only one side has capacities above
+one, that side's rows (or columns) are repeated ("column expansion"), which is exact because a
+participant copy can then never meet the same partner twice. Forbidden pairs get weight 0 and
+are dropped from the answer, so they are never chosen; since every allowed pair has positive
+weight, a maximum-weight *full* assignment restricted to its positive pairs is a maximum-weight
+partial one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from ._problem import ArrayProblem, coverage_bonus
+
+#: Largest expanded matrix (cells) the backend accepts for capacities via expansion.
+MAX_EXPANDED_CELLS = 1 << 26
+
+
+class LSABackend:
+    name = "lsa"
+
+    def unsupported(self, problem: ArrayProblem) -> str | None:
+        if (problem.mentor_capacity > 1).any() and (problem.mentee_capacity > 1).any():
+            return "capacities above 1 on both sides"
+        rows = int(np.minimum(problem.mentor_capacity, problem.shape[1]).sum())
+        cols = int(np.minimum(problem.mentee_capacity, problem.shape[0]).sum())
+        if rows * cols > MAX_EXPANDED_CELLS and not problem.one_to_one:
+            return f"capacity expansion to {rows} × {cols} cells is too large"
+        return None
+
+    def solve(self, problem: ArrayProblem) -> tuple[np.ndarray, float, str]:
+        cand = problem.candidates()
+        if problem.policy == "max_matched":
+            weights = np.where(cand, problem.scores + coverage_bonus(problem, cand), 0.0)
+        else:
+            weights = np.where(cand, problem.scores, 0.0)
+        # Repeat each row (column) once per unit of capacity, capped by the other side's size.
+        row_of = np.repeat(
+            np.arange(problem.shape[0]), np.minimum(problem.mentor_capacity, problem.shape[1])
+        )
+        col_of = np.repeat(
+            np.arange(problem.shape[1]), np.minimum(problem.mentee_capacity, problem.shape[0])
+        )
+        full = len(row_of) == problem.shape[0] and len(col_of) == problem.shape[1]
+        expanded = weights if full else weights[np.ix_(row_of, col_of)]
+        r, c = linear_sum_assignment(expanded, maximize=True)
+        pairs = np.column_stack((row_of[r], col_of[c]))
+        pairs = pairs[cand[pairs[:, 0], pairs[:, 1]]]
+        return pairs, 0.0, "scipy linear_sum_assignment: optimal"
+
+
+backend = LSABackend()

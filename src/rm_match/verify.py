@@ -1,0 +1,162 @@
+"""An independent checker: does a set of pairs satisfy every rule and capacity?
+
+:func:`verify` trusts no solver status and no compiled mask of a domain problem: it evaluates
+each rule afresh, pair by pair, on the participants' data. Tests and benchmarks run every
+answer — ours and other tools' — through it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ValidationError
+from .matching import Matching
+from .programme import Problem, ProblemArrays
+from .rules import RequiredPairs
+
+__all__ = ["Violation", "verify"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule or capacity.
+
+    Attributes
+    ----------
+    rule : str
+        Rule name, or ``"capacity"``, ``"duplicate"``, ``"unknown_id"``, ``"index"``.
+    mentor, mentee : id or int or None
+        The pair (ids for a :class:`~rm_match.Problem`, indices for arrays), where the
+        violation is about one; for a capacity, the participant over capacity.
+    message : str
+    """
+
+    rule: str
+    mentor: Hashable | None
+    mentee: Hashable | None
+    message: str
+
+
+def _capacity_violations(
+    counts: Counter, capacity: np.ndarray, label, role: str
+) -> list[Violation]:
+    out = []
+    for i, c in sorted(counts.items()):
+        if c > capacity[i]:
+            who = label(i)
+            out.append(
+                Violation(
+                    "capacity",
+                    who if role == "mentor" else None,
+                    who if role == "mentee" else None,
+                    f"{role} {who!r} has {c} partners but capacity {int(capacity[i])}",
+                )
+            )
+    return out
+
+
+def _verify_arrays(pairs: object, problem: ProblemArrays) -> list[Violation]:
+    p = np.asarray(pairs)
+    if p.size == 0:
+        p = np.empty((0, 2), dtype=np.int64)
+    if p.ndim != 2 or p.shape[1] != 2 or not np.issubdtype(p.dtype, np.integer):
+        raise ValidationError(
+            "`pairs` must be a (k, 2) integer array of (mentor, mentee) indices.",
+            argument="pairs",
+        )
+    n_m, n_e = problem.shape
+    out: list[Violation] = []
+    inside = (p[:, 0] >= 0) & (p[:, 0] < n_m) & (p[:, 1] >= 0) & (p[:, 1] < n_e)
+    for m, e in p[~inside]:
+        out.append(Violation("index", int(m), int(e), f"pair ({m}, {e}) is out of range"))
+    p = p[inside]
+    seen: set[tuple[int, int]] = set()
+    for m, e in map(tuple, p.tolist()):
+        if (m, e) in seen:
+            out.append(Violation("duplicate", m, e, f"pair ({m}, {e}) appears twice"))
+        seen.add((m, e))
+        if not problem.feasible[m, e]:
+            out.append(Violation("feasible", m, e, f"pair ({m}, {e}) is not feasible"))
+    out += _capacity_violations(Counter(p[:, 0].tolist()), problem.mentor_capacity, int, "mentor")
+    out += _capacity_violations(Counter(p[:, 1].tolist()), problem.mentee_capacity, int, "mentee")
+    return out
+
+
+def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
+    if isinstance(pairs, Matching):
+        pairs = pairs.id_pairs
+    mentors, mentees = problem.mentors, problem.mentees
+    out: list[Violation] = []
+    mi, ei, ids = [], [], []
+    for item in pairs if isinstance(pairs, Iterable) else ():
+        m, e = item
+        if m not in mentors or e not in mentees:
+            out.append(Violation("unknown_id", m, e, f"pair ({m!r}, {e!r}) names an unknown id"))
+            continue
+        mi.append(mentors.index(m))
+        ei.append(mentees.index(e))
+        ids.append((m, e))
+    mi_a = np.array(mi, dtype=np.int64)
+    ei_a = np.array(ei, dtype=np.int64)
+    for (m, e), c in Counter(ids).items():
+        if c > 1:
+            out.append(Violation("duplicate", m, e, f"pair ({m!r}, {e!r}) appears {c} times"))
+    if len(ids):
+        for name, ok in problem.allowed(mi_a, ei_a, outer=False).items():
+            for k in np.flatnonzero(~ok):
+                m, e = ids[k]
+                out.append(Violation(name, m, e, f"pair ({m!r}, {e!r}) breaks {name}"))
+    out += _capacity_violations(
+        Counter(mi), mentors.capacity, lambda i: mentors.ids[i], "mentor"
+    )
+    out += _capacity_violations(
+        Counter(ei), mentees.capacity, lambda i: mentees.ids[i], "mentee"
+    )
+    chosen = set(ids)
+    for r in problem.programme.rules:
+        if isinstance(r, RequiredPairs):
+            for m, e in r.pairs:
+                if (m, e) not in chosen:
+                    out.append(
+                        Violation(r.name, m, e, f"required pair ({m!r}, {e!r}) is missing")
+                    )
+    return out
+
+
+def verify(pairs: object, problem: Problem | ProblemArrays) -> list[Violation]:
+    """Every violated rule, capacity and requirement of ``pairs``; empty when all hold.
+
+    Parameters
+    ----------
+    pairs : Matching, iterable of (mentor id, mentee id), or (k, 2) int array
+        Ids when ``problem`` is a :class:`~rm_match.Problem`; indices when it is a
+        :class:`~rm_match.ProblemArrays` (then the compiled mask and capacities are checked).
+    problem : Problem or ProblemArrays
+
+    Returns
+    -------
+    list of Violation
+
+    Examples
+    --------
+    >>> from rm_match import Problem, Programme, People, rules, verify
+    >>> m = People(["j1", "j2"], department=["IT", "HR"])
+    >>> e = People(["s1"], department=["IT"])
+    >>> prob = Problem(m, e, Programme(rules=[rules.CrossDepartment()]))
+    >>> verify([("j2", "s1")], prob)
+    []
+    >>> [v.rule for v in verify([("j1", "s1")], prob)]
+    ['cross_department']
+    """
+    if isinstance(problem, ProblemArrays):
+        return _verify_arrays(pairs, problem)
+    if isinstance(problem, Problem):
+        return _verify_problem(pairs, problem)
+    raise ValidationError(
+        f"`problem` must be a Problem or ProblemArrays; got {type(problem).__name__}.",
+        argument="problem",
+    )
