@@ -38,14 +38,12 @@ class LSABackend:
         else:
             weights = np.where(cand, problem.scores, 0.0)
         # Repeat each row (column) once per unit of capacity, capped by the other side's size.
-        row_of = np.repeat(
-            np.arange(problem.shape[0]), np.minimum(problem.mentor_capacity, problem.shape[1])
-        )
-        col_of = np.repeat(
-            np.arange(problem.shape[1]), np.minimum(problem.mentee_capacity, problem.shape[0])
-        )
-        full = len(row_of) == problem.shape[0] and len(col_of) == problem.shape[1]
-        expanded = weights if full else weights[np.ix_(row_of, col_of)]
+        row_rep = np.minimum(problem.mentor_capacity, problem.shape[1])
+        col_rep = np.minimum(problem.mentee_capacity, problem.shape[0])
+        row_of = np.repeat(np.arange(problem.shape[0]), row_rep)
+        col_of = np.repeat(np.arange(problem.shape[1]), col_rep)
+        unit = (row_rep == 1).all() and (col_rep == 1).all()
+        expanded = weights if unit else weights[np.ix_(row_of, col_of)]
         r, c = linear_sum_assignment(expanded, maximize=True)
         pairs = np.column_stack((row_of[r], col_of[c]))
         pairs = pairs[cand[pairs[:, 0], pairs[:, 1]]]
