@@ -389,10 +389,13 @@ class Problem:
             row = arrays.feasible[:, i] if mentee_side else arrays.feasible[i]
             if row.any():
                 cand = np.flatnonzero(row)
-                free = cand[taken[cand] < other_cap[cand]]
-                if len(free) == 0:
+                open_ = cand[other_cap[cand] > 0]
+                free = open_[taken[open_] < other_cap[open_]]
+                if len(open_) == 0:
+                    reasons.append(f"its {len(cand)} feasible {other_role}s have capacity 0")
+                elif len(free) == 0:
                     reasons.append(
-                        f"all {len(cand)} feasible {other_role}s are at capacity with others"
+                        f"all {len(open_)} feasible {other_role}s are at capacity with others"
                     )
                 else:
                     reasons.append(

@@ -1,0 +1,97 @@
+"""Score terms: definitions, ranges, block/pair agreement and programme validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rm_match import People, Problem, Programme, ValidationError, synthetic
+from rm_match.programme import _BLOCK_ELEMENTS
+
+
+@pytest.fixture(scope="module")
+def problem():
+    mentors, mentees = synthetic.cohort(30, 25, rng=1)
+    prog = Programme(diversity_attributes=("gender", "generation", "department"),
+                     skill_weights={"ai_tools": 3.0, "strategy": 0.5}, reverse_weight=0.7)
+    return Problem(mentors, mentees, prog)
+
+
+def test_terms_in_unit_interval_and_block_equals_pairwise(problem):
+    n_m, n_e = problem.cohort.shape
+    mi, ei = np.arange(n_m), np.arange(n_e)
+    block = problem.terms(mi, ei)
+    gi, gj = np.meshgrid(mi, ei, indexing="ij")
+    pairwise = problem.terms(gi.ravel(), gj.ravel(), outer=False)
+    for name, values in block.items():
+        assert values.shape == (n_m, n_e)
+        assert values.min() >= 0.0 and values.max() <= 1.0 + 1e-12, name
+        np.testing.assert_allclose(values.ravel(), pairwise[name], err_msg=name)
+    scores = problem.compile().scores
+    assert scores.min() >= 0 and scores.max() <= 1 + 1e-12
+
+
+def test_terms_match_their_definitions(problem):
+    m, e = problem.mentors, problem.mentees
+    w = problem.programme.skill_weight_vector(m.skills)
+    lam = 0.7
+    terms = problem.terms(np.arange(m.n), np.arange(e.n))
+    for i, j in [(0, 0), (3, 7), (29, 24)]:
+        fw = sum(w[k] * m.offers[i, k] * e.wants[j, k] for k in range(len(w)))
+        rv = sum(w[k] * e.offers[j, k] * m.wants[i, k] for k in range(len(w)))
+        assert terms["learning"][i, j] == pytest.approx((fw + lam * rv) / ((1 + lam) * w.sum()))
+        a, b = m.interests[i], e.interests[j]
+        jac = len(a & b) / len(a | b) if a | b else 0.0
+        assert terms["interests"][i, j] == pytest.approx(jac)
+        assert terms["language"][i, j] == float(bool(m.languages[i] & e.languages[j]))
+        d = abs(m.timezone[i] - e.timezone[j]) % 24
+        assert terms["timezone"][i, j] == pytest.approx(1 - min(d, 24 - d) / 12)
+        differ = [
+            m.attributes["gender"][i] != e.attributes["gender"][j]
+            and None not in (m.attributes["gender"][i], e.attributes["gender"][j]),
+            m.attributes["generation"][i] != e.attributes["generation"][j],
+            m.department[i] != e.department[j],
+        ]
+        assert terms["diversity"][i, j] == pytest.approx(sum(differ) / 3)
+
+
+def test_blockwise_compile_equals_one_block(monkeypatch, problem):
+    whole = problem.compile()
+    monkeypatch.setattr("rm_match.programme._BLOCK_ELEMENTS", 7)  # many tiny blocks
+    again = Problem(problem.mentors, problem.mentees, problem.programme).compile()
+    # BLAS may round the last bit differently for other block shapes
+    np.testing.assert_allclose(whole.scores, again.scores, rtol=1e-14, atol=0)
+    np.testing.assert_array_equal(whole.feasible, again.feasible)
+    assert _BLOCK_ELEMENTS > 7
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"weights": {"luck": 1.0}}, r"unknown score term 'luck' in `weights`"),
+        ({"weights": {"learning": -1.0}}, r"`weights\['learning'\]` must be a finite number ≥ 0"),
+        ({"weights": {"learning": 0.0}}, r"`weights` must give at least one term a positive"),
+        ({"weights": {"diversity": 1.0}}, r"`diversity` term is weighted but `diversity_attr"),
+        ({"reverse_weight": float("nan")}, r"`reverse_weight` must be a finite number"),
+        ({"rules": ["cross_department"]}, r"`rules` must hold Rule objects; got str"),
+        ({"diversity_attributes": "gender"}, r"`diversity_attributes` must be a sequence"),
+    ],
+)
+def test_programme_validation(kwargs, match):
+    with pytest.raises(ValidationError, match=match):
+        Programme(**kwargs)
+
+
+def test_unknown_skill_weight_and_diversity_attribute():
+    m, e = People(["a"], skills=["x"]), People(["b"], skills=["x"])
+    with pytest.raises(ValidationError, match=r"unknown skill\(s\) \['y'\] in `skill_weights`"):
+        Problem(m, e, Programme(skill_weights={"y": 1.0}))
+    with pytest.raises(ValidationError, match="score term diversity needs `gender`"):
+        Problem(m, e, Programme(weights={"diversity": 1.0}, diversity_attributes=("gender",)))
+
+
+def test_zero_skill_weights_give_zero_learning():
+    m = People(["a"], skills=["x"], offers=[[1.0]], wants=[[1.0]])
+    e = People(["b"], skills=["x"], offers=[[1.0]], wants=[[1.0]])
+    p = Problem(m, e, Programme(skill_weights={"x": 0.0}))
+    assert p.compile().scores.tolist() == [[0.0]]
