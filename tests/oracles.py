@@ -46,14 +46,15 @@ def networkx_one_to_one(scores, feasible, policy):
     the ``max_matched`` policy. For ``max_score`` only positive-score pairs are offered.
     """
     g = nx.Graph()
-    n_m, n_e = scores.shape
     for i, j in zip(*np.nonzero(feasible), strict=True):
         s = float(scores[i, j])
         if policy == "max_score" and s <= 0:
             continue
         # shift so that every weight is positive: with maxcardinality the count is fixed
         # first, and a constant per pair does not change which max-count matching is best
-        g.add_edge(("m", int(i)), ("e", int(j)), weight=s + (1000.0 if policy == "max_matched" else 0))
+        g.add_edge(
+            ("m", int(i)), ("e", int(j)), weight=s + (1000.0 if policy == "max_matched" else 0)
+        )
     mate = nx.max_weight_matching(g, maxcardinality=policy == "max_matched")
     pairs = [(a[1], b[1]) if a[0] == "m" else (b[1], a[1]) for a, b in mate]
     return len(pairs), float(sum(scores[i, j] for i, j in pairs))

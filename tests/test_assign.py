@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracles import brute_force, cpsat, networkx_one_to_one
 
+from oracles import brute_force, cpsat, networkx_one_to_one
 from rm_match import BACKENDS, ProblemArrays, SolverError, ValidationError, assign, verify
 
 POLICIES = ("max_matched", "max_score")
@@ -185,8 +185,12 @@ def tiny_problems(draw, max_side=4, max_cap=2):
     cells = n_m * n_e
     scores = np.array(draw(st.lists(score_values, min_size=cells, max_size=cells)), dtype=float)
     feasible = np.array(draw(st.lists(st.booleans(), min_size=cells, max_size=cells)), dtype=bool)
-    m_cap = np.array(draw(st.lists(st.integers(0, max_cap), min_size=n_m, max_size=n_m)), dtype=np.int64)
-    e_cap = np.array(draw(st.lists(st.integers(0, max_cap), min_size=n_e, max_size=n_e)), dtype=np.int64)
+    m_cap = np.array(
+        draw(st.lists(st.integers(0, max_cap), min_size=n_m, max_size=n_m)), dtype=np.int64
+    )
+    e_cap = np.array(
+        draw(st.lists(st.integers(0, max_cap), min_size=n_e, max_size=n_e)), dtype=np.int64
+    )
     return scores.reshape(n_m, n_e), feasible.reshape(n_m, n_e), m_cap, e_cap
 
 
@@ -196,8 +200,14 @@ def test_matches_brute_force(problem, policy):
     scores, feasible, m_cap, e_cap = problem
     count, total = brute_force(scores, feasible, m_cap, e_cap, policy)
     for method in methods_for(m_cap, e_cap):
-        a = assign(scores, feasible, mentor_capacity=m_cap, mentee_capacity=e_cap,
-                   policy=policy, method=method)
+        a = assign(
+            scores,
+            feasible,
+            mentor_capacity=m_cap,
+            mentee_capacity=e_cap,
+            policy=policy,
+            method=method,
+        )
         check(a, scores, feasible, m_cap, e_cap)
         assert a.objective == pytest.approx(total, abs=1e-9), method
         if policy == "max_matched":
@@ -242,8 +252,14 @@ def test_capacities_match_cpsat(n_m, n_e, seed, policy):
     count, total = cpsat(scores_int, feasible, m_cap, e_cap, policy)
     scores = scores_int / 100.0
     for method in methods_for(m_cap, e_cap):
-        a = assign(scores, feasible, mentor_capacity=m_cap, mentee_capacity=e_cap,
-                   policy=policy, method=method)
+        a = assign(
+            scores,
+            feasible,
+            mentor_capacity=m_cap,
+            mentee_capacity=e_cap,
+            policy=policy,
+            method=method,
+        )
         check(a, scores, feasible, m_cap, e_cap)
         assert a.objective == pytest.approx(total / 100.0, abs=1e-9)
         if policy == "max_matched":

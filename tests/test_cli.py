@@ -21,8 +21,24 @@ def test_demo_prints_summary_and_pairs(capsys):
 
 
 def test_demo_with_capacity_and_flow(capsys):
-    assert main(["demo", "--mentors", "30", "--mentees", "60", "--capacity", "2",
-                 "--method", "flow", "--policy", "max_score"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--mentors",
+                "30",
+                "--mentees",
+                "60",
+                "--capacity",
+                "2",
+                "--method",
+                "flow",
+                "--policy",
+                "max_score",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "solver flow" in out and "policy max_score" in out
 

@@ -74,7 +74,9 @@ def test_capacity_groups(cohort):
     per_mentor = np.bincount([mentors.index(p.mentor) for p in result.pairs], minlength=20)
     assert per_mentor.max() <= 3
     assert len(result) == 50 - len(result.unmatched_mentees)
-    assert verify(result, Problem(mentors, mentees, Programme(rules=[rules.CrossDepartment()]))) == []
+    assert (
+        verify(result, Problem(mentors, mentees, Programme(rules=[rules.CrossDepartment()]))) == []
+    )
 
 
 def test_explanations(cohort):
@@ -119,23 +121,26 @@ def test_records_frame_and_repr(cohort):
 def test_unmatched_reasons_name_the_rules():
     mentors = People(["j1", "j2"], department=["IT", "IT"], grade=[1, 1])
     mentees = People(["s1", "s2", "s3"], department=["HR", "IT", "HR"], grade=[5, 6, 1])
-    prog = Programme(rules=[rules.CrossDepartment(), rules.SeniorityDirection(2)],
-                     weights={"learning": 1.0})
+    prog = Programme(
+        rules=[rules.CrossDepartment(), rules.SeniorityDirection(2)], weights={"learning": 1.0}
+    )
     result = match(mentors, mentees, prog)
     assert result.unmatched_mentees["s2"] == "no mentor satisfies cross_department"
     assert result.unmatched_mentees["s3"] == "no mentor satisfies seniority_direction"
     assert len(result) == 1
     assert result.unmatched_mentors == {
-        next(m for m in ("j1", "j2") if m not in {p.mentor for p in result.pairs}):
-        "all 1 feasible mentees are at capacity with others"
+        next(
+            m for m in ("j1", "j2") if m not in {p.mentor for p in result.pairs}
+        ): "all 1 feasible mentees are at capacity with others"
     }
 
 
 def test_unmatched_reason_with_two_rules():
     mentors = People(["j1", "j2"], department=["IT", "HR"], grade=[5, 1])
     mentees = People(["s1"], department=["IT"], grade=[6])
-    prog = Programme(rules=[rules.CrossDepartment(), rules.SeniorityDirection(2)],
-                     weights={"learning": 1.0})
+    prog = Programme(
+        rules=[rules.CrossDepartment(), rules.SeniorityDirection(2)], weights={"learning": 1.0}
+    )
     result = match(mentors, mentees, prog)
     # j1 fails seniority, j2 fails cross-department: only both together leave nobody
     assert result.unmatched_mentees == {}  # j2: HR vs IT ok, grade 6-1 >= 2 ok
@@ -180,7 +185,7 @@ def test_required_pair_conflict_names_rules():
     mentors = People(["j1"], department=["IT"])
     mentees = People(["s1"], department=["IT"])
     prog = Programme(rules=[rules.CrossDepartment(), rules.RequiredPairs([("j1", "s1")])])
-    with pytest.raises(InfeasibleError, match="breaks rule.*cross_department") as info:
+    with pytest.raises(InfeasibleError, match=r"breaks rule.*cross_department") as info:
         match(mentors, mentees, prog)
     assert set(info.value.rules) == {"required_pairs", "cross_department"}
 
@@ -237,7 +242,7 @@ def test_permuting_participants_leaves_objective_unchanged(seed, policy):
 def test_adding_a_rule_never_raises_removing_never_lowers(seed, k):
     mentors, mentees = synthetic.cohort(25, 25, rng=seed)
     full = Programme(rules=ALL_RULES)
-    fewer = Programme(rules=ALL_RULES[:k] + ALL_RULES[k + 1:])
+    fewer = Programme(rules=ALL_RULES[:k] + ALL_RULES[k + 1 :])
     a = match(mentors, mentees, full, policy="max_score")
     b = match(mentors, mentees, fewer, policy="max_score")
     assert b.objective >= a.objective - 1e-9

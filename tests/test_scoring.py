@@ -12,8 +12,11 @@ from rm_match.programme import _BLOCK_ELEMENTS
 @pytest.fixture(scope="module")
 def problem():
     mentors, mentees = synthetic.cohort(30, 25, rng=1)
-    prog = Programme(diversity_attributes=("gender", "generation", "department"),
-                     skill_weights={"ai_tools": 3.0, "strategy": 0.5}, reverse_weight=0.7)
+    prog = Programme(
+        diversity_attributes=("gender", "generation", "department"),
+        skill_weights={"ai_tools": 3.0, "strategy": 0.5},
+        reverse_weight=0.7,
+    )
     return Problem(mentors, mentees, prog)
 
 

@@ -45,8 +45,13 @@ def test_capacity_violation_message_names_participant():
 def problem():
     mentors = People(["j1", "j2"], department=["IT", "HR"], capacity=[1, 2])
     mentees = People(["s1", "s2", "s3"], department=["IT", "HR", "Ops"])
-    prog = Programme(rules=[rules.CrossDepartment(), rules.ForbiddenPairs([("j2", "s3")]),
-                            rules.RequiredPairs([("j2", "s1")])])
+    prog = Programme(
+        rules=[
+            rules.CrossDepartment(),
+            rules.ForbiddenPairs([("j2", "s3")]),
+            rules.RequiredPairs([("j2", "s1")]),
+        ]
+    )
     return Problem(mentors, mentees, prog)
 
 

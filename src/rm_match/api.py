@@ -142,17 +142,15 @@ def _stats(problem: Problem, arrays, pairs: np.ndarray, scores, terms) -> dict[s
         "mentees": n_e,
         "pairs": len(pairs),
         "required_pairs": len(arrays.fixed),
-        "mentees_matched": int(len(np.unique(pairs[:, 1]))),
-        "mentors_matched": int(len(np.unique(pairs[:, 0]))),
+        "mentees_matched": len(np.unique(pairs[:, 1])),
+        "mentors_matched": len(np.unique(pairs[:, 0])),
         "mean_score": float(scores.mean()) if len(pairs) else None,
         "terms": list(terms),
         "mean_terms": {k: float(v.mean()) for k, v in terms.items()} if len(pairs) else {},
         "feasible_share": float(arrays.feasible.sum() + len(arrays.fixed)) / total
         if total
         else None,
-        "rule_pass_share": {k: v / total for k, v in arrays.rule_allowed.items()}
-        if total
-        else {},
+        "rule_pass_share": {k: v / total for k, v in arrays.rule_allowed.items()} if total else {},
     }
     diversity = {}
     attrs = [*problem.programme.diversity_attributes]
@@ -163,6 +161,8 @@ def _stats(problem: Problem, arrays, pairs: np.ndarray, scores, terms) -> dict[s
         c_m, c_e = problem.cohort.attribute_codes(name)
         a, b = c_m[pairs[:, 0]], c_e[pairs[:, 1]]
         known = (a >= 0) & (b >= 0)
-        diversity[name] = float((a[known] != b[known]).mean()) if known.sum() >= _MIN_GROUP else None
+        diversity[name] = (
+            float((a[known] != b[known]).mean()) if known.sum() >= _MIN_GROUP else None
+        )
     out["cross_share"] = diversity
     return out

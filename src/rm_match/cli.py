@@ -85,8 +85,10 @@ def _demo(args: argparse.Namespace) -> int:
         f"time: cohort {t_cohort:.2f} s, match {result.wall_time:.2f} s "
         "(scores + rules + solve + explanations)",
     ]
-    for role, lonely in (("mentees", result.unmatched_mentees),
-                         ("mentors", result.unmatched_mentors)):
+    for role, lonely in (
+        ("mentees", result.unmatched_mentees),
+        ("mentors", result.unmatched_mentors),
+    ):
         if lonely:
             reasons = Counter(lonely.values()).most_common(3)
             out.append(

@@ -226,9 +226,7 @@ class Cohort:
     def require(self, field: str, user: str) -> None:
         """Raise a :class:`ValidationError` unless both sides have ``field``."""
         for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
-            have = (
-                field in side.attributes if field not in side.__slots__ else side.has(field)
-            )
+            have = field in side.attributes if field not in side.__slots__ else side.has(field)
             if not have:
                 raise ValidationError(
                     f"{user} needs `{field}` on both sides, but the {side_name} table has none.",

@@ -191,8 +191,16 @@ class Matching:
             ) from exc
         return pd.DataFrame.from_records(
             self.to_records(),
-            columns=["mentor", "mentee", "score", *self.stats.get("terms", ()),
-                     "mentor_teaches", "mentee_teaches", "required", "reason"],
+            columns=[
+                "mentor",
+                "mentee",
+                "score",
+                *self.stats.get("terms", ()),
+                "mentor_teaches",
+                "mentee_teaches",
+                "required",
+                "reason",
+            ],
         )
 
     def __repr__(self) -> str:

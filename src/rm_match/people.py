@@ -362,9 +362,7 @@ class People:
     # -- constructors ------------------------------------------------------------------------
 
     @classmethod
-    def from_records(
-        cls, records: Iterable[Mapping[str, Any]], *, skills: Sequence[str]
-    ) -> People:
+    def from_records(cls, records: Iterable[Mapping[str, Any]], *, skills: Sequence[str]) -> People:
         """Build a table from one mapping per participant.
 
         Each record has an ``id`` and any of the fields of :class:`People`; ``offers`` and
@@ -445,8 +443,7 @@ class People:
             if field != "capacity" and not all(present):
                 pid = recs[present.index(False)]["id"]
                 raise ValidationError(
-                    f"participant {pid!r}: `{field}` is missing but given for other "
-                    "participants.",
+                    f"participant {pid!r}: `{field}` is missing but given for other participants.",
                     argument=field,
                     participant=pid,
                 )

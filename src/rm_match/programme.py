@@ -324,8 +324,9 @@ class Problem:
         if len(req) == 0:
             return req
         ids_m, ids_e = self.mentors.ids, self.mentees.ids
-        keys, first = np.unique(req[:, 0] * max(self.cohort.shape[1], 1) + req[:, 1],
-                                return_index=True)
+        keys, first = np.unique(
+            req[:, 0] * max(self.cohort.shape[1], 1) + req[:, 1], return_index=True
+        )
         if len(keys) < len(req):
             dup = np.setdiff1d(np.arange(len(req)), first)[0]
             m, e = req[dup]
@@ -340,8 +341,7 @@ class Problem:
             flags = self.allowed(np.array([m]), np.array([e]), outer=False)
             broken = [name for name, ok in flags.items() if not ok[0]]
             raise InfeasibleError(
-                f"required pair ({ids_m[m]!r}, {ids_e[e]!r}) breaks rule(s) "
-                f"{', '.join(broken)}.",
+                f"required pair ({ids_m[m]!r}, {ids_e[e]!r}) breaks rule(s) {', '.join(broken)}.",
                 rules=("required_pairs", *broken),
                 participants=(ids_m[m], ids_e[e]),
             )

@@ -33,16 +33,46 @@ STRATEGIC_SKILLS = (
 )
 SKILLS = DIGITAL_SKILLS + STRATEGIC_SKILLS
 
-DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Finance", "HR", "Operations", "Legal",
-               "Product")
+DEPARTMENTS = (
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "HR",
+    "Operations",
+    "Legal",
+    "Product",
+)
 _DEPT_P = np.array([0.25, 0.16, 0.12, 0.1, 0.07, 0.15, 0.05, 0.1])
 
 # (time zone, local language, share of staff)
-_OFFICES = ((0.0, "en", 0.3), (-5.0, "en", 0.2), (1.0, "de", 0.15), (1.0, "fr", 0.1),
-            (5.5, "hi", 0.1), (8.0, "zh", 0.1), (-3.0, "pt", 0.05))
-_INTERESTS = ("running", "chess", "photography", "cooking", "music", "travel", "gaming",
-              "climbing", "reading", "volunteering", "sailing", "gardening", "film", "podcasts",
-              "startups", "art")
+_OFFICES = (
+    (0.0, "en", 0.3),
+    (-5.0, "en", 0.2),
+    (1.0, "de", 0.15),
+    (1.0, "fr", 0.1),
+    (5.5, "hi", 0.1),
+    (8.0, "zh", 0.1),
+    (-3.0, "pt", 0.05),
+)
+_INTERESTS = (
+    "running",
+    "chess",
+    "photography",
+    "cooking",
+    "music",
+    "travel",
+    "gaming",
+    "climbing",
+    "reading",
+    "volunteering",
+    "sailing",
+    "gardening",
+    "film",
+    "podcasts",
+    "startups",
+    "art",
+)
 _GENDERS = ("female", "male", "non-binary", None)
 _GENDER_P = np.array([0.48, 0.48, 0.02, 0.02])
 
@@ -59,9 +89,7 @@ def _profile(rng: np.random.Generator, n: int, lead_digital: bool) -> tuple[np.n
     return np.hstack((weak, strong)), np.hstack((want_hi, want_lo))
 
 
-def _side(
-    rng: np.random.Generator, n: int, prefix: str, junior: bool
-) -> dict[str, Any]:
+def _side(rng: np.random.Generator, n: int, prefix: str, junior: bool) -> dict[str, Any]:
     width = max(4, len(str(n)))
     ids = [f"{prefix}{i:0{width}d}" for i in range(1, n + 1)]
     offers, wants = _profile(rng, n, lead_digital=junior)
@@ -165,15 +193,19 @@ def cohort(
     >>> bool(mentors.offers[:, :5].mean() > mentees.offers[:, :5].mean())
     True
     """
-    for name, v in (("n_mentors", n_mentors), ("n_mentees", n_mentees),
-                    ("mentor_capacity", mentor_capacity)):
+    for name, v in (
+        ("n_mentors", n_mentors),
+        ("n_mentees", n_mentees),
+        ("mentor_capacity", mentor_capacity),
+    ):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
             raise ValidationError(f"`{name}` must be a non-negative integer.", argument=name)
     gen = np.random.default_rng(rng)
     junior = _side(gen, int(n_mentors), "J", junior=True)
     senior = _side(gen, int(n_mentees), "S", junior=False)
     junior_mgr, senior_mgr = _org_chart(gen, junior, senior)
-    mentors = People(junior.pop("ids"), skills=SKILLS, manager=junior_mgr,
-                     capacity=mentor_capacity, **junior)
+    mentors = People(
+        junior.pop("ids"), skills=SKILLS, manager=junior_mgr, capacity=mentor_capacity, **junior
+    )
     mentees = People(senior.pop("ids"), skills=SKILLS, manager=senior_mgr, **senior)
     return mentors, mentees

@@ -110,20 +110,14 @@ def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
             for k in np.flatnonzero(~ok):
                 m, e = ids[k]
                 out.append(Violation(name, m, e, f"pair ({m!r}, {e!r}) breaks {name}"))
-    out += _capacity_violations(
-        Counter(mi), mentors.capacity, lambda i: mentors.ids[i], "mentor"
-    )
-    out += _capacity_violations(
-        Counter(ei), mentees.capacity, lambda i: mentees.ids[i], "mentee"
-    )
+    out += _capacity_violations(Counter(mi), mentors.capacity, lambda i: mentors.ids[i], "mentor")
+    out += _capacity_violations(Counter(ei), mentees.capacity, lambda i: mentees.ids[i], "mentee")
     chosen = set(ids)
     for r in problem.programme.rules:
         if isinstance(r, RequiredPairs):
             for m, e in r.pairs:
                 if (m, e) not in chosen:
-                    out.append(
-                        Violation(r.name, m, e, f"required pair ({m!r}, {e!r}) is missing")
-                    )
+                    out.append(Violation(r.name, m, e, f"required pair ({m!r}, {e!r}) is missing"))
     return out
 
 

@@ -38,8 +38,7 @@ def _choose(problem: ArrayProblem, method: str):
         raise SolverError("no registered backend can solve this problem.")  # pragma: no cover
     if method not in BACKENDS:
         raise ValidationError(
-            f"`method` must be 'auto' or one of {', '.join(map(repr, BACKENDS))}; "
-            f"got {method!r}.",
+            f"`method` must be 'auto' or one of {', '.join(map(repr, BACKENDS))}; got {method!r}.",
             argument="method",
         )
     b = BACKENDS[method]
@@ -106,9 +105,7 @@ def assign(
     [[0, 1], [1, 0]]
     """
     start = time.perf_counter()
-    problem = validate(
-        scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng
-    )
+    problem = validate(scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng)
     backend = _choose(problem, method)
     pairs, slack, message = backend.solve(problem)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)

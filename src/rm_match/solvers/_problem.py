@@ -82,8 +82,7 @@ def validate(
         ) from None
     if s.ndim != 2:
         raise ValidationError(
-            f"`scores` must be a two-dimensional array of real numbers; got {s.ndim} "
-            "dimension(s).",
+            f"`scores` must be a two-dimensional array of real numbers; got {s.ndim} dimension(s).",
             argument="scores",
         )
     bad = ~np.isfinite(s)

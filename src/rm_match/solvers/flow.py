@@ -55,11 +55,15 @@ class FlowBackend:
                 mi, n_m + ei, np.ones(len(mi), dtype=np.int64), costs
             )
             f.add_arcs_with_capacity_and_unit_cost(
-                np.full(n_m, source), m_nodes, problem.mentor_capacity,
+                np.full(n_m, source),
+                m_nodes,
+                problem.mentor_capacity,
                 np.zeros(n_m, dtype=np.int64),
             )
             f.add_arcs_with_capacity_and_unit_cost(
-                e_nodes, np.full(n_e, sink), problem.mentee_capacity,
+                e_nodes,
+                np.full(n_e, sink),
+                problem.mentee_capacity,
                 np.zeros(n_e, dtype=np.int64),
             )
             f.set_node_supply(source, k_max)

@@ -1,0 +1,26 @@
+"""The README's Python example runs as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_python_example_runs(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert blocks, "README has no python example"
+    exec(compile(blocks[0], str(README), "exec"), {})
+    out = capsys.readouterr().out
+    assert "Matching(pairs=" in out and "status='optimal'" in out
+
+
+def test_readme_opens_with_the_two_commands():
+    text = README.read_text()
+    first = re.search(r"```bash\n(.*?)```", text, flags=re.S).group(1).strip().splitlines()
+    assert len(first) == 2
+    assert "rm-match demo" in first[0]
+    assert '".[test]"' in first[1] and "pytest" in first[1]
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "rm-match demo --mentors 1000 --mentees 1000" in ci
