@@ -1,11 +1,13 @@
-"""The README's Python example runs as written."""
+"""The Python examples in the README and the user guide run as written."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "guide.md"
 
 
 def test_readme_python_example_runs(capsys):
@@ -24,3 +26,12 @@ def test_readme_opens_with_the_two_commands():
     assert '".[test]"' in first[1] and "pytest" in first[1]
     ci = (README.parent / ".ci" / "run").read_text()
     assert "rm-match demo --mentors 1000 --mentees 1000" in ci
+
+
+def test_guide_examples_run(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, str(GUIDE), "exec"), {})
+    out = capsys.readouterr().out
+    assert "no mentor satisfies cross_department + common_language" in out
