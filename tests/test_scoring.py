@@ -98,3 +98,9 @@ def test_zero_skill_weights_give_zero_learning():
     e = People(["b"], skills=["x"], offers=[[1.0]], wants=[[1.0]])
     p = Problem(m, e, Programme(skill_weights={"x": 0.0}))
     assert p.compile().scores.tolist() == [[0.0]]
+
+
+def test_named_diversity_attribute_must_exist_even_with_default_weights():
+    m, e = People(["a"], skills=["x"]), People(["b"], skills=["x"])
+    with pytest.raises(ValidationError, match="score term diversity needs `gender` on both"):
+        Problem(m, e, Programme(diversity_attributes=("gender",)))

@@ -99,6 +99,7 @@ class Cohort:
         self.org_chart = dict(org_chart or {})
         self._parent = self._build_org_chart()
         self._ancestor_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._memo: dict[object, object] = {}
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -226,12 +227,17 @@ class Cohort:
     def require(self, field: str, user: str) -> None:
         """Raise a :class:`ValidationError` unless both sides have ``field``."""
         for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
-            have = field in side.attributes if field not in side.__slots__ else side.has(field)
-            if not have:
+            if not side.has(field):
                 raise ValidationError(
                     f"{user} needs `{field}` on both sides, but the {side_name} table has none.",
                     argument=field,
                 )
+
+    def memo(self, key: object, compute):
+        """``compute()`` once per cohort and key (for per-rule preprocessing)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def __repr__(self) -> str:
         return f"Cohort(n_mentors={self.mentors.n}, n_mentees={self.mentees.n})"

@@ -490,8 +490,10 @@ class People:
             return False
 
     def has(self, field: str) -> bool:
-        """Whether the optional column ``field`` was given."""
-        return getattr(self, field) is not None
+        """Whether the column ``field`` (a built-in field or an attribute name) was given."""
+        if field in FIELDS:
+            return getattr(self, field) is not None
+        return field in self.attributes
 
     @property
     def fields(self) -> list[str]:

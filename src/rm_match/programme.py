@@ -59,7 +59,8 @@ class Programme:
     weights : mapping of str to float, optional
         Weights of the score terms ``learning``, ``interests``, ``language``, ``timezone``,
         ``diversity``. Default :data:`DEFAULT_WEIGHTS`, keeping only the terms the cohort has
-        data for; a term weighted explicitly must have its data.
+        data for; a term weighted explicitly must have its data, and so must every
+        attribute named in ``diversity_attributes``.
     skill_weights : mapping of str to float, optional
         Programme objectives per skill (missing skills weigh 1).
     reverse_weight : float, default 0.5
@@ -153,11 +154,13 @@ class Programme:
             if w <= 0:
                 continue
             needs = list(TERM_FIELDS[name])
+            asked = explicit
             if name == "diversity":
                 if not self.diversity_attributes:
                     continue
                 needs += self.diversity_attributes
-            if not explicit and not all(_has(cohort, f) for f in needs):
+                asked = True  # naming the attributes asks for the term
+            if not asked and not all(_has(cohort, f) for f in needs):
                 continue
             for f in needs:
                 cohort.require(f, f"score term {name}")
@@ -166,10 +169,7 @@ class Programme:
 
 
 def _has(cohort: Cohort, name: str) -> bool:
-    return all(
-        (side.has(name) if name in People.__slots__ else name in side.attributes)
-        for side in (cohort.mentors, cohort.mentees)
-    )
+    return cohort.mentors.has(name) and cohort.mentees.has(name)
 
 
 @dataclass(frozen=True)

@@ -272,11 +272,16 @@ class _PairList(Rule):
                     )
 
     def index_pairs(self, cohort: Cohort) -> np.ndarray:
-        """The pairs as a (k, 2) array of (mentor index, mentee index)."""
-        out = np.empty((len(self.pairs), 2), dtype=np.int64)
-        for k, (m, e) in enumerate(self.pairs):
-            out[k] = cohort.mentors.index(m), cohort.mentees.index(e)
-        return out
+        """The pairs as a (k, 2) array of (mentor index, mentee index), once per cohort."""
+
+        def compute() -> tuple[_PairList, np.ndarray]:
+            out = np.empty((len(self.pairs), 2), dtype=np.int64)
+            for k, (m, e) in enumerate(self.pairs):
+                out[k] = cohort.mentors.index(m), cohort.mentees.index(e)
+            return self, out  # holding the rule keeps its id from being reused
+
+        # keyed by identity: a long pair list is costly to hash for every block
+        return cohort.memo(("pairs", id(self)), compute)[1]
 
     def _listed(self, cohort, mi, ei, outer):
         """Flags: is the pair in the list (block or pair-wise)."""

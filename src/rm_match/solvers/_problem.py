@@ -42,8 +42,15 @@ class ArrayProblem:
         return ok
 
     def max_pairs(self) -> int:
-        """An upper bound on the number of pairs in any assignment."""
-        return int(min(self.mentor_capacity.sum(), self.mentee_capacity.sum()))
+        """An upper bound on the number of pairs in any assignment (pairs are distinct, so a
+        capacity above the other side's size cannot be used)."""
+        n_m, n_e = self.shape
+        return int(
+            min(
+                np.minimum(self.mentor_capacity, n_e).sum(),
+                np.minimum(self.mentee_capacity, n_m).sum(),
+            )
+        )
 
 
 def _capacity(value: object, n: int, name: str, side: str) -> np.ndarray:
