@@ -135,7 +135,10 @@ class Cohort:
         for i, (pid, boss) in enumerate(zip(children, managers, strict=True)):
             if boss is None:
                 continue
-            j = nodes.get(boss)
+            try:
+                j = nodes.get(boss)
+            except TypeError:  # an unhashable value in `org_chart`
+                j = None
             if j is None:
                 raise ValidationError(
                     f"participant {pid!r}: `manager` {boss!r} refers to nobody (not a mentor, "

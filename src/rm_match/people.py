@@ -43,6 +43,16 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+_INT_LIMIT = 1 << 62
+
+
+def _is_int(x: object) -> bool:
+    """An integer (not a bool) that fits comfortably in int64."""
+    return (
+        isinstance(x, numbers.Integral) and not isinstance(x, bool) and -_INT_LIMIT < x < _INT_LIMIT
+    )
+
+
 def _is_id(x: object) -> bool:
     return (isinstance(x, str) and x != "") or (
         isinstance(x, numbers.Integral) and not isinstance(x, bool)
@@ -68,12 +78,25 @@ def _skill_matrix(field: str, values: object, ids: np.ndarray, d: int) -> np.nda
     n = len(ids)
     if values is None:
         return _readonly(np.zeros((n, d)))
+    not_numeric = ValidationError(
+        f"`{field}` must be a numeric array of shape (n, d) = ({n}, {d}).", argument=field
+    )
     try:
-        a = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            f"`{field}` must be a numeric array of shape (n, d) = ({n}, {d}).", argument=field
-        ) from None
+        raw = np.asarray(values)
+    except (TypeError, ValueError):  # ragged rows
+        raise not_numeric from None
+    if raw.dtype == object and all(
+        v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool)) for v in raw.ravel()
+    ):
+        # numbers mixed with None (a missing level): None becomes NaN, reported below
+        raw = np.array([np.nan if v is None else v for v in raw.ravel()]).reshape(raw.shape)
+    if raw.dtype.kind not in "iuf":  # no strings, booleans or other objects
+        if n == 0 and raw.size == 0:
+            return _readonly(np.zeros((0, d)))
+        raise not_numeric
+    a = np.array(raw, dtype=np.float64)
+    if n == 0 and a.size == 0:
+        a = a.reshape(0, d)
     if a.shape != (n, d):
         raise ValidationError(
             f"`{field}` must have shape (n, d) = ({n}, {d}); got {a.shape}.", argument=field
@@ -228,7 +251,12 @@ class People:
         set_(self, "ids", _readonly(id_arr))
         set_(self, "_index", seen)
         # skills
-        if isinstance(skills, str) or not all(isinstance(s, str) and s for s in skills):
+        if isinstance(skills, str) or not isinstance(skills, Iterable):
+            raise ValidationError(
+                "`skills` must be a sequence of non-empty skill names.", argument="skills"
+            )
+        skills = tuple(skills)
+        if not all(isinstance(s, str) and s for s in skills):
             raise ValidationError(
                 "`skills` must be a sequence of non-empty skill names.", argument="skills"
             )
@@ -259,9 +287,9 @@ class People:
         if grade is not None:
             vals = _column("grade", grade, n)
             for pid, v in zip(id_list, vals, strict=True):
-                if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+                if not _is_int(v):
                     raise ValidationError(
-                        f"participant {pid!r}: `grade` must be an integer.",
+                        f"participant {pid!r}: `grade` must be an integer (within ±2^62).",
                         argument="grade",
                         participant=pid,
                     )
@@ -348,7 +376,7 @@ class People:
         else:
             cap_vals = _column("capacity", capacity, n)
         for pid, v in zip(id_list, cap_vals, strict=True):
-            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 0:
+            if not _is_int(v) or v < 0:
                 raise ValidationError(
                     f"participant {pid!r}: `capacity` must be a non-negative integer.",
                     argument="capacity",
@@ -387,7 +415,6 @@ class People:
         [[0.9, 0.0], [0.0, 0.4]]
         """
         recs = list(records)
-        skills = tuple(skills)
         col = {s: k for k, s in enumerate(skills)}
         ids: list = []
         for i, r in enumerate(recs):
@@ -411,7 +438,8 @@ class People:
                 continue
             mat = np.zeros((len(recs), len(skills)))
             for i, r in enumerate(recs):
-                levels = r.get(field) or {}
+                levels = r.get(field)
+                levels = {} if levels is None else levels
                 if not isinstance(levels, Mapping):
                     raise ValidationError(
                         f"participant {r['id']!r}: `{field}` must be a mapping of skill name "

@@ -144,26 +144,13 @@ class NoReportingLine(Rule):
         mentor_up, mentee_up = cohort.ancestors(self.depth)
         mi = np.asarray(mi)
         ei = np.asarray(ei)
-        if not outer:
-            bad = (mentor_up[mi] == ei[:, None]).any(axis=1)
-            bad |= (mentee_up[ei] == mi[:, None]).any(axis=1)
-            return ~bad
-        n_m, n_e = cohort.shape
-        ok = np.ones((len(mi), len(ei)), dtype=bool)
-        pos_e = np.full(n_e + 1, -1, dtype=np.int64)  # slot n_e absorbs the -1 sentinel
-        pos_e[ei] = np.arange(len(ei))
-        pos_m = np.full(n_m + 1, -1, dtype=np.int64)
-        pos_m[mi] = np.arange(len(mi))
-        # a mentee above a mentor in this block
-        up = mentor_up[mi]
-        cols = pos_e[up]
-        r, k = np.nonzero(cols >= 0)
-        ok[r, cols[r, k]] = False
-        # a mentor above a mentee in this block
-        up = mentee_up[ei]
-        rows = pos_m[up]
-        c, k = np.nonzero(rows >= 0)
-        ok[rows[c, k], c] = False
+        ok = None
+        for k in range(self.depth):
+            # neither is the other's manager k+1 levels up
+            a, b = _sides(mentor_up[mi, k], ei, outer)
+            c, d = _sides(mi, mentee_up[ei, k], outer)
+            level = (a != b) & (c != d)
+            ok = level if ok is None else ok & level
         return ok
 
 
@@ -251,11 +238,18 @@ class _PairList(Rule):
     pairs: tuple[tuple[Hashable, Hashable], ...] = field(default=())
 
     def __init__(self, pairs: Iterable[tuple[Hashable, Hashable]] = ()) -> None:
+        if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+            raise ValidationError(
+                f"rule {self.name}: each pair must be (mentor id, mentee id); `pairs` must be "
+                "an iterable of such pairs.",
+                argument="pairs",
+            )
         items = []
-        for p in pairs:
-            if isinstance(p, (str, bytes)) or len(p) != 2:
+        for k, p in enumerate(pairs):
+            if not isinstance(p, (tuple, list)) or len(p) != 2:
                 raise ValidationError(
-                    f"rule {self.name}: each pair must be (mentor id, mentee id).",
+                    f"rule {self.name}: each pair must be (mentor id, mentee id); "
+                    f"entry {k} is not.",
                     argument="pairs",
                 )
             items.append((p[0], p[1]))
@@ -292,6 +286,10 @@ class _PairList(Rule):
         ei = np.asarray(ei)
         if not outer:
             return np.isin(mi * n_e + ei, keys)
+        if len(np.unique(mi)) < len(mi) or len(np.unique(ei)) < len(ei):
+            # repeated indices: evaluate pair-wise (the scatter below needs distinct ones)
+            gi, gj = np.meshgrid(mi, ei, indexing="ij")
+            return np.isin(gi * n_e + gj, keys)
         hit = np.zeros((len(mi), len(ei)), dtype=bool)
         pos_m = np.full(cohort.shape[0], -1, dtype=np.int64)
         pos_m[mi] = np.arange(len(mi))
