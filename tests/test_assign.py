@@ -29,6 +29,23 @@ def methods_for(m_cap, e_cap):
     return ["flow"] if both else list(BACKENDS)
 
 
+def agrees_with_oracle(scores, feasible, m_cap, e_cap, policy, count, total, methods, tol=1e-9):
+    """Every method returns a verified answer with the oracle's objective (and count)."""
+    for method in methods:
+        a = assign(
+            scores,
+            feasible,
+            mentor_capacity=m_cap,
+            mentee_capacity=e_cap,
+            policy=policy,
+            method=method,
+        )
+        check(a, scores, feasible, m_cap, e_cap)
+        assert a.objective == pytest.approx(total, abs=tol), method
+        if policy == "max_matched":
+            assert len(a.pairs) == count, method
+
+
 def check(result, scores, feasible, m_cap, e_cap):
     """Every answer passes the independent checker and its numbers add up."""
     assert verify(result.pairs, arrays_problem(scores, feasible, m_cap, e_cap)) == []
@@ -199,19 +216,9 @@ def tiny_problems(draw, max_side=4, max_cap=2):
 def test_matches_brute_force(problem, policy):
     scores, feasible, m_cap, e_cap = problem
     count, total = brute_force(scores, feasible, m_cap, e_cap, policy)
-    for method in methods_for(m_cap, e_cap):
-        a = assign(
-            scores,
-            feasible,
-            mentor_capacity=m_cap,
-            mentee_capacity=e_cap,
-            policy=policy,
-            method=method,
-        )
-        check(a, scores, feasible, m_cap, e_cap)
-        assert a.objective == pytest.approx(total, abs=1e-9), method
-        if policy == "max_matched":
-            assert len(a.pairs) == count, method
+    agrees_with_oracle(
+        scores, feasible, m_cap, e_cap, policy, count, total, methods_for(m_cap, e_cap)
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -228,12 +235,7 @@ def test_one_to_one_matches_networkx(n_m, n_e, density, ties, seed, policy):
     scores = rng.integers(0, 3, (n_m, n_e)) / 2.0 if ties else rng.normal(size=(n_m, n_e))
     feasible = rng.random((n_m, n_e)) < density
     count, total = networkx_one_to_one(scores, feasible, policy)
-    for method in BACKENDS:
-        a = assign(scores, feasible, policy=policy, method=method)
-        check(a, scores, feasible, 1, 1)
-        assert a.objective == pytest.approx(total, abs=1e-7)
-        if policy == "max_matched":
-            assert len(a.pairs) == count
+    agrees_with_oracle(scores, feasible, 1, 1, policy, count, total, BACKENDS, tol=1e-7)
 
 
 @settings(max_examples=15, deadline=None)
@@ -250,20 +252,16 @@ def test_capacities_match_cpsat(n_m, n_e, seed, policy):
     m_cap = rng.integers(0, 4, n_m)
     e_cap = rng.integers(0, 3, n_e)
     count, total = cpsat(scores_int, feasible, m_cap, e_cap, policy)
-    scores = scores_int / 100.0
-    for method in methods_for(m_cap, e_cap):
-        a = assign(
-            scores,
-            feasible,
-            mentor_capacity=m_cap,
-            mentee_capacity=e_cap,
-            policy=policy,
-            method=method,
-        )
-        check(a, scores, feasible, m_cap, e_cap)
-        assert a.objective == pytest.approx(total / 100.0, abs=1e-9)
-        if policy == "max_matched":
-            assert len(a.pairs) == count
+    agrees_with_oracle(
+        scores_int / 100.0,
+        feasible,
+        m_cap,
+        e_cap,
+        policy,
+        count,
+        total / 100.0,
+        methods_for(m_cap, e_cap),
+    )
 
 
 # -- metamorphic properties ------------------------------------------------------------------

@@ -53,6 +53,13 @@ def _is_int(x: object) -> bool:
     )
 
 
+def _object_column(values: list) -> np.ndarray:
+    """A read-only 1-D object array (ids and labels keep their Python types)."""
+    col = np.empty(len(values), dtype=object)
+    col[:] = values
+    return _readonly(col)
+
+
 def _is_id(x: object) -> bool:
     return (isinstance(x, str) and x != "") or (
         isinstance(x, numbers.Integral) and not isinstance(x, bool)
@@ -246,9 +253,8 @@ class People:
                 )
             seen[x] = i
         n = len(id_list)
-        id_arr = np.empty(n, dtype=object)
-        id_arr[:] = id_list
-        set_(self, "ids", _readonly(id_arr))
+        id_arr = _object_column(id_list)
+        set_(self, "ids", id_arr)
         set_(self, "_index", seen)
         # skills
         if isinstance(skills, str) or not isinstance(skills, Iterable):
@@ -278,9 +284,7 @@ class People:
                         argument="department",
                         participant=pid,
                     )
-            dep = np.empty(n, dtype=object)
-            dep[:] = vals
-            dep = _readonly(dep)
+            dep = _object_column(vals)
         set_(self, "department", dep)
         # grade
         gr = None
@@ -312,9 +316,7 @@ class People:
                         argument="manager",
                         participant=pid,
                     )
-            mg = np.empty(n, dtype=object)
-            mg[:] = vals
-            mg = _readonly(mg)
+            mg = _object_column(vals)
         set_(self, "manager", mg)
         # languages, interests
         for field, value in (("languages", languages), ("interests", interests)):
@@ -366,9 +368,7 @@ class People:
                             argument=name,
                             participant=pid,
                         )
-                col = np.empty(n, dtype=object)
-                col[:] = vals
-                attrs[name] = _readonly(col)
+                attrs[name] = _object_column(vals)
         set_(self, "attributes", attrs)
         # capacity
         if isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool):
