@@ -330,3 +330,18 @@ def test_backends_agree_on_a_structured_instance():
         check(r, scores, feasible, 1, 1)
     assert len({len(r.pairs) for r in results}) == 1
     assert max(r.objective for r in results) - min(r.objective for r in results) < 1e-9
+
+
+def test_assignment_repr_and_count():
+    a = assign(np.array([[0.5, 0.25]]))
+    assert a.n_matched == 1
+    assert repr(a) == "Assignment(pairs=1, objective=0.5, status='optimal', gap=0, method='lsa')"
+
+
+def test_auto_falls_back_to_flow_when_expansion_is_too_large(monkeypatch):
+    monkeypatch.setattr("rm_match.solvers.lsa.MAX_EXPANDED_CELLS", 10)
+    scores = np.random.default_rng(0).random((3, 8))
+    a = assign(scores, mentor_capacity=3)
+    assert a.method == "flow"
+    with pytest.raises(SolverError, match=r"capacity expansion to 9 × 8 cells is too large"):
+        assign(scores, mentor_capacity=3, method="lsa")

@@ -264,3 +264,52 @@ def test_same_input_and_rng_give_identical_pairs():
     runs = [match(*synthetic.cohort(40, 40, rng=9), demo_programme(), rng=5) for _ in range(2)]
     assert runs[0].id_pairs == runs[1].id_pairs
     assert runs[0].objective == runs[1].objective
+
+
+def test_problem_rejects_a_non_programme():
+    with pytest.raises(ValidationError, match="`programme` must be a Programme; got dict"):
+        Problem(People(["j1"]), People(["s1"]), {"rules": []})
+
+
+def test_reason_when_pairing_would_lower_the_score():
+    mentors = People(["j1"], skills=["x"], offers=[[1.0]])
+    mentees = People(["s1", "s2"], skills=["x"], wants=[[1.0], [0.0]])
+    # s2 learns nothing from j1 (score 0); j1 has room for two
+    mentors2 = People(["j1"], skills=["x"], offers=[[1.0]], capacity=2)
+    result = match(mentors2, mentees, Programme(weights={"learning": 1.0}), policy="max_score")
+    assert result.id_pairs == [("j1", "s1")]
+    assert result.unmatched_mentees == {
+        "s2": "1 feasible mentors have room, but pairing would lower the total score"
+    }
+    assert match(mentors, mentees).unmatched_mentees == {
+        "s2": "all 1 feasible mentors are at capacity with others"
+    }
+
+
+def test_reasons_with_required_and_forbidden_pairs():
+    mentors = People(["j1"], department=["IT"])
+    mentees = People(["s1", "s2"], department=["HR", "HR"])
+    prog = Programme(rules=[rules.CrossDepartment(), rules.RequiredPairs([("j1", "s1")])])
+    result = match(mentors, mentees, prog)
+    assert result.unmatched_mentees == {"s2": "all 1 feasible mentors are at capacity with others"}
+    mentees3 = People(["s1", "s2"], department=["HR", "HR"], capacity=[1, 1])
+    mentors3 = People(["j1"], department=["IT"], capacity=[2])
+    prog3 = Programme(
+        rules=[
+            rules.CrossDepartment(),
+            rules.ForbiddenPairs([("j1", "s2")]),
+            rules.RequiredPairs([("j1", "s1")]),
+        ]
+    )
+    result3 = match(mentors3, mentees3, prog3)
+    assert result3.unmatched_mentees == {"s2": "no mentor satisfies forbidden_pairs"}
+    only = People(["s1"], department=["HR"], capacity=[2])
+    result4 = match(mentors3, only, Programme(rules=[rules.RequiredPairs([("j1", "s1")])]))
+    assert result4.id_pairs == [("j1", "s1")]
+    assert result4.pairs[0].reason.startswith("required pair")
+
+
+def test_zero_weight_term_is_dropped():
+    mentors, mentees = synthetic.cohort(5, 5, rng=0)
+    result = match(mentors, mentees, Programme(weights={"learning": 1.0, "interests": 0.0}))
+    assert set(result.pairs[0].terms) == {"learning"}

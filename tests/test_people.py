@@ -832,3 +832,8 @@ def test_numeric_strings_in_offers_are_rejected():
 def test_from_records_array_levels_are_a_validation_error():
     with pytest.raises(ValidationError, match="`offers` must be a mapping"):
         People.from_records([{"id": "a", "offers": np.array([0.5, 0.2])}], skills=SKILLS)
+
+
+def test_empty_table_accepts_empty_skill_lists():
+    p = People([], skills=["x", "y"], offers=[], wants=[])
+    assert p.offers.shape == p.wants.shape == (0, 2)

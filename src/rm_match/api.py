@@ -91,8 +91,8 @@ def _explain(problem: Problem, arrays, free: Assignment, start: float) -> Matchi
     required = np.zeros(len(pairs), dtype=bool)
     required[: len(fixed)] = True
     mi, ei = pairs[:, 0], pairs[:, 1]
-    terms = problem.terms(mi, ei, outer=False) if problem.weights else {}
-    scores = combine(terms, problem.weights) if terms else np.zeros(len(pairs))
+    terms = problem.terms(mi, ei, outer=False)
+    scores = combine(terms, problem.weights)
     teach, back = top_skills(problem.cohort, problem.programme, mi, ei)
     explained = tuple(
         PairExplanation(

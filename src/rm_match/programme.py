@@ -302,10 +302,7 @@ class Problem:
         step = max(1, _BLOCK_ELEMENTS // max(n_e, 1))
         for start in range(0, n_m, step):
             mi = np.arange(start, min(start + step, n_m))
-            if self.weights:
-                scores[mi] = self.scores(mi, ei)
-            else:
-                scores[mi] = 0.0
+            scores[mi] = self.scores(mi, ei)
             for name, ok in self.allowed(mi, ei).items():
                 counts[name] += int(ok.sum())
                 feasible[mi] &= ok
@@ -412,10 +409,9 @@ class Problem:
                     ok &= flags[x]
                 if not ok.any():
                     core = trial
-            if core:
-                reasons.append(f"no {other_role} satisfies {' + '.join(core)}")
-            else:
-                reasons.append(f"every allowed {other_role} is taken by a required pair")
+            # core is never empty here: with no rule failing, the row would not be empty
+            # (a required pair's own row is empty, but its members are never unplaced)
+            reasons.append(f"no {other_role} satisfies {' + '.join(core)}")
         return reasons
 
     def __repr__(self) -> str:
