@@ -267,7 +267,7 @@ class Problem:
 
     def terms(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> dict[str, np.ndarray]:
         """Each active score term for a block of pairs (outer) or pair-wise."""
-        return pair_terms(self.cohort, self.programme, mi, ei, outer=outer)
+        return pair_terms(self.cohort, self.programme, mi, ei, outer=outer, terms=self.weights)
 
     def scores(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> np.ndarray:
         """Pair scores for a block of pairs (outer) or pair-wise."""

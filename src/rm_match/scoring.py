@@ -21,6 +21,7 @@ The pair score is the weighted mean of the active terms, so it lies in [0, 1] to
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,10 +48,9 @@ TERM_FIELDS = {
 
 
 def _learning_parts(
-    cohort: Cohort, programme: Programme, mi: np.ndarray, ei: np.ndarray, outer: bool
+    cohort: Cohort, w: np.ndarray, mi: np.ndarray, ei: np.ndarray, outer: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Un-normalised forward (mentor teaches) and reverse (mentee teaches) learning values."""
-    w = programme.skill_weight_vector(cohort.mentors.skills)
     m, e = cohort.mentors, cohort.mentees
     forward = _dot(m.offers[mi], e.wants[ei] * w, outer)
     reverse = _dot(m.wants[mi] * w, e.offers[ei], outer)
@@ -64,6 +64,7 @@ def pair_terms(
     ei: np.ndarray,
     *,
     outer: bool = True,
+    terms: Iterable[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Values in [0, 1] of every active term, for a block of pairs or pair-wise.
 
@@ -76,13 +77,17 @@ def pair_terms(
     outer : bool, default True
         ``True``: every pair of ``mi × ei`` (arrays of shape ``(len(mi), len(ei))``);
         ``False``: the pairs ``(mi[k], ei[k])`` (arrays of shape ``(len(mi),)``).
+    terms : iterable of str, optional
+        The active terms, when the caller has them (``Problem.weights``); default: derived
+        from the programme and cohort.
     """
     out: dict[str, np.ndarray] = {}
-    weights = programme.active_weights(cohort)
+    weights = set(programme.active_weights(cohort) if terms is None else terms)
     if "learning" in weights:
-        forward, reverse = _learning_parts(cohort, programme, mi, ei, outer)
+        w = programme.skill_weight_vector(cohort.mentors.skills)
+        forward, reverse = _learning_parts(cohort, w, mi, ei, outer)
         lam = programme.reverse_weight
-        total = (1.0 + lam) * programme.skill_weight_vector(cohort.mentors.skills).sum()
+        total = (1.0 + lam) * w.sum()
         value = forward + lam * reverse
         out["learning"] = value / total if total > 0 else np.zeros_like(value)
     if "interests" in weights:

@@ -74,13 +74,13 @@ def _verify_arrays(pairs: object, problem: ProblemArrays) -> list[Violation]:
     for m, e in p[~inside]:
         out.append(Violation("index", int(m), int(e), f"pair ({m}, {e}) is out of range"))
     p = p[inside]
-    seen: set[tuple[int, int]] = set()
-    for m, e in map(tuple, p.tolist()):
-        if (m, e) in seen:
-            out.append(Violation("duplicate", m, e, f"pair ({m}, {e}) appears twice"))
-        seen.add((m, e))
-        if not problem.feasible[m, e]:
-            out.append(Violation("feasible", m, e, f"pair ({m}, {e}) is not feasible"))
+    _, first = np.unique(p[:, 0] * n_e + p[:, 1], return_index=True)
+    repeat = np.ones(len(p), dtype=bool)
+    repeat[first] = False
+    for m, e in p[repeat].tolist():
+        out.append(Violation("duplicate", m, e, f"pair ({m}, {e}) appears twice"))
+    for m, e in p[~problem.feasible[p[:, 0], p[:, 1]]].tolist():
+        out.append(Violation("feasible", m, e, f"pair ({m}, {e}) is not feasible"))
     out += _capacity_violations(Counter(p[:, 0].tolist()), problem.mentor_capacity, int, "mentor")
     out += _capacity_violations(Counter(p[:, 1].tolist()), problem.mentee_capacity, int, "mentee")
     return out
