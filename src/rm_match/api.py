@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,9 @@ from .matching import Assignment, Matching, PairExplanation, relative_gap
 from .people import People
 from .programme import Problem, Programme
 from .scoring import combine, top_skills
-from .solvers import assign
+from .screen import ProblemSource
+from .solvers import assign, assign_source, prefer_sparse
+from .solvers._problem import validate
 
 __all__ = ["match"]
 
@@ -29,6 +32,7 @@ def match(
     method: str = "auto",
     time_limit: float | None = None,
     rng: Any = None,
+    executor: Executor | None = None,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -46,7 +50,12 @@ def match(
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme, to follow reporting lines through them.
     policy, method, time_limit, rng
-        As in :func:`rm_match.assign`.
+        As in :func:`rm_match.assign`. With ``method="auto"``, cohorts from
+        :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and capacities above one on at
+        most one side) take the sparse path, which never builds the n × n matrix
+        (``method="sparse"`` asks for it at any size).
+    executor : concurrent.futures.Executor, optional
+        Runs the sparse path's blockwise scans (a thread pool helps: numpy releases the GIL).
 
     Returns
     -------
@@ -70,6 +79,21 @@ def match(
     """
     start = time.perf_counter()
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+    fixed, m_cap, e_cap = problem.placement()
+    if method == "sparse" or (
+        method == "auto" and prefer_sparse(problem.cohort.shape, m_cap, e_cap)
+    ):
+        # validate the shared options the way assign does, without a matrix
+        opts = validate(np.zeros((0, 0)), None, 0, 0, policy, time_limit, rng)
+        free, _ = assign_source(
+            ProblemSource(problem, fixed),
+            m_cap,
+            e_cap,
+            policy=policy,
+            executor=executor,
+            rng=opts.rng,
+        )
+        return _explain(problem, None, fixed, free, start)
     arrays = problem.compile()
     free = assign(
         arrays.scores,
@@ -81,12 +105,11 @@ def match(
         time_limit=time_limit,
         rng=rng,
     )
-    return _explain(problem, arrays, free, start)
+    return _explain(problem, arrays, fixed, free, start)
 
 
-def _explain(problem: Problem, arrays, free: Assignment, start: float) -> Matching:
+def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) -> Matching:
     mentors, mentees = problem.mentors, problem.mentees
-    fixed = arrays.fixed
     pairs = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
     required = np.zeros(len(pairs), dtype=bool)
     required[: len(fixed)] = True
@@ -114,9 +137,9 @@ def _explain(problem: Problem, arrays, free: Assignment, start: float) -> Matchi
     taken_e = np.bincount(ei, minlength=mentees.n)
     lonely_m = np.flatnonzero(taken_m == 0)
     lonely_e = np.flatnonzero(taken_e == 0)
-    why_m = problem.explain_unplaced("mentor", lonely_m, arrays, taken_e)
-    why_e = problem.explain_unplaced("mentee", lonely_e, arrays, taken_m)
-    stats = _stats(problem, arrays, pairs, scores, terms)
+    why_m = problem.explain_unplaced("mentor", lonely_m, taken_e)
+    why_e = problem.explain_unplaced("mentee", lonely_e, taken_m)
+    stats = _stats(problem, arrays, fixed, pairs, scores, terms)
     return Matching(
         pairs=explained,
         unmatched_mentors=dict(zip(mentors.ids[lonely_m].tolist(), why_m, strict=True)),
@@ -133,24 +156,28 @@ def _explain(problem: Problem, arrays, free: Assignment, start: float) -> Matchi
     )
 
 
-def _stats(problem: Problem, arrays, pairs: np.ndarray, scores, terms) -> dict[str, Any]:
-    """Aggregate figures only: counts, means and shares (suppressed under 5 pairs)."""
+def _stats(problem: Problem, arrays, fixed, pairs: np.ndarray, scores, terms) -> dict[str, Any]:
+    """Aggregate figures only: counts, means and shares (suppressed under 5 pairs).
+
+    On the sparse path (``arrays`` is None) the shares of allowed pairs are not counted."""
     n_m, n_e = problem.cohort.shape
     total = n_m * n_e
     out: dict[str, Any] = {
         "mentors": n_m,
         "mentees": n_e,
         "pairs": len(pairs),
-        "required_pairs": len(arrays.fixed),
+        "required_pairs": len(fixed),
         "mentees_matched": len(np.unique(pairs[:, 1])),
         "mentors_matched": len(np.unique(pairs[:, 0])),
         "mean_score": float(scores.mean()) if len(pairs) else None,
         "terms": list(terms),
         "mean_terms": {k: float(v.mean()) for k, v in terms.items()} if len(pairs) else {},
-        "feasible_share": float(arrays.feasible.sum() + len(arrays.fixed)) / total
-        if total
+        "feasible_share": float(arrays.feasible.sum() + len(fixed)) / total
+        if total and arrays is not None
         else None,
-        "rule_pass_share": {k: v / total for k, v in arrays.rule_allowed.items()} if total else {},
+        "rule_pass_share": {k: v / total for k, v in arrays.rule_allowed.items()}
+        if total and arrays is not None
+        else {},
     }
     diversity = {}
     attrs = [*problem.programme.diversity_attributes]

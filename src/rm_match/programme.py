@@ -306,17 +306,35 @@ class Problem:
             for name, ok in self.allowed(mi, ei).items():
                 counts[name] += int(ok.sum())
                 feasible[mi] &= ok
-        fixed = self._place_required(feasible)
-        m_cap = self.mentors.capacity.copy()
-        e_cap = self.mentees.capacity.copy()
-        np.subtract.at(m_cap, fixed[:, 0], 1)
-        np.subtract.at(e_cap, fixed[:, 1], 1)
+        fixed, m_cap, e_cap = self.placement()
         feasible[fixed[:, 0], fixed[:, 1]] = False
         for a in (scores, feasible, m_cap, e_cap, fixed):
             a.flags.writeable = False
         return ProblemArrays(scores, feasible, m_cap, e_cap, fixed, counts)
 
-    def _place_required(self, feasible: np.ndarray) -> np.ndarray:
+    def placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Required pairs placed first: ``(fixed pairs, mentor capacity left, mentee capacity
+        left)``.
+
+        Raises
+        ------
+        InfeasibleError
+            If a required pair breaks another rule, or required pairs exceed a capacity.
+        """
+        return self._placement
+
+    @cached_property
+    def _placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fixed = self._place_required()
+        m_cap = self.mentors.capacity.copy()
+        e_cap = self.mentees.capacity.copy()
+        np.subtract.at(m_cap, fixed[:, 0], 1)
+        np.subtract.at(e_cap, fixed[:, 1], 1)
+        for a in (m_cap, e_cap, fixed):
+            a.flags.writeable = False
+        return fixed, m_cap, e_cap
+
+    def _place_required(self) -> np.ndarray:
         req = self.required_pairs()
         if len(req) == 0:
             return req
@@ -332,9 +350,11 @@ class Problem:
                 argument="pairs",
                 participant=ids_m[m],
             )
-        bad = ~feasible[req[:, 0], req[:, 1]]
-        if bad.any():
-            m, e = req[np.flatnonzero(bad)[0]]
+        ok = np.ones(len(req), dtype=bool)
+        for flags in self.allowed(req[:, 0], req[:, 1], outer=False).values():
+            ok &= flags
+        if not ok.all():
+            m, e = req[np.flatnonzero(~ok)[0]]
             flags = self.allowed(np.array([m]), np.array([e]), outer=False)
             broken = [name for name, ok in flags.items() if not ok[0]]
             raise InfeasibleError(
@@ -355,13 +375,13 @@ class Problem:
                 )
         return req
 
-    def explain_unplaced(
-        self, side: str, idx: Iterable[int], arrays: ProblemArrays, taken: np.ndarray
-    ) -> list[str]:
+    def explain_unplaced(self, side: str, idx: Iterable[int], taken: np.ndarray) -> list[str]:
         """Why each participant of ``side`` ('mentor' or 'mentee') in ``idx`` has no partner.
 
         ``taken`` is the number of partners each participant of the other side ended with.
+        Works from the rules pair by pair (no score matrix needed).
         """
+        fixed = self.placement()[0]
         idx = np.asarray(list(idx), dtype=np.int64)
         if len(idx) == 0:
             return []
@@ -383,7 +403,11 @@ class Problem:
             mi, ei = (other, np.full(other_n, i)) if mentee_side else (np.full(other_n, i), other)
             flags = self.allowed(mi, ei, outer=False)
             names = list(flags)
-            row = arrays.feasible[:, i] if mentee_side else arrays.feasible[i]
+            row = np.ones(other_n, dtype=bool)
+            for x in names:
+                row &= flags[x]
+            own_col = 1 if mentee_side else 0
+            row[fixed[fixed[:, own_col] == i, 1 - own_col]] = False
             if row.any():
                 cand = np.flatnonzero(row)
                 open_ = cand[other_cap[cand] > 0]

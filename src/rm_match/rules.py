@@ -71,6 +71,11 @@ class Rule:
     name: ClassVar[str] = "rule"
     #: Columns the rule needs on both sides.
     fields: ClassVar[tuple[str, ...]] = ()
+    #: ``True`` when the verdict for a pair depends on nothing but the two people's
+    #: :attr:`fields` (so it can be tabulated per distinct mentor value on large cohorts).
+    #: Rules that look at identities (reporting lines, pair lists) leave it ``False`` and are
+    #: checked pair by pair on the candidates.
+    keyed: ClassVar[bool] = False
 
     def check(self, cohort: Cohort) -> None:
         """Raise a :class:`ValidationError` if the cohort lacks what the rule needs."""
@@ -96,6 +101,7 @@ class CrossDepartment(Rule):
 
     name: ClassVar[str] = "cross_department"
     fields: ClassVar[tuple[str, ...]] = ("department",)
+    keyed: ClassVar[bool] = True
 
     def allowed(self, cohort, mi, ei, *, outer=True):
         d_m, d_e = cohort.departments
@@ -173,6 +179,7 @@ class SeniorityDirection(Rule):
     min_gap: int = 1
     name: ClassVar[str] = "seniority_direction"
     fields: ClassVar[tuple[str, ...]] = ("grade",)
+    keyed: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.min_gap, numbers.Integral) or isinstance(self.min_gap, bool):
@@ -200,6 +207,7 @@ class MaxTimezoneDiff(Rule):
     hours: float = 4.0
     name: ClassVar[str] = "max_timezone_diff"
     fields: ClassVar[tuple[str, ...]] = ("timezone",)
+    keyed: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         h = self.hours
@@ -225,6 +233,7 @@ class CommonLanguage(Rule):
 
     name: ClassVar[str] = "common_language"
     fields: ClassVar[tuple[str, ...]] = ("languages",)
+    keyed: ClassVar[bool] = True
 
     def allowed(self, cohort, mi, ei, *, outer=True):
         l_m, l_e = cohort.languages

@@ -9,6 +9,8 @@ method     solves
 =========  ==========================================================================
 ``lsa``    scipy ``linear_sum_assignment``: 1:1, or capacities on one side (expansion)
 ``flow``   OR-tools min-cost flow: any capacities (integer-scaled, slack reported)
+``sparse`` candidates + pricing (:mod:`~rm_match.solvers.sparse`): 1:1 or one-sided
+           capacities; ``auto`` takes it from :data:`SPARSE_MIN_CELLS` cells up
 =========  ==========================================================================
 """
 
@@ -21,17 +23,31 @@ import numpy as np
 
 from ..errors import SolverError, ValidationError
 from ..matching import OPTIMALITY_TOL, Assignment, relative_gap
-from . import flow, lsa
+from . import flow, lsa, sparse
 from ._problem import POLICIES, ArrayProblem, validate
 
-__all__ = ["BACKENDS", "POLICIES", "assign"]
+__all__ = ["BACKENDS", "POLICIES", "SPARSE_MIN_CELLS", "assign", "assign_source"]
 
 #: Registered backends, in preference order for ``method="auto"``.
-BACKENDS: dict[str, Any] = {b.name: b for b in (lsa.backend, flow.backend)}
+BACKENDS: dict[str, Any] = {b.name: b for b in (lsa.backend, flow.backend, sparse.backend)}
+
+#: From this many cells (n_mentors × n_mentees) ``auto`` prefers the sparse path.
+SPARSE_MIN_CELLS = 1 << 22
+
+
+def prefer_sparse(shape: tuple[int, int], mentor_capacity, mentee_capacity) -> bool:
+    """Whether ``auto`` takes the sparse path for this shape and these capacities."""
+    n_m, n_e = shape
+    both = (np.minimum(mentor_capacity, n_e) > 1).any() and (
+        np.minimum(mentee_capacity, n_m) > 1
+    ).any()
+    return n_m * n_e >= SPARSE_MIN_CELLS and not both
 
 
 def _choose(problem: ArrayProblem, method: str):
     if method == "auto":
+        if prefer_sparse(problem.shape, problem.mentor_capacity, problem.mentee_capacity):
+            return BACKENDS["sparse"]
         for b in BACKENDS.values():
             if b.unsupported(problem) is None:
                 return b
@@ -109,8 +125,13 @@ def assign(
     backend = _choose(problem, method)
     pairs, slack, message = backend.solve(problem)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
+    return _result(pairs, objective, slack, backend.name, problem.policy, start, message)
+
+
+def _result(pairs, objective, slack, method, policy, start, message) -> Assignment:
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     bound = objective + slack
     gap = relative_gap(objective, bound)
     pairs.flags.writeable = False
@@ -120,8 +141,29 @@ def assign(
         status="optimal" if gap <= OPTIMALITY_TOL else "feasible",
         bound=bound,
         gap=gap,
-        method=backend.name,
-        policy=problem.policy,
+        method=method,
+        policy=policy,
         wall_time=time.perf_counter() - start,
         message=message,
     )
+
+
+def assign_source(
+    source: sparse.ScoreSource,
+    mentor_capacity: np.ndarray,
+    mentee_capacity: np.ndarray,
+    *,
+    policy: str = "max_matched",
+    k: int = 16,
+    executor: Any = None,
+    rng: Any = None,
+) -> tuple[Assignment, sparse.SparseStats]:
+    """The sparse path over a score source (no matrix): an :class:`Assignment` and what the
+    path did. Used by :func:`rm_match.match` on large cohorts."""
+    start = time.perf_counter()
+    pairs, slack, message, stats = sparse.solve_sparse(
+        source, mentor_capacity, mentee_capacity, policy, k=k, executor=executor, rng=rng
+    )
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    s, _ = source.exact(pairs[:, 0], pairs[:, 1])
+    return _result(pairs, float(np.sum(s)), slack, "sparse", policy, start, message), stats

@@ -23,8 +23,60 @@ from ortools.graph.python import min_cost_flow
 from ..errors import SolverError
 from ._problem import ArrayProblem
 
-_INT_BUDGET = float(1 << 60)  # no cost sum, even scaled by the node count, comes near 2^63
+_INT_BUDGET = float(1 << 60)  # below 2^63 with room for the solver's own sums
 _FLOAT_EXACT = float(1 << 52)  # beyond this, s·S would lose the fraction being rounded
+
+
+def flow_on_edges(
+    n_m: int,
+    n_e: int,
+    mi: np.ndarray,
+    ei: np.ndarray,
+    s: np.ndarray,
+    mentor_capacity: np.ndarray,
+    mentee_capacity: np.ndarray,
+    policy: str,
+    k_max: int,
+) -> tuple[np.ndarray, np.ndarray, float, str]:
+    """Solve the flow over an edge list; returns (used mask, rounded scores, scale, message)."""
+    source, sink = n_m + n_e, n_m + n_e + 1
+    n_nodes = n_m + n_e + 2
+    top = float(np.abs(s).max()) or 1.0
+    # The solver checks that every cost times (nodes + 1) fits; the total must fit too.
+    scale = min(_FLOAT_EXACT / top, _INT_BUDGET / (top * (max(n_nodes, k_max) + 1)))
+    m_nodes = np.arange(n_m)
+    e_nodes = n_m + np.arange(n_e)
+    for _ in range(16):
+        rounded = np.rint(s * scale)
+        costs = -rounded.astype(np.int64)
+        f = min_cost_flow.SimpleMinCostFlow()
+        pair_arcs = f.add_arcs_with_capacity_and_unit_cost(
+            mi, n_m + ei, np.ones(len(mi), dtype=np.int64), costs
+        )
+        f.add_arcs_with_capacity_and_unit_cost(
+            np.full(n_m, source), m_nodes, mentor_capacity, np.zeros(n_m, dtype=np.int64)
+        )
+        f.add_arcs_with_capacity_and_unit_cost(
+            e_nodes, np.full(n_e, sink), mentee_capacity, np.zeros(n_e, dtype=np.int64)
+        )
+        f.set_node_supply(source, k_max)
+        f.set_node_supply(sink, -k_max)
+        if policy == "max_matched":
+            status = f.solve_max_flow_with_min_cost()
+        else:
+            f.add_arc_with_capacity_and_unit_cost(source, sink, k_max, 0)
+            status = f.solve()
+        if status != f.BAD_COST_RANGE:
+            break
+        scale /= 16.0
+    if status != f.OPTIMAL:
+        raise SolverError(
+            f"OR-tools min-cost flow ended with status {status!r}.",
+            method="flow",
+            raw_status=status,
+        )
+    used = f.flows(pair_arcs) > 0
+    return used, rounded, scale, f"OR-tools min-cost flow: {status.name} (score scale {scale:.3g})"
 
 
 class FlowBackend:
@@ -41,52 +93,21 @@ class FlowBackend:
         if len(mi) == 0 or k_max == 0:
             return np.empty((0, 2), dtype=np.int64), 0.0, "min-cost flow: nothing to assign"
         s = problem.scores[mi, ei]
-        source, sink = n_m + n_e, n_m + n_e + 1
-        n_nodes = n_m + n_e + 2
-        top = float(np.abs(s).max()) or 1.0
-        scale = min(_FLOAT_EXACT / top, _INT_BUDGET / (top * (n_nodes + 1) * (k_max + 1)))
-        m_nodes = np.arange(n_m)
-        e_nodes = n_m + np.arange(n_e)
-        for _ in range(8):
-            rounded = np.rint(s * scale)
-            costs = -rounded.astype(np.int64)
-            f = min_cost_flow.SimpleMinCostFlow()
-            pair_arcs = f.add_arcs_with_capacity_and_unit_cost(
-                mi, n_m + ei, np.ones(len(mi), dtype=np.int64), costs
-            )
-            f.add_arcs_with_capacity_and_unit_cost(
-                np.full(n_m, source),
-                m_nodes,
-                problem.mentor_capacity,
-                np.zeros(n_m, dtype=np.int64),
-            )
-            f.add_arcs_with_capacity_and_unit_cost(
-                e_nodes,
-                np.full(n_e, sink),
-                problem.mentee_capacity,
-                np.zeros(n_e, dtype=np.int64),
-            )
-            f.set_node_supply(source, k_max)
-            f.set_node_supply(sink, -k_max)
-            if problem.policy == "max_matched":
-                status = f.solve_max_flow_with_min_cost()
-            else:
-                f.add_arc_with_capacity_and_unit_cost(source, sink, k_max, 0)
-                status = f.solve()
-            if status != f.BAD_COST_RANGE:
-                break
-            scale /= 16.0
-        if status != f.OPTIMAL:
-            raise SolverError(
-                f"OR-tools min-cost flow ended with status {status!r}.",
-                method=self.name,
-                raw_status=status,
-            )
-        used = f.flows(pair_arcs) > 0
+        used, rounded, scale, message = flow_on_edges(
+            n_m,
+            n_e,
+            mi,
+            ei,
+            s,
+            problem.mentor_capacity,
+            problem.mentee_capacity,
+            problem.policy,
+            k_max,
+        )
         pairs = np.column_stack((mi[used], ei[used])).astype(np.int64)
         worst = max(float((s - rounded / scale).max()), 0.0)
         slack = max(0.0, rounded[used].sum() / scale + k_max * worst - float(s[used].sum()))
-        return pairs, slack, f"OR-tools min-cost flow: {status.name} (score scale {scale:.3g})"
+        return pairs, slack, message
 
 
 backend = FlowBackend()

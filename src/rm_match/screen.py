@@ -1,0 +1,250 @@
+"""Fast approximate scores of a :class:`~rm_match.Problem`, block by block, for the sparse path.
+
+The exact score is computed pair-wise by :mod:`rm_match.scoring`. For screening millions of
+pairs per second, :class:`ProblemSource` splits it in two:
+
+- the learning term, ``offers·wants`` both ways, is one float32 matrix product;
+- every other term, and every *keyed* hard rule (one that looks only at the two people's
+  fields: department, grade, time zone, languages), depends on the mentor only through a few
+  fields. Mentors with equal values of those fields share a *key*; per block of mentees the
+  term (or ``-PENALTY`` for a forbidden pair) is evaluated exactly once per pair of distinct
+  keys (mentor key × mentee key; or per mentor key × mentee block when the mentees' keys are
+  many) and gathered to the pairs.
+
+The screened value is within ``error(scale)`` of the exact score for every allowed pair, and at
+most :data:`~rm_match.solvers.sparse.INFEASIBLE` for a pair a keyed rule forbids. Rules that
+look at identities (reporting lines, pair lists) are not screened: the sparse path checks them
+exactly on every pair it keeps (:meth:`ProblemSource.exact`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .scoring import TERM_FIELDS, pair_terms
+from .solvers.sparse import FORBIDDEN, INFEASIBLE
+
+if TYPE_CHECKING:
+    from .cohort import Cohort
+    from .programme import Problem
+
+__all__ = ["ProblemSource"]
+
+#: Added for each keyed rule a pair breaks; scores lie in [0, 1].
+PENALTY = 1024.0
+#: Most cells (mentor keys × mentee keys) in a table computed once.
+_MAX_TABLE = 1 << 24
+#: Pairs per chunk in exact pair-wise evaluation (bounds temporary memory).
+_EXACT_CHUNK = 1 << 20
+
+
+def _key_columns(cohort: Cohort, name: str, side: int) -> np.ndarray:
+    """The values a component looks at on one side (0 mentors, 1 mentees), as float columns."""
+    people = cohort.mentors if side == 0 else cohort.mentees
+    if name == "department":
+        col = cohort.departments[side]
+    elif name == "grade":
+        col = people.grade
+    elif name == "timezone":
+        col = people.timezone
+    elif name == "languages":
+        return np.asarray(cohort.languages[side], dtype=np.float64)
+    elif name == "interests":
+        return np.asarray(cohort.interests[side], dtype=np.float64)
+    else:
+        col = cohort.attribute_codes(name)[side]
+    return np.asarray(col, dtype=np.float64).reshape(len(people.ids), -1)
+
+
+def _keys(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, one representative row per distinct key)."""
+    if columns.shape[1] == 0:
+        return np.zeros(len(columns), dtype=np.intp), np.zeros(min(len(columns), 1), np.intp)
+    _, first, inverse = np.unique(columns, axis=0, return_index=True, return_inverse=True)
+    return inverse.reshape(-1).astype(np.intp), first.astype(np.intp)
+
+
+class _Group:
+    """Components sharing one key: a code per participant, one representative per key.
+
+    When both sides have few keys the whole key × key table is computed once (exactly, by
+    the components on the representatives); otherwise a mentor-key × mentee table per block.
+    """
+
+    def __init__(self, cols_m: np.ndarray, cols_e: np.ndarray, components: list) -> None:
+        self.cols_m, self.cols_e = cols_m, cols_e
+        self.codes_m, self.reps_m = _keys(cols_m)
+        self.codes_e, self.reps_e = _keys(cols_e)
+        self.components = components
+        self.full: np.ndarray | None = None
+
+    @property
+    def cells(self) -> int:
+        return len(self.reps_m) * len(self.reps_e)
+
+    def _eval(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
+        acc = None
+        for fn in self.components:
+            part = fn(mi, ei)
+            acc = part if acc is None else acc + part
+        return acc.astype(np.float32)
+
+    def prepare(self) -> None:
+        if self.cells <= _MAX_TABLE:
+            self.full = self._eval(self.reps_m, self.reps_e)
+
+    def block(self, codes_m: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The group's values for mentors with ``codes_m`` × mentees ``cols``."""
+        if self.full is not None:
+            return self.full[:, self.codes_e[cols]][codes_m]
+        return self._eval(self.reps_m, cols)[codes_m]
+
+
+class ProblemSource:
+    """A :class:`~rm_match.solvers.sparse.ScoreSource` over a compiled-on-demand problem.
+
+    Parameters
+    ----------
+    problem : Problem
+    fixed : ndarray of int, shape (k, 2)
+        Required pairs already placed (excluded from the candidates).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rm_match import Problem, synthetic
+    >>> from rm_match.screen import ProblemSource
+    >>> p = Problem(*synthetic.cohort(50, 40, rng=0))
+    >>> src = ProblemSource(p, np.empty((0, 2), dtype=int))
+    >>> block = src.screen(None, np.arange(40), None, None)
+    >>> exact = p.scores(np.arange(50), np.arange(40))
+    >>> bool(np.abs(block - exact).max() <= src.error(0.0))
+    True
+    """
+
+    def __init__(self, problem: Problem, fixed: np.ndarray) -> None:
+        self.problem = problem
+        cohort, prog = problem.cohort, problem.programme
+        self.shape = cohort.shape
+        n_m, n_e = self.shape
+        weights = problem.weights
+        total_w = sum(weights.values()) or 1.0
+        # learning: one product of [offers_m, w·wants_m] with c·[w·wants_e, λ·offers_e]
+        if "learning" in weights:
+            w = prog.skill_weight_vector(cohort.mentors.skills)
+            lam = prog.reverse_weight
+            norm = (1.0 + lam) * w.sum()
+            c = weights["learning"] / total_w / norm if norm > 0 else 0.0
+            m, e = cohort.mentors, cohort.mentees
+            self._fm = np.hstack((m.offers, m.wants * w)).astype(np.float32)
+            self._ge = (np.hstack((e.wants * w, lam * e.offers)) * c).astype(np.float32)
+        else:
+            self._fm = np.zeros((n_m, 0), dtype=np.float32)
+            self._ge = np.zeros((n_e, 0), dtype=np.float32)
+        # keyed components, grouped by the fields they look at
+        by_fields: dict[tuple[str, ...], list] = {}
+        for term, wt in weights.items():
+            if term == "learning":
+                continue
+            fields = TERM_FIELDS[term] or tuple(prog.diversity_attributes)
+            by_fields.setdefault(fields, []).append(self._term_fn(term, wt / total_w))
+        self.exception_rules = []
+        for rule in prog.rules:
+            if rule.keyed:
+                by_fields.setdefault(tuple(rule.fields), []).append(self._rule_fn(rule))
+            else:
+                self.exception_rules.append(rule)
+        self._groups = self._merge(cohort, by_fields)
+        self._fixed = np.unique(fixed[:, 0] * max(n_e, 1) + fixed[:, 1]) if len(fixed) else None
+        self._cache: dict = {}
+
+    def _term_fn(self, term: str, weight: float):
+        cohort, prog = self.problem.cohort, self.problem.programme
+        return lambda reps, cols: weight * pair_terms(cohort, prog, reps, cols, terms=[term])[term]
+
+    def _rule_fn(self, rule):
+        cohort = self.problem.cohort
+        return lambda reps, cols: np.where(rule.allowed(cohort, reps, cols), 0.0, -PENALTY)
+
+    @staticmethod
+    def _merge(cohort: Cohort, by_fields: dict) -> list[_Group]:
+        """One group per set of fields, merged while the key × key table stays small."""
+        items = []
+        for fields, comps in by_fields.items():
+            sides = []
+            for side in (0, 1):
+                cols = [_key_columns(cohort, f, side) for f in fields]
+                n = cohort.shape[side]
+                sides.append(np.hstack(cols) if cols else np.zeros((n, 0)))
+            items.append(_Group(sides[0], sides[1], comps))
+        items.sort(key=lambda g: g.cells)
+        merged: list[_Group] = []
+        for g in items:
+            if merged:
+                last = merged[-1]
+                trial = _Group(
+                    np.hstack((last.cols_m, g.cols_m)),
+                    np.hstack((last.cols_e, g.cols_e)),
+                    last.components + g.components,
+                )
+                if trial.cells <= _MAX_TABLE:
+                    merged[-1] = trial
+                    continue
+            merged.append(g)
+        for g in merged:
+            g.prepare()
+        return merged
+
+    # -- ScoreSource ----------------------------------------------------------------------------
+
+    def _mentor_side(self, rows, u, shifted):
+        key = (None if rows is None else id(rows), None if u is None else id(u), shifted)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] is rows and hit[1] is u:
+            return hit[2]
+        fm = self._fm if rows is None else self._fm[rows]
+        if shifted:
+            uu = np.zeros(len(fm)) if u is None else (u if rows is None else u[rows])
+            fm = np.hstack((fm, -uu[:, None].astype(np.float32), np.ones((len(fm), 1), np.float32)))
+        codes = [g.codes_m if rows is None else g.codes_m[rows] for g in self._groups]
+        if len(self._cache) > 8:
+            self._cache.clear()
+        self._cache[key] = (rows, u, (fm, codes))
+        return fm, codes
+
+    def screen(self, rows, cols, u, v):
+        shifted = u is not None or v is not None
+        fm, codes = self._mentor_side(rows, u, shifted)
+        ge = self._ge[cols]
+        if shifted:
+            vv = np.zeros(len(cols)) if v is None else v[cols]
+            ge = np.hstack(
+                (ge, np.ones((len(cols), 1), np.float32), -vv[:, None].astype(np.float32))
+            )
+        out = fm @ ge.T if fm.shape[1] else np.zeros((len(fm), len(cols)), dtype=np.float32)
+        for g, c in zip(self._groups, codes, strict=True):
+            out += g.block(c, cols)
+        return out
+
+    def error(self, scale: float) -> float:
+        k = self._fm.shape[1] + 2 + 2 * len(self._groups) + 4
+        return 2.0 * k * float(np.finfo(np.float32).eps) * (1.0 + scale)
+
+    def exact(self, mi, ei):
+        mi = np.asarray(mi, dtype=np.intp)
+        ei = np.asarray(ei, dtype=np.intp)
+        scores = np.empty(len(mi))
+        ok = np.ones(len(mi), dtype=bool)
+        for s in range(0, len(mi), _EXACT_CHUNK):
+            a, b = mi[s : s + _EXACT_CHUNK], ei[s : s + _EXACT_CHUNK]
+            scores[s : s + len(a)] = self.problem.scores(a, b, outer=False)
+            for flags in self.problem.allowed(a, b, outer=False).values():
+                ok[s : s + len(a)] &= flags
+        if self._fixed is not None:
+            ok &= ~np.isin(mi * max(self.shape[1], 1) + ei, self._fixed)
+        return scores, ok
+
+
+assert -PENALTY + 1.0 <= FORBIDDEN < INFEASIBLE  # a forbidden pair screens below the floor

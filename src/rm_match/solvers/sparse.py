@@ -1,0 +1,568 @@
+"""Exact assignment without an n × n matrix: sparse candidates, then pricing.
+
+For cohorts too large for a dense score matrix (DESIGN.md, "very large"):
+
+1. **Candidates.** The score is screened block by block (mentee blocks against every mentor,
+   never more than one block in memory per worker). Each mentee keeps its best ``k`` mentors
+   and each mentor its best mentees (about ``k``, by a threshold estimated on a sample), all
+   re-scored exactly, with every hard rule checked.
+2. **Sparse solve.** OR-tools min-cost flow on the candidate edges.
+3. **Certificate.** Dual potentials come from shortest paths in the residual network of the
+   sparse solution (a label-correcting Bellman–Ford, vectorised). For ``max_matched`` a
+   minimum cover (König) certifies that no assignment has more pairs, and the potentials
+   ``u`` (mentors), ``v`` (mentees) and ``μ`` (one per pair made) bound the score among
+   those with as many pairs; for ``max_score``, ``u`` and ``v`` alone.
+4. **Pricing.** The dense score is scanned again, blockwise, against the potentials. Any pair
+   that would break the cover or has positive reduced cost ``s - u - v - μ`` is added to the
+   candidates and the sparse problem is solved again; when no pair remains, the sparse
+   answer is optimal for the dense problem.
+
+The bound reported is weak LP duality evaluated exactly, so it holds whatever the quality of
+the potentials: ``bound - objective`` is a sum of non-negative terms — complementary-slackness
+violations of the chosen pairs, unused capacity with a positive potential, and every
+positive reduced cost outside the answer.
+
+The screen may be approximate (float32); a score source states an error bound ``δ`` and every
+pair the screen cannot rule out (within ``δ``) is re-scored exactly before any decision.
+
+Supports one-to-one problems and capacities above one on one side only (both sides above one
+would need edge duals in the certificate).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import SolverError
+from ._problem import ArrayProblem
+from .flow import flow_on_edges
+
+#: Screened values at or below this are pairs a (keyed) hard rule forbids ...
+INFEASIBLE = -2.0
+#: ... and a source screens those at or below this (scores lie in [0, 1]).
+FORBIDDEN = -1023.0
+#: Reduced costs at or below this are treated as zero (they would not change the answer).
+PRICE_TOL = 1e-10
+#: Mentors per group when estimating each mentee's k-th best mentor.
+_GROUP = 32
+
+
+class ScoreSource(Protocol):
+    """What the sparse path needs to know about the (implicit) score matrix."""
+
+    shape: tuple[int, int]
+
+    def screen(
+        self, rows: np.ndarray | None, cols: np.ndarray, u: np.ndarray | None, v: np.ndarray | None
+    ) -> np.ndarray:
+        """Approximate ``score - u[rows, None] - v[None, cols]`` for mentors ``rows`` (all when
+        ``None``) and mentees ``cols``; pairs a keyed rule forbids are at most ``INFEASIBLE``."""
+
+    def error(self, scale: float) -> float:
+        """Bound on ``|screen - exact|`` for allowed pairs when ``|u| + |v| ≤ scale``."""
+
+    def exact(self, mi: np.ndarray, ei: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact float64 scores and feasibility (every rule) of the pairs ``(mi[k], ei[k])``."""
+
+
+class DenseSource:
+    """A :class:`ScoreSource` over an in-memory matrix (exact screen, ``δ = 0``)."""
+
+    def __init__(self, scores: np.ndarray, feasible: np.ndarray) -> None:
+        self.scores = scores
+        self.feasible = feasible
+        self.shape = scores.shape
+
+    def screen(self, rows, cols, u, v):
+        s = self.scores[:, cols] if rows is None else self.scores[np.ix_(rows, cols)]
+        f = self.feasible[:, cols] if rows is None else self.feasible[np.ix_(rows, cols)]
+        out = np.where(f, s, FORBIDDEN)
+        if u is not None:
+            out -= (u if rows is None else u[rows])[:, None]
+        if v is not None:
+            out -= v[cols][None, :]
+        return out
+
+    def error(self, scale: float) -> float:
+        return 4.0 * np.finfo(np.float64).eps * (1.0 + scale)
+
+    def exact(self, mi, ei):
+        return self.scores[mi, ei], self.feasible[mi, ei]
+
+
+@dataclass
+class SparseStats:
+    """What the sparse path did: sizes, rounds and timings (seconds)."""
+
+    candidates: int = 0
+    added: list[int] = field(default_factory=list)
+    rounds: int = 0
+    screened_pairs: int = 0
+    bellman_ford_iterations: int = 0
+    pilot: int = 0
+    scans: int = 0
+    times: dict[str, float] = field(default_factory=dict)
+    duals: tuple | None = None
+
+
+def _blocks(n_e: int, n_m: int, block_elements: int) -> Iterator[np.ndarray]:
+    step = max(1, block_elements // max(n_m, 1))
+    for start in range(0, n_e, step):
+        yield np.arange(start, min(start + step, n_e))
+
+
+def _map(executor, fn, items):
+    return map(fn, items) if executor is None else executor.map(fn, items)
+
+
+def _mentor_thresholds(source, m_ok, e_ok, k, block_elements, rng, u, v) -> np.ndarray:
+    """Per mentor, a score that about ``k`` of its allowed mentees reach (estimated on a
+    sample of mentees; min of two group maxima, so at least two sampled mentees reach it)."""
+    n_m = source.shape[0]
+    pool = np.flatnonzero(e_ok)
+    size = min(len(pool), max(2, math.ceil(2 * len(pool) / max(k, 1))))
+    thr = np.full(n_m, np.inf, dtype=np.float32)
+    if size < 2 * 1 or len(pool) <= 2 * k:
+        thr[:] = -np.inf  # small cohorts: every allowed pair is a candidate for mentors
+        return thr
+    sample = np.sort(rng.choice(pool, size=size, replace=False))
+    halves = (sample[: size // 2], sample[size // 2 :])
+    best = []
+    for half in halves:
+        acc = np.full(n_m, -np.inf, dtype=np.float32)
+        step = max(1, block_elements // max(n_m, 1))
+        for start in range(0, len(half), step):
+            block = source.screen(None, half[start : start + step], u, v)
+            np.maximum(acc, block.max(axis=1), out=acc)
+        best.append(acc)
+    thr = np.minimum(best[0], best[1]).astype(np.float32)
+    thr[~m_ok] = np.inf
+    return thr
+
+
+def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, executor, gen):
+    """Estimated potentials for everyone, from an exact solve on a random sub-cohort.
+
+    The same fraction of each side is drawn, solved (screened scores, keyed rules), and its
+    potentials extended to everyone by c-transforms: a mentee's ``v`` is its best
+    ``score - u`` over the sampled mentors, then a mentor's ``u`` its best ``score - v``
+    over the sampled mentees. Only a ranking hint for the candidates: correctness comes
+    from pricing.
+    """
+    n_m, n_e = source.shape
+    frac = size / max(n_m, n_e)
+    rows = np.sort(gen.choice(n_m, size=max(1, int(frac * n_m)), replace=False))
+    cols = np.sort(gen.choice(n_e, size=max(1, int(frac * n_e)), replace=False))
+    sub = source.screen(rows, cols, None, None).astype(np.float64)
+    dense = DenseSource(np.maximum(sub, 0.0), sub > INFEASIBLE)
+    _, _, _, st = solve_sparse(dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10)
+    if st.duals is None:
+        return None
+    u_s, _, mu = st.duals
+    u_s = u_s + mu  # fold the per-pair potential into the mentors (a constant shift)
+
+    def best_minus(rws, cls, u, v, axis):
+        out = []
+        step = max(1, block_elements // max(len(rws) if rws is not None else n_m, 1))
+        for c in range(0, len(cls), step):
+            block = source.screen(rws, cls[c : c + step], u, v)
+            block[block <= INFEASIBLE - 1e3] = -np.inf
+            out.append(block.max(axis=axis))
+        return np.concatenate(out) if axis == 0 else np.maximum.reduce(out)
+
+    u_full = np.zeros(n_m)
+    u_full[rows] = u_s
+    v = best_minus(rows, np.arange(n_e), u_full, None, 0)
+    v = np.where(np.isfinite(v), np.maximum(v, 0.0), 0.0)
+    u = best_minus(None, cols, None, v, 1)
+    u = np.where(np.isfinite(u), np.maximum(u, 0.0), 0.0)
+    return u, v
+
+
+def candidates(
+    source, m_ok, e_ok, k, *, block_elements=1 << 24, executor=None, rng=None, prior=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Candidate pairs: each mentee's best ``k`` mentors, each mentor's best (about ``k``)
+    mentees; re-scored exactly and filtered by every rule. Returns (mi, ei, scores, screened).
+
+    "Best" is by ``score - u - v`` when ``prior = (u, v)`` estimates the potentials (a pair
+    that is good for both, given the competition), else by score."""
+    n_m, n_e = source.shape
+    gen = np.random.default_rng(rng)
+    u, v = prior if prior is not None else (None, None)
+    shift = 0.0 if u is None else float(np.abs(u).max(initial=0) + np.abs(v).max(initial=0))
+    if shift > -FORBIDDEN / 2:  # potentials too large to tell forbidden pairs apart: no prior
+        u = v = None
+        shift = 0.0
+    delta = source.error(shift)
+    floor = INFEASIBLE - shift
+    m_thr = _mentor_thresholds(source, m_ok, e_ok, k, block_elements, gen, u, v)
+    starts = np.arange(0, n_m, _GROUP)
+    n_groups = len(starts)
+
+    def one(cols: np.ndarray):
+        cols = cols[e_ok[cols]]
+        if len(cols) == 0 or n_m == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        block = source.screen(None, cols, u, v)
+        if n_groups > k:
+            gmax = np.maximum.reduceat(block, starts, axis=0)
+            # k-th largest group maximum: k real values reach it, so the k best do too
+            e_thr = np.partition(gmax, n_groups - k, axis=0)[n_groups - k]
+        else:
+            e_thr = np.full(len(cols), -np.inf, dtype=block.dtype)
+        keep = (block >= (e_thr - delta)[None, :]) | (block >= (m_thr - delta)[:, None])
+        keep &= block > floor
+        keep[~m_ok] = False
+        r, c = np.nonzero(keep)
+        return r.astype(np.int64), cols[c]
+
+    parts = list(_map(executor, one, list(_blocks(n_e, n_m, block_elements))))
+    mi = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    ei = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    s, ok = source.exact(mi, ei)
+    return mi[ok], ei[ok], np.asarray(s, dtype=np.float64)[ok], n_m * int(e_ok.sum())
+
+
+def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter):
+    """Shortest-path distances from a virtual root in the residual network of the solution.
+
+    Nodes: mentors, mentees, source ``S``, sink ``T``. Costs are ``-r`` on unused pair arcs
+    mentor → mentee and ``+r`` on used ones reversed, with ``r`` the integer-rounded scores
+    the flow solver optimised: in integers the residual network has no negative cycle, so the
+    label-correcting loop ends with exact distances. Returns (d, iterations, converged).
+    """
+    n = n_m + n_e + 2
+    S, T = n - 2, n - 1
+    deg_m = np.bincount(mi[used], minlength=n_m)
+    deg_e = np.bincount(ei[used], minlength=n_e)
+    m_idx, e_idx = np.arange(n_m), np.arange(n_e)
+    src = [mi[~used], n_m + ei[used]]
+    dst = [n_m + ei[~used], mi[used]]
+    r = r.astype(np.int64)
+    cost = [-r[~used], r[used]]
+    for cond, a, b in (
+        (deg_m < m_cap, np.full(n_m, S), m_idx),
+        (deg_m > 0, m_idx, np.full(n_m, S)),
+        (deg_e < e_cap, n_m + e_idx, np.full(n_e, T)),
+        (deg_e > 0, np.full(n_e, T), n_m + e_idx),
+    ):
+        src.append(a[cond])
+        dst.append(b[cond])
+        cost.append(np.zeros(int(cond.sum()), dtype=np.int64))
+    if policy == "max_score":
+        flow = int(used.sum())
+        src.append(np.array([T] + ([S] if flow else [])))
+        dst.append(np.array([S] + ([T] if flow else [])))
+        cost.append(np.zeros(1 + bool(flow), dtype=np.int64))
+    src_a = np.concatenate(src).astype(np.int64)
+    dst_a = np.concatenate(dst).astype(np.int64)
+    cost_a = np.concatenate(cost)
+    d = np.zeros(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    for it in range(1, max_iter + 1):
+        arcs = np.flatnonzero(active[src_a])
+        cand = d[src_a[arcs]] + cost_a[arcs]
+        better = cand < d[dst_a[arcs]]
+        if not better.any():
+            return d, it, True
+        tgt = dst_a[arcs[better]]
+        np.minimum.at(d, tgt, cand[better])
+        active[:] = False
+        active[tgt] = True
+    return d, max_iter, False
+
+
+@dataclass
+class _Certificate:
+    u: np.ndarray
+    v: np.ndarray
+    mu: float
+    a: np.ndarray  # mentors in the cover (max_matched) — all False for max_score
+    b: np.ndarray  # mentees in the cover
+    cover_ok: bool
+
+
+def _certificate(n_m, n_e, mi, ei, s, used, m_cap, e_cap, policy, d) -> _Certificate:
+    S, T = n_m + n_e, n_m + n_e + 1
+    d_m, d_e = d[:n_m], d[n_m : n_m + n_e]
+    u = np.maximum(d_m - d[S], 0.0)
+    v = np.maximum(d[T] - d_e, 0.0)
+    a = np.zeros(n_m, dtype=bool)
+    b = np.zeros(n_e, dtype=bool)
+    if policy == "max_score":
+        return _Certificate(u, v, 0.0, a, b, True)
+    mu = float(d[S] - d[T])
+    # König: R = nodes reachable from S in the residual network; cover = mentors not in R
+    # and mentees in R (a used pair leaving R puts its capacity-one end in the cover).
+    deg_m = np.bincount(mi[used], minlength=n_m)
+    in_m = (deg_m < m_cap) & (m_cap > 0)
+    in_e = np.zeros(n_e, dtype=bool)
+    unused_m, unused_e = mi[~used], ei[~used]
+    used_m, used_e = mi[used], ei[used]
+    while True:
+        new_e = np.zeros(n_e, dtype=bool)
+        new_e[unused_e[in_m[unused_m]]] = True
+        new_e &= ~in_e
+        if not new_e.any():
+            break
+        in_e |= new_e
+        new_m = np.zeros(n_m, dtype=bool)
+        new_m[used_m[new_e[used_e]]] = True
+        new_m &= ~in_m
+        in_m |= new_m
+        if not new_m.any():
+            break
+    a = ~in_m & (m_cap > 0)
+    b = in_e.copy()
+    cross = in_m[used_m] & ~in_e[used_e]
+    if cross.any():
+        one_e = e_cap[used_e[cross]] <= 1
+        b[used_e[cross][one_e]] = True
+        a[used_m[cross][~one_e]] = True
+    size = int(m_cap[a].sum() + e_cap[b].sum())
+    return _Certificate(u, v, mu, a, b, size == int(used.sum()))
+
+
+def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.0):
+    """Pairs the certificate cannot rule out: (mi, ei, kind) with kind 0 = may break the
+    cover, 1 = may have positive reduced cost. Exact checks come after."""
+    n_m, n_e = source.shape
+    scale = float(cert.u.max(initial=0.0) + cert.v.max(initial=0.0) + abs(cert.mu))
+    delta = source.error(scale)
+    rows_all = np.flatnonzero(m_ok)
+    if policy == "max_score":
+        classes = [(rows_all, None, 1)]
+    else:
+        rows0, rows1 = rows_all[~cert.a[rows_all]], rows_all[cert.a[rows_all]]
+        classes = [(rows0, False, 0), (rows0, True, 1), (rows1, False, 1)]
+
+    def one(cols):
+        cols = cols[e_ok[cols]]
+        out = []
+        for rows, b_side, kind in classes:
+            cc = cols if b_side is None else cols[cert.b[cols] == b_side]
+            if len(rows) == 0 or len(cc) == 0:
+                continue
+            if kind == 0:
+                block = source.screen(rows, cc, None, None)
+                keep = block > INFEASIBLE
+            else:
+                block = source.screen(rows, cc, cert.u, cert.v)
+                keep = block > cert.mu - delta - margin
+            r, c = np.nonzero(keep)
+            out.append((rows[r], cc[c], np.full(len(r), kind, dtype=np.int8)))
+        return out
+
+    found = [
+        t for part in _map(executor, one, list(_blocks(n_e, n_m, block_elements))) for t in part
+    ]
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8)
+    return tuple(np.concatenate(x) for x in zip(*found, strict=True))
+
+
+def solve_sparse(
+    source,
+    mentor_capacity: np.ndarray,
+    mentee_capacity: np.ndarray,
+    policy: str,
+    *,
+    k: int = 16,
+    block_elements: int = 1 << 24,
+    executor=None,
+    rng=None,
+    max_rounds: int = 200,
+    max_bf_iterations: int = 20_000,
+    pilot: int = 2000,
+    margin: float = 0.02,
+    stats: SparseStats | None = None,
+) -> tuple[np.ndarray, float, str, SparseStats]:
+    """Solve over a :class:`ScoreSource`; returns (pairs, bound slack, message, stats).
+
+    ``bound slack`` is ``bound - objective`` (``inf`` when no certificate could be given).
+    """
+    import time
+
+    stats = stats or SparseStats()
+    n_m, n_e = source.shape
+    m_cap = np.asarray(mentor_capacity, dtype=np.int64)
+    e_cap = np.asarray(mentee_capacity, dtype=np.int64)
+    if (np.minimum(m_cap, n_e) > 1).any() and (np.minimum(e_cap, n_m) > 1).any():
+        raise SolverError(
+            "method 'sparse' cannot solve this problem: capacities above 1 on both sides.",
+            method="sparse",
+        )
+    m_ok, e_ok = m_cap > 0, e_cap > 0
+    k_max = int(min(np.minimum(m_cap, n_e).sum(), np.minimum(e_cap, n_m).sum()))
+    t0 = time.perf_counter()
+    gen = np.random.default_rng(rng)
+    prior = None
+    if pilot and max(n_m, n_e) > 2 * pilot:
+        prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, executor, gen)
+        stats.pilot = pilot
+    stats.times["pilot"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    mi, ei, s, screened = candidates(
+        source,
+        m_ok,
+        e_ok,
+        k,
+        block_elements=block_elements,
+        executor=executor,
+        rng=gen,
+        prior=prior,
+    )
+    if policy == "max_score":
+        pos = s > 0
+        mi, ei, s = mi[pos], ei[pos], s[pos]
+    stats.screened_pairs += screened
+    stats.candidates = len(mi)
+    stats.times["candidates"] = time.perf_counter() - t0
+    stats.times.setdefault("solve", 0.0)
+    stats.times.setdefault("certificate", 0.0)
+    stats.times.setdefault("pricing", 0.0)
+    message = "sparse: nothing to assign"
+    pool_m = pool_e = np.empty(0, np.int64)
+    pool_s = np.empty(0)
+    for rnd in range(1, max_rounds + 1):
+        stats.rounds = rnd
+        t = time.perf_counter()
+        if len(mi) and k_max:
+            used, rounded, scale, message = flow_on_edges(
+                n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max
+            )
+        else:
+            used, rounded, scale = np.zeros(len(mi), dtype=bool), np.zeros(len(mi)), 1.0
+        stats.times["solve"] += time.perf_counter() - t
+        t = time.perf_counter()
+        d, iters, converged = _potentials(
+            n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, max_bf_iterations
+        )
+        d = d / scale
+        stats.bellman_ford_iterations += iters
+        cert = _certificate(n_m, n_e, mi, ei, s, used, m_cap, e_cap, policy, d)
+        stats.times["certificate"] += time.perf_counter() - t
+        t = time.perf_counter()
+        last = np.column_stack((mi[used], ei[used]))
+        if len(pool_m):
+            # a cheap round first: the pairs the last scan found near violating
+            add, _, _ = _violations(pool_m, pool_e, pool_s, cert, policy, k)
+            if add.any():
+                stats.added.append(int(add.sum()))
+                mi, ei, s = (
+                    np.concatenate((x, y[add]))
+                    for x, y in ((mi, pool_m), (ei, pool_e), (s, pool_s))
+                )
+                pool_m, pool_e, pool_s = pool_m[~add], pool_e[~add], pool_s[~add]
+                stats.times["pricing"] += time.perf_counter() - t
+                continue
+        pm, pe, kind = _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin)
+        stats.screened_pairs += n_m * n_e
+        stats.scans += 1
+        # drop pairs already among the edges, then check the rest exactly
+        n_cols = max(n_e, 1)
+        known = np.unique(mi * n_cols + ei)
+        fresh = ~np.isin(pm * n_cols + pe, known)
+        pm, pe = pm[fresh], pe[fresh]
+        ps, pf = source.exact(pm, pe)
+        pm, pe, ps = pm[pf], pe[pf], np.asarray(ps, dtype=np.float64)[pf]
+        add, red, kind = _violations(pm, pe, ps, cert, policy, k)
+        stats.times["pricing"] += time.perf_counter() - t
+        if not add.any():
+            slack = _slack(mi, ei, s, used, m_cap, e_cap, cert, red[kind == 1])
+            if not (cert.cover_ok and converged):
+                slack = slack if cert.cover_ok else math.inf
+            stats.duals = (cert.u, cert.v, cert.mu)
+            return last, slack, f"sparse + pricing ({rnd} round(s)); {message}", stats
+        stats.added.append(int(add.sum()))
+        near = ~add & (kind == 1) & (red > -margin)
+        near &= _top_per_group(pe, red, near, 8 * k)
+        pool_m, pool_e, pool_s = pm[near], pe[near], ps[near]
+        mi = np.concatenate((mi, pm[add]))
+        ei = np.concatenate((ei, pe[add]))
+        s = np.concatenate((s, ps[add]))
+    return last, math.inf, f"sparse: pricing did not settle in {max_rounds} rounds", stats
+
+
+def _violations(pm, pe, ps, cert, policy, k):
+    """Which feasible pairs to add: (mask of at most ``k`` per mentee, reduced costs, kind).
+
+    kind 0: the pair would break the cover (one more pair may be possible); kind 1: its
+    reduced cost ``s - u - v - μ`` counts; kind 2: both ends in the cover, nothing to check.
+    """
+    red = ps - cert.u[pm] - cert.v[pe] - cert.mu
+    if policy == "max_score":
+        kind = np.ones(len(pm), dtype=np.int8)
+    else:
+        kind = (cert.a[pm].astype(np.int8) + cert.b[pe].astype(np.int8)).astype(np.int8)
+    breaks_cover = kind == 0
+    add = breaks_cover | ((kind == 1) & (red > PRICE_TOL))
+    if add.any():
+        # per mentee: the cover breakers (best score first), then the largest reduced costs
+        prio = np.where(breaks_cover, 1e6 + ps, red)
+        add &= _top_per_group(pe, prio, add, k)
+    return add, red, kind
+
+
+def _top_per_group(groups, values, mask, k) -> np.ndarray:
+    """Mask of the ``k`` largest ``values`` per group among entries where ``mask`` is set."""
+    idx = np.flatnonzero(mask)
+    order = idx[np.lexsort((-values[idx], groups[idx]))]
+    g = groups[order]
+    first = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    out = np.zeros(len(mask), dtype=bool)
+    out[order[rank < k]] = True
+    return out
+
+
+def _slack(mi, ei, s, used, m_cap, e_cap, cert, outside_reduced) -> float:
+    """``bound - objective`` as a sum of non-negative terms (see the module docstring)."""
+    n_m, n_e = len(m_cap), len(e_cap)
+    deg_m = np.bincount(mi[used], minlength=n_m)
+    deg_e = np.bincount(ei[used], minlength=n_e)
+    red = s - cert.u[mi] - cert.v[ei] - cert.mu
+    tight = cert.a[mi].astype(int) + cert.b[ei].astype(int) == 1
+    if not cert.a.any() and not cert.b.any():
+        tight[:] = True  # max_score: every pair counts
+    inside = float(np.maximum(-red[used], 0.0).sum())
+    unused_edges = float(np.maximum(red[~used & tight], 0.0).sum())
+    spare = float(((m_cap - deg_m) * cert.u).sum() + ((e_cap - deg_e) * cert.v).sum())
+    outside = float(np.maximum(outside_reduced, 0.0).sum())
+    return inside + unused_edges + spare + outside
+
+
+class SparseBackend:
+    """``assign`` backend: the sparse path over an in-memory matrix (for testing and for
+    matrices whose dense solve is slow); :func:`rm_match.match` uses it without the matrix."""
+
+    name = "sparse"
+
+    def unsupported(self, problem: ArrayProblem) -> str | None:
+        n_m, n_e = problem.shape
+        if (np.minimum(problem.mentor_capacity, n_e) > 1).any() and (
+            np.minimum(problem.mentee_capacity, n_m) > 1
+        ).any():
+            return "capacities above 1 on both sides"
+        return None
+
+    def solve(self, problem: ArrayProblem, *, k: int = 16) -> tuple[np.ndarray, float, str]:
+        source = DenseSource(problem.scores, problem.feasible)
+        pairs, slack, message, _ = solve_sparse(
+            source,
+            problem.mentor_capacity,
+            problem.mentee_capacity,
+            problem.policy,
+            k=k,
+            rng=problem.rng,
+        )
+        return pairs, slack, message
+
+
+backend = SparseBackend()

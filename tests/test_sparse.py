@@ -1,0 +1,167 @@
+"""The sparse path: candidates + pricing must give the dense optimum, with a valid bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rm_match as rm
+from rm_match import SolverError, assign, rules
+from rm_match.cli import demo_programme
+from rm_match.screen import ProblemSource
+from rm_match.solvers.sparse import INFEASIBLE, DenseSource, solve_sparse
+
+POLICIES = ("max_matched", "max_score")
+
+
+def _objective(scores, pairs):
+    return float(scores[pairs[:, 0], pairs[:, 1]].sum()) if len(pairs) else 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_m=st.integers(1, 24),
+    n_e=st.integers(1, 24),
+    density=st.floats(0.05, 1.0),
+    k=st.integers(1, 3),
+    pilot=st.sampled_from([0, 3]),
+    caps=st.sampled_from(["1:1", "mentor", "mentee"]),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_sparse_equals_dense(n_m, n_e, density, k, pilot, caps, seed):
+    rng = np.random.default_rng(seed)
+    scores = rng.random((n_m, n_e)).round(int(rng.integers(1, 3)))  # ties on purpose
+    feasible = rng.random((n_m, n_e)) < density
+    m_cap = rng.integers(0, 3, n_m) if caps == "mentor" else np.ones(n_m, dtype=np.int64)
+    e_cap = rng.integers(0, 3, n_e) if caps == "mentee" else np.ones(n_e, dtype=np.int64)
+    for policy in POLICIES:
+        ref = assign(
+            scores,
+            feasible,
+            mentor_capacity=m_cap,
+            mentee_capacity=e_cap,
+            policy=policy,
+            method="flow",
+        )
+        pairs, slack, _, _ = solve_sparse(
+            DenseSource(scores, feasible), m_cap, e_cap, policy, k=k, pilot=pilot, rng=seed
+        )
+        obj = _objective(scores, pairs)
+        assert obj == pytest.approx(ref.objective, abs=1e-9)
+        if policy == "max_matched":
+            assert len(pairs) == len(ref.pairs)
+        assert 0.0 <= slack <= 1e-9 * max(1.0, abs(obj))  # the bound is tight and honest
+        assert feasible[pairs[:, 0], pairs[:, 1]].all()
+        assert (np.bincount(pairs[:, 0], minlength=n_m) <= m_cap).all()
+        assert (np.bincount(pairs[:, 1], minlength=n_e) <= e_cap).all()
+
+
+def test_pricing_adds_pairs_when_k_is_too_small():
+    # popular mentors: every mentee ranks the same few mentors first, so top-1 candidates
+    # cannot hold the optimum and pricing must bring pairs in
+    rng = np.random.default_rng(3)
+    n = 300
+    scores = rng.random((n, 6)) @ rng.random((6, n)) / 6
+    feasible = rng.random((n, n)) < 0.7
+    for policy in POLICIES:
+        dense = assign(scores, feasible, policy=policy, method="lsa")
+        pairs, slack, _, stats = solve_sparse(
+            DenseSource(scores, feasible),
+            np.ones(n, int),
+            np.ones(n, int),
+            policy,
+            k=1,
+            pilot=0,
+            rng=0,
+        )
+        assert stats.added and sum(stats.added) > 0
+        assert stats.rounds > 1
+        assert _objective(scores, pairs) == pytest.approx(dense.objective, abs=1e-9)
+        assert len(pairs) == len(dense.pairs)
+        assert slack <= 1e-9 * dense.objective
+
+
+def test_assign_auto_takes_sparse_for_large_matrices(monkeypatch):
+    from rm_match import solvers
+
+    monkeypatch.setattr(solvers, "SPARSE_MIN_CELLS", 100)
+    rng = np.random.default_rng(0)
+    scores = rng.random((20, 30))
+    a = assign(scores)
+    assert a.method == "sparse" and a.status == "optimal"
+    assert a.objective == pytest.approx(assign(scores, method="lsa").objective, abs=1e-9)
+
+
+def test_sparse_refuses_capacities_on_both_sides():
+    with pytest.raises(SolverError, match="both sides"):
+        assign(np.ones((3, 3)), mentor_capacity=2, mentee_capacity=2, method="sparse")
+
+
+@pytest.fixture(scope="module")
+def problem():
+    mentors, mentees = rm.synthetic.cohort(120, 100, rng=5)
+    prog = demo_programme()
+    prog = rm.Programme(
+        rules=[
+            *prog.rules,
+            rules.NoReportingLine(depth=2),
+            rules.ForbiddenPairs([(mentors.ids[0], mentees.ids[0])]),
+        ],
+        weights=prog.weights,
+        diversity_attributes=prog.diversity_attributes,
+    )
+    return rm.Problem(mentors, mentees, prog)
+
+
+def test_screen_is_within_its_error_and_flags_keyed_rules(problem):
+    src = ProblemSource(problem, np.empty((0, 2), dtype=np.int64))
+    n_m, n_e = problem.cohort.shape
+    mi, ei = np.arange(n_m), np.arange(n_e)
+    block = src.screen(None, ei, None, None)
+    exact = problem.scores(mi, ei)
+    keyed = np.ones((n_m, n_e), dtype=bool)
+    for r in problem.programme.rules:
+        if r.keyed:
+            keyed &= r.allowed(problem.cohort, mi, ei)
+    assert np.abs(block - exact)[keyed].max() <= src.error(0.0)
+    assert (block[~keyed] <= INFEASIBLE).all()
+    assert (block[keyed] > INFEASIBLE).all()
+    # potentials fold in exactly: screen(u, v) = screen - u - v
+    u, v = np.linspace(0, 1, n_m), np.linspace(0, 2, n_e)
+    rows = np.arange(0, n_m, 3)
+    shifted = src.screen(rows, ei, u, v)
+    want = block[rows] - u[rows, None] - v[None, :]
+    assert np.abs(shifted - want)[keyed[rows]].max() <= src.error(3.0)
+
+
+def test_exact_checks_every_rule_and_skips_fixed_pairs(problem):
+    fixed = np.array([[1, 2]])
+    src = ProblemSource(problem, fixed)
+    n_m, n_e = problem.cohort.shape
+    mi, ei = np.repeat(np.arange(n_m), n_e), np.tile(np.arange(n_e), n_m)
+    s, ok = src.exact(mi, ei)
+    want = np.ones(len(mi), dtype=bool)
+    for flags in problem.allowed(mi, ei, outer=False).values():
+        want &= flags
+    want[1 * n_e + 2] = False
+    np.testing.assert_array_equal(ok, want)
+    np.testing.assert_allclose(s, problem.scores(mi, ei, outer=False))
+
+
+@pytest.mark.parametrize("capacity", [1, 2])
+@pytest.mark.parametrize("policy", POLICIES)
+def test_match_sparse_equals_dense(problem, capacity, policy):
+    mentors, mentees = rm.synthetic.cohort(120, 100, rng=5, mentor_capacity=capacity)
+    prog = problem.programme
+    dense = rm.match(mentors, mentees, prog, method="lsa", policy=policy)
+    sparse = rm.match(mentors, mentees, prog, method="sparse", policy=policy, rng=1)
+    assert sparse.method == "sparse" and sparse.status == "optimal"
+    assert sparse.objective == pytest.approx(dense.objective, abs=1e-9)
+    assert len(sparse) == len(dense)
+    assert rm.verify(sparse, rm.Problem(mentors, mentees, prog)) == []
+    assert sparse.unmatched_mentees.keys() == dense.unmatched_mentees.keys() or (
+        len(sparse.unmatched_mentees) == len(dense.unmatched_mentees)
+    )
+    assert sparse.stats["feasible_share"] is None  # not counted without the matrix
