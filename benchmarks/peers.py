@@ -1,0 +1,285 @@
+"""rm_match side by side with the solvers a user would otherwise call, on the same instances.
+
+Usage::
+
+    python benchmarks/peers.py --sizes 500 1000 2000 --repeats 3
+
+For each n (per side) a synthetic cohort (``rm_match.synthetic``, seed fixed) and the demo
+programme (cross-department, no reporting line, seniority, common language, time zones,
+diversity) are built once. Every peer gets the same pre-built matrix: weights
+``score + bonus`` on allowed pairs and 0 elsewhere (the ``max_matched`` policy: most pairs,
+then best score), so each solves exactly the problem ``rm_match.match`` solves. Each
+(n, method) runs in a fresh subprocess so peak memory (max RSS) is its own; times are medians
+over ``--repeats`` runs. Every answer is checked with ``rm_match.verify``.
+
+``rm_match (end to end)`` includes building scores and rules from the two tables; the peers'
+``build`` column is the dense compile they need, reported once, and ``solve`` is their raw
+solver time on the pre-built matrix (OR-tools: loading arcs included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from _results import save
+
+METHODS = ("rm_match", "scipy_lsa", "lapjv", "ortools_lsa", "ortools_flow", "networkx")
+LIMITS = {"networkx": 300, "ortools_lsa": 5000, "ortools_flow": 5000, "lapjv": 5000}
+
+
+def instance(n: int):
+    import rm_match as rm
+    from rm_match.cli import demo_programme
+
+    mentors, mentees = rm.synthetic.cohort(n, n, rng=2026)
+    return mentors, mentees, demo_programme()
+
+
+def dense(n: int):
+    import rm_match as rm
+
+    mentors, mentees, prog = instance(n)
+    t = time.perf_counter()
+    arrays = rm.Problem(mentors, mentees, prog).compile()
+    build = time.perf_counter() - t
+    s, f = arrays.scores, arrays.feasible
+    bonus = float(min(s.shape) + 2)
+    w = np.where(f, s + bonus, 0.0)
+    return mentors, mentees, prog, arrays, w, build
+
+
+def run_one(n: int, method: str) -> dict:
+    import rm_match as rm
+
+    out = {"n": n, "method": method}
+    if method == "rm_match":
+        mentors, mentees, prog = instance(n)
+        t = time.perf_counter()
+        m = rm.match(mentors, mentees, prog, rng=0)
+        out["solve"] = time.perf_counter() - t
+        out["build"] = 0.0
+        pairs = np.array([[mentors.index(p.mentor), mentees.index(p.mentee)] for p in m.pairs])
+        out.update(
+            objective=m.objective, pairs=len(m), status=m.status, gap=m.gap, backend=m.method
+        )
+        problem = rm.Problem(mentors, mentees, prog)
+    else:
+        mentors, mentees, prog, arrays, w, build = dense(n)
+        out["build"] = build
+        t = time.perf_counter()
+        r, c = SOLVERS[method](w)
+        out["solve"] = time.perf_counter() - t
+        keep = arrays.feasible[r, c]
+        pairs = np.column_stack((r[keep], c[keep]))
+        out.update(
+            objective=float(arrays.scores[pairs[:, 0], pairs[:, 1]].sum()),
+            pairs=len(pairs),
+            status="-",
+            gap=None,
+            backend=method,
+        )
+        problem = rm.Problem(mentors, mentees, prog)
+    ids = list(
+        zip(mentors.ids[pairs[:, 0]].tolist(), mentees.ids[pairs[:, 1]].tolist(), strict=True)
+    )
+    out["violations"] = len(rm.verify(ids, problem))
+    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _scipy(w):
+    from scipy.optimize import linear_sum_assignment
+
+    return linear_sum_assignment(w, maximize=True)
+
+
+def _lapjv(w):
+    import lap
+
+    _, x, _ = lap.lapjv(-w, extend_cost=True)
+    r = np.flatnonzero(x >= 0)
+    return r, x[r]
+
+
+def _ortools_lsa(w):
+    from ortools.graph.python import linear_sum_assignment
+
+    n_m = w.shape[0]
+    scale = 2**40 / max(float(w.max()), 1.0)
+    a = linear_sum_assignment.SimpleLinearSumAssignment()
+    r, c = np.nonzero(np.ones_like(w, dtype=bool))
+    a.add_arcs_with_cost(r, c, -np.rint(w[r, c] * scale).astype(np.int64))
+    status = a.solve()
+    assert status == a.OPTIMAL, status
+    rows = np.arange(n_m)
+    return rows, np.array([a.right_mate(i) for i in rows])
+
+
+def _ortools_flow(w):
+    from ortools.graph.python import min_cost_flow
+
+    n_m, n_e = w.shape
+    r, c = np.nonzero(w > 0)
+    scale = 2**40 / max(float(w.max()), 1.0)
+    f = min_cost_flow.SimpleMinCostFlow()
+    arcs = f.add_arcs_with_capacity_and_unit_cost(
+        r, n_m + c, np.ones(len(r), np.int64), -np.rint(w[r, c] * scale).astype(np.int64)
+    )
+    s, t = n_m + n_e, n_m + n_e + 1
+    f.add_arcs_with_capacity_and_unit_cost(
+        np.full(n_m, s), np.arange(n_m), np.ones(n_m, np.int64), np.zeros(n_m, np.int64)
+    )
+    f.add_arcs_with_capacity_and_unit_cost(
+        n_m + np.arange(n_e), np.full(n_e, t), np.ones(n_e, np.int64), np.zeros(n_e, np.int64)
+    )
+    f.set_node_supply(s, min(n_m, n_e))
+    f.set_node_supply(t, -min(n_m, n_e))
+    status = f.solve_max_flow_with_min_cost()
+    assert status == f.OPTIMAL, status
+    used = f.flows(arcs) > 0
+    return r[used], c[used]
+
+
+def _networkx(w):
+    import networkx as nx
+    from networkx.algorithms import bipartite
+
+    n_m = w.shape[0]
+    g = nx.Graph()
+    g.add_nodes_from(range(n_m), bipartite=0)
+    r, c = np.nonzero(w > 0)
+    top = float(w.max()) + 1.0
+    g.add_weighted_edges_from(
+        (int(i), n_m + int(j), top - w[i, j]) for i, j in zip(r, c, strict=True)
+    )
+    m = bipartite.minimum_weight_full_matching(g, top_nodes=range(n_m))
+    rows = np.array([i for i in range(n_m) if i in m], dtype=np.int64)
+    return rows, np.array([m[i] - n_m for i in rows], dtype=np.int64)
+
+
+SOLVERS = {
+    "scipy_lsa": _scipy,
+    "lapjv": _lapjv,
+    "ortools_lsa": _ortools_lsa,
+    "ortools_flow": _ortools_flow,
+    "networkx": _networkx,
+}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[500, 1000, 2000])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--methods", nargs="+", default=list(METHODS))
+    ap.add_argument("--one", nargs=2, metavar=("N", "METHOD"), help=argparse.SUPPRESS)
+    ap.add_argument("--no-plot", action="store_true")
+    args = ap.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(int(args.one[0]), args.one[1])))
+        return 0
+    rows = []
+    for n in args.sizes:
+        for method in args.methods:
+            if n > LIMITS.get(method, 10**9):
+                continue
+            runs = []
+            for rep in range(args.repeats):
+                print(f"n={n} {method} run {rep + 1}/{args.repeats} …", file=sys.stderr, flush=True)
+                p = subprocess.run(
+                    [sys.executable, __file__, "--one", str(n), method],
+                    capture_output=True,
+                    text=True,
+                )
+                if p.returncode != 0:
+                    print(p.stderr[-2000:], file=sys.stderr)
+                    break
+                runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+            if not runs:
+                rows.append({"n": n, "method": method, "error": "failed (see stderr)"})
+                continue
+            row = dict(runs[0])
+            for key in ("build", "solve", "peak_mib"):
+                row[key] = statistics.median(r[key] for r in runs)
+            rows.append(row)
+    # optimality vs the best known objective among methods with the most pairs
+    for n in args.sizes:
+        mine = [r for r in rows if r["n"] == n and "error" not in r]
+        if not mine:
+            continue
+        most = max(r["pairs"] for r in mine)
+        best = max(r["objective"] for r in mine if r["pairs"] == most)
+        for r in mine:
+            r["vs_best"] = (
+                (r["objective"] - best) / max(abs(best), 1.0) if r["pairs"] == most else None
+            )
+    table = _markdown(rows)
+    out = save(
+        "peers",
+        "Peers",
+        f"python benchmarks/peers.py --sizes {' '.join(map(str, args.sizes))} "
+        f"--repeats {args.repeats}",
+        table,
+    )
+    if not args.no_plot:
+        _plot(rows, out.with_suffix(".png"))
+    return 0
+
+
+def _markdown(rows) -> str:
+    head = (
+        "| n | method | build s | solve s | end to end s | peak MiB | pairs | objective "
+        "| vs best | violations | status |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+    lines = [head]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['n']} | {r['method']} | {r['error']} |||||||||")
+            continue
+        vs = "—" if r.get("vs_best") is None else f"{r['vs_best']:.1e}"
+        total = r["build"] + r["solve"]
+        name = r["method"] + (f" ({r['backend']})" if r["method"] == "rm_match" else "")
+        lines.append(
+            f"| {r['n']} | {name} | {r['build']:.2f} | {r['solve']:.2f} | {total:.2f} | "
+            f"{r['peak_mib']:.0f} | {r['pairs']} | {r['objective']:.6f} | {vs} | "
+            f"{r['violations']} | {r['status']} |"
+        )
+    return "\n".join(lines)
+
+
+def _plot(rows, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for method in METHODS:
+        pts = [
+            (r["n"], r["build"] + r["solve"])
+            for r in rows
+            if r["method"] == method and "error" not in r
+        ]
+        if pts:
+            ax.loglog(*zip(*pts, strict=True), marker="o", label=method)
+    ax.set_xlabel("n per side")
+    ax.set_ylabel("seconds (build + solve, median)")
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The sparse path at scale: ``rm_match.match`` end to end, by stage, without an n × n matrix.
+
+Usage::
+
+    python benchmarks/scale.py --sizes 10000 20000 50000 --repeats 1 --timeout 600
+
+Each size runs in a fresh subprocess (peak memory is its own) with a wall-clock limit; a run
+that does not finish is reported as such. Synthetic cohort, demo programme, 1:1 (or
+``--capacity``), ``max_matched``. Blockwise scans run on a 2-thread pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from _results import save
+
+
+def run_one(n: int, capacity: int) -> dict:
+    import rm_match as rm
+    from rm_match.cli import demo_programme
+    from rm_match.screen import ProblemSource
+    from rm_match.solvers import assign_source
+
+    n_m = -(-n // capacity)
+    mentors, mentees = rm.synthetic.cohort(n_m, n, rng=2026, mentor_capacity=capacity)
+    t0 = time.perf_counter()
+    problem = rm.Problem(mentors, mentees, demo_programme())
+    fixed, m_cap, e_cap = problem.placement()
+    source = ProblemSource(problem, fixed)
+    t1 = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        a, st = assign_source(source, m_cap, e_cap, executor=pool, rng=0)
+    t2 = time.perf_counter()
+    return {
+        "n": n,
+        "mentors": n_m,
+        "setup": t1 - t0,
+        "total": t2 - t0,
+        **{k: round(v, 2) for k, v in st.times.items()},
+        "rounds": st.rounds,
+        "scans": st.scans,
+        "candidate_edges": st.candidates,
+        "added": sum(st.added),
+        "pairs": len(a.pairs),
+        "status": a.status,
+        "gap": a.gap,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 20000])
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--capacity", type=int, default=1)
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.capacity)))
+        return 0
+    rows = []
+    for n in args.sizes:
+        runs = []
+        for rep in range(args.repeats):
+            print(f"n={n} run {rep + 1}/{args.repeats} …", file=sys.stderr, flush=True)
+            cmd = [sys.executable, __file__, "--one", str(n), "--capacity", str(args.capacity)]
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                runs = None
+                break
+            if p.returncode != 0:
+                print(p.stderr[-2000:], file=sys.stderr)
+                runs = None
+                break
+            runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+        if runs is None:
+            rows.append({"n": n, "error": f"did not finish within {args.timeout:.0f} s"})
+            continue
+        row = dict(runs[0])
+        row["total"] = statistics.median(r["total"] for r in runs)
+        rows.append(row)
+    cols = [
+        "n",
+        "mentors",
+        "setup",
+        "pilot",
+        "candidates",
+        "solve",
+        "certificate",
+        "pricing",
+        "total",
+        "rounds",
+        "scans",
+        "candidate_edges",
+        "added",
+        "pairs",
+        "peak_mib",
+        "status",
+        "gap",
+    ]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---:|" * len(cols)]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['n']} | {r['error']} |" + " |" * (len(cols) - 2))
+            continue
+        vals = []
+        for c in cols:
+            v = r.get(c, "")
+            vals.append(
+                f"{v:.2f}"
+                if isinstance(v, float) and c != "gap"
+                else (f"{v:.1e}" if c == "gap" else str(v))
+            )
+        lines.append("| " + " | ".join(vals) + " |")
+    table = "\n".join(lines)
+    save(
+        "scale",
+        "Scale",
+        f"python benchmarks/scale.py --sizes {' '.join(map(str, args.sizes))} "
+        f"--repeats {args.repeats} --capacity {args.capacity}",
+        table,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
