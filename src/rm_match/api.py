@@ -15,7 +15,7 @@ from .programme import Problem, Programme
 from .scoring import combine, top_skills
 from .screen import ProblemSource
 from .solvers import assign, assign_source, prefer_sparse
-from .solvers._problem import validate
+from .solvers._problem import validate_options
 
 __all__ = ["match"]
 
@@ -80,18 +80,15 @@ def match(
     start = time.perf_counter()
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
     fixed, m_cap, e_cap = problem.placement()
-    if method == "sparse" or (
-        method == "auto" and prefer_sparse(problem.cohort.shape, m_cap, e_cap)
-    ):
-        # validate the shared options the way assign does, without a matrix
-        opts = validate(np.zeros((0, 0)), None, 0, 0, policy, time_limit, rng)
+    if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
+        gen = validate_options(policy, time_limit, rng)
         free, _ = assign_source(
             ProblemSource(problem, fixed),
             m_cap,
             e_cap,
             policy=policy,
             executor=executor,
-            rng=opts.rng,
+            rng=gen,
         )
         return _explain(problem, None, fixed, free, start)
     arrays = problem.compile()

@@ -265,6 +265,13 @@ class Problem:
         """Each rule's flags for a block of pairs (outer) or pair-wise."""
         return {r.name: r.allowed(self.cohort, mi, ei, outer=outer) for r in self.programme.rules}
 
+    def permitted(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
+        """Whether every rule allows each pair ``(mi[k], ei[k])``."""
+        ok = np.ones(len(mi), dtype=bool)
+        for flags in self.allowed(mi, ei, outer=False).values():
+            ok &= flags
+        return ok
+
     def terms(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> dict[str, np.ndarray]:
         """Each active score term for a block of pairs (outer) or pair-wise."""
         return pair_terms(self.cohort, self.programme, mi, ei, outer=outer, terms=self.weights)
@@ -350,9 +357,7 @@ class Problem:
                 argument="pairs",
                 participant=ids_m[m],
             )
-        ok = np.ones(len(req), dtype=bool)
-        for flags in self.allowed(req[:, 0], req[:, 1], outer=False).values():
-            ok &= flags
+        ok = self.permitted(req[:, 0], req[:, 1])
         if not ok.all():
             m, e = req[np.flatnonzero(~ok)[0]]
             flags = self.allowed(np.array([m]), np.array([e]), outer=False)

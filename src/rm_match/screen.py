@@ -150,12 +150,9 @@ class ProblemSource:
                 continue
             fields = TERM_FIELDS[term] or tuple(prog.diversity_attributes)
             by_fields.setdefault(fields, []).append(self._term_fn(term, wt / total_w))
-        self.exception_rules = []
-        for rule in prog.rules:
+        for rule in prog.rules:  # rules on identities are left to `exact`
             if rule.keyed:
                 by_fields.setdefault(tuple(rule.fields), []).append(self._rule_fn(rule))
-            else:
-                self.exception_rules.append(rule)
         self._groups = self._merge(cohort, by_fields)
         self._fixed = np.unique(fixed[:, 0] * max(n_e, 1) + fixed[:, 1]) if len(fixed) else None
         self._cache: dict = {}
@@ -236,12 +233,11 @@ class ProblemSource:
         mi = np.asarray(mi, dtype=np.intp)
         ei = np.asarray(ei, dtype=np.intp)
         scores = np.empty(len(mi))
-        ok = np.ones(len(mi), dtype=bool)
+        ok = np.empty(len(mi), dtype=bool)
         for s in range(0, len(mi), _EXACT_CHUNK):
             a, b = mi[s : s + _EXACT_CHUNK], ei[s : s + _EXACT_CHUNK]
             scores[s : s + len(a)] = self.problem.scores(a, b, outer=False)
-            for flags in self.problem.allowed(a, b, outer=False).values():
-                ok[s : s + len(a)] &= flags
+            ok[s : s + len(a)] = self.problem.permitted(a, b)
         if self._fixed is not None:
             ok &= ~np.isin(mi * max(self.shape[1], 1) + ei, self._fixed)
         return scores, ok

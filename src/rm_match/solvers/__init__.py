@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import SolverError, ValidationError
 from ..matching import OPTIMALITY_TOL, Assignment, relative_gap
 from . import flow, lsa, sparse
-from ._problem import POLICIES, ArrayProblem, validate
+from ._problem import POLICIES, ArrayProblem, capacities_on_both_sides, validate
 
 __all__ = ["BACKENDS", "POLICIES", "SPARSE_MIN_CELLS", "assign", "assign_source"]
 
@@ -35,18 +35,17 @@ BACKENDS: dict[str, Any] = {b.name: b for b in (lsa.backend, flow.backend, spars
 SPARSE_MIN_CELLS = 1 << 22
 
 
-def prefer_sparse(shape: tuple[int, int], mentor_capacity, mentee_capacity) -> bool:
-    """Whether ``auto`` takes the sparse path for this shape and these capacities."""
-    n_m, n_e = shape
-    both = (np.minimum(mentor_capacity, n_e) > 1).any() and (
-        np.minimum(mentee_capacity, n_m) > 1
-    ).any()
-    return n_m * n_e >= SPARSE_MIN_CELLS and not both
+def prefer_sparse(mentor_capacity: np.ndarray, mentee_capacity: np.ndarray) -> bool:
+    """Whether ``auto`` takes the sparse path for these capacities (one per participant)."""
+    cells = len(mentor_capacity) * len(mentee_capacity)
+    return cells >= SPARSE_MIN_CELLS and not capacities_on_both_sides(
+        mentor_capacity, mentee_capacity
+    )
 
 
 def _choose(problem: ArrayProblem, method: str):
     if method == "auto":
-        if prefer_sparse(problem.shape, problem.mentor_capacity, problem.mentee_capacity):
+        if prefer_sparse(problem.mentor_capacity, problem.mentee_capacity):
             return BACKENDS["sparse"]
         for b in BACKENDS.values():
             if b.unsupported(problem) is None:

@@ -42,15 +42,24 @@ class ArrayProblem:
         return ok
 
     def max_pairs(self) -> int:
-        """An upper bound on the number of pairs in any assignment (pairs are distinct, so a
-        capacity above the other side's size cannot be used)."""
-        n_m, n_e = self.shape
-        return int(
-            min(
-                np.minimum(self.mentor_capacity, n_e).sum(),
-                np.minimum(self.mentee_capacity, n_m).sum(),
-            )
-        )
+        """An upper bound on the number of pairs in any assignment."""
+        return max_pairs(self.mentor_capacity, self.mentee_capacity)
+
+
+def max_pairs(mentor_capacity: np.ndarray, mentee_capacity: np.ndarray) -> int:
+    """An upper bound on the number of pairs in any assignment (pairs are distinct, so a
+    capacity above the other side's size cannot be used)."""
+    n_m, n_e = len(mentor_capacity), len(mentee_capacity)
+    return int(min(np.minimum(mentor_capacity, n_e).sum(), np.minimum(mentee_capacity, n_m).sum()))
+
+
+def capacities_on_both_sides(mentor_capacity: np.ndarray, mentee_capacity: np.ndarray) -> bool:
+    """Whether some mentor and some mentee can each take more than one partner."""
+    n_m, n_e = len(mentor_capacity), len(mentee_capacity)
+    return bool(
+        (np.minimum(mentor_capacity, n_e) > 1).any()
+        and (np.minimum(mentee_capacity, n_m) > 1).any()
+    )
 
 
 def _capacity(value: object, n: int, name: str, side: str) -> np.ndarray:
@@ -114,6 +123,13 @@ def validate(
             )
     m_cap = _capacity(mentor_capacity, s.shape[0], "mentor_capacity", "mentor (row)")
     e_cap = _capacity(mentee_capacity, s.shape[1], "mentee_capacity", "mentee (column)")
+    gen = validate_options(policy, time_limit, rng)
+    return ArrayProblem(s, f, m_cap, e_cap, policy, time_limit, gen)
+
+
+def validate_options(policy, time_limit, rng) -> np.random.Generator:
+    """Check the options shared by every path (policy, time limit, rng); returns the
+    generator ``np.random.default_rng(rng)``."""
     if policy not in POLICIES:
         raise ValidationError(
             f"`policy` must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}.",
@@ -134,7 +150,7 @@ def validate(
         raise ValidationError(
             "`rng` must be None, an int seed or a numpy Generator.", argument="rng"
         ) from None
-    return ArrayProblem(s, f, m_cap, e_cap, policy, time_limit, gen)
+    return gen
 
 
 def coverage_bonus(problem: ArrayProblem, cand: np.ndarray) -> float:

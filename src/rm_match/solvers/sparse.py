@@ -32,6 +32,7 @@ would need edge duals in the certificate).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -39,7 +40,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import SolverError
-from ._problem import ArrayProblem
+from ._problem import ArrayProblem, capacities_on_both_sides, max_pairs
 from .flow import flow_on_edges
 
 #: Screened values at or below this are pairs a (keyed) hard rule forbids ...
@@ -110,10 +111,11 @@ class SparseStats:
     duals: tuple | None = None
 
 
-def _blocks(n_e: int, n_m: int, block_elements: int) -> Iterator[np.ndarray]:
-    step = max(1, block_elements // max(n_m, 1))
-    for start in range(0, n_e, step):
-        yield np.arange(start, min(start + step, n_e))
+def _chunks(cols: np.ndarray, n_rows: int, block_elements: int) -> Iterator[np.ndarray]:
+    """``cols`` in pieces of at most ``block_elements`` cells against ``n_rows`` rows."""
+    step = max(1, block_elements // max(n_rows, 1))
+    for start in range(0, len(cols), step):
+        yield cols[start : start + step]
 
 
 def _map(executor, fn, items):
@@ -125,27 +127,22 @@ def _mentor_thresholds(source, m_ok, e_ok, k, block_elements, rng, u, v) -> np.n
     sample of mentees; min of two group maxima, so at least two sampled mentees reach it)."""
     n_m = source.shape[0]
     pool = np.flatnonzero(e_ok)
-    size = min(len(pool), max(2, math.ceil(2 * len(pool) / max(k, 1))))
-    thr = np.full(n_m, np.inf, dtype=np.float32)
-    if size < 2 * 1 or len(pool) <= 2 * k:
-        thr[:] = -np.inf  # small cohorts: every allowed pair is a candidate for mentors
-        return thr
+    if len(pool) <= 2 * k:  # small cohorts: every allowed pair is a candidate for mentors
+        return np.full(n_m, -np.inf, dtype=np.float32)
+    size = min(len(pool), math.ceil(2 * len(pool) / max(k, 1)))
     sample = np.sort(rng.choice(pool, size=size, replace=False))
-    halves = (sample[: size // 2], sample[size // 2 :])
     best = []
-    for half in halves:
+    for half in (sample[: size // 2], sample[size // 2 :]):
         acc = np.full(n_m, -np.inf, dtype=np.float32)
-        step = max(1, block_elements // max(n_m, 1))
-        for start in range(0, len(half), step):
-            block = source.screen(None, half[start : start + step], u, v)
-            np.maximum(acc, block.max(axis=1), out=acc)
+        for cols in _chunks(half, n_m, block_elements):
+            np.maximum(acc, source.screen(None, cols, u, v).max(axis=1), out=acc)
         best.append(acc)
     thr = np.minimum(best[0], best[1]).astype(np.float32)
     thr[~m_ok] = np.inf
     return thr
 
 
-def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, executor, gen):
+def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen):
     """Estimated potentials for everyone, from an exact solve on a random sub-cohort.
 
     The same fraction of each side is drawn, solved (screened scores, keyed rules), and its
@@ -168,9 +165,8 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, executor, gen)
 
     def best_minus(rws, cls, u, v, axis):
         out = []
-        step = max(1, block_elements // max(len(rws) if rws is not None else n_m, 1))
-        for c in range(0, len(cls), step):
-            block = source.screen(rws, cls[c : c + step], u, v)
+        for chunk in _chunks(cls, n_m if rws is None else len(rws), block_elements):
+            block = source.screen(rws, chunk, u, v)
             block[block <= INFEASIBLE - 1e3] = -np.inf
             out.append(block.max(axis=axis))
         return np.concatenate(out) if axis == 0 else np.maximum.reduce(out)
@@ -222,7 +218,7 @@ def candidates(
         r, c = np.nonzero(keep)
         return r.astype(np.int64), cols[c]
 
-    parts = list(_map(executor, one, list(_blocks(n_e, n_m, block_elements))))
+    parts = list(_map(executor, one, list(_chunks(np.arange(n_e), n_m, block_elements))))
     mi = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
     ei = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
     s, ok = source.exact(mi, ei)
@@ -359,9 +355,8 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
             out.append((rows[r], cc[c], np.full(len(r), kind, dtype=np.int8)))
         return out
 
-    found = [
-        t for part in _map(executor, one, list(_blocks(n_e, n_m, block_elements))) for t in part
-    ]
+    blocks = list(_chunks(np.arange(n_e), n_m, block_elements))
+    found = [t for part in _map(executor, one, blocks) for t in part]
     if not found:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8)
     return tuple(np.concatenate(x) for x in zip(*found, strict=True))
@@ -387,24 +382,22 @@ def solve_sparse(
 
     ``bound slack`` is ``bound - objective`` (``inf`` when no certificate could be given).
     """
-    import time
-
     stats = stats or SparseStats()
     n_m, n_e = source.shape
     m_cap = np.asarray(mentor_capacity, dtype=np.int64)
     e_cap = np.asarray(mentee_capacity, dtype=np.int64)
-    if (np.minimum(m_cap, n_e) > 1).any() and (np.minimum(e_cap, n_m) > 1).any():
+    if capacities_on_both_sides(m_cap, e_cap):
         raise SolverError(
             "method 'sparse' cannot solve this problem: capacities above 1 on both sides.",
             method="sparse",
         )
     m_ok, e_ok = m_cap > 0, e_cap > 0
-    k_max = int(min(np.minimum(m_cap, n_e).sum(), np.minimum(e_cap, n_m).sum()))
+    k_max = max_pairs(m_cap, e_cap)
     t0 = time.perf_counter()
     gen = np.random.default_rng(rng)
     prior = None
     if pilot and max(n_m, n_e) > 2 * pilot:
-        prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, executor, gen)
+        prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, gen)
         stats.pilot = pilot
     stats.times["pilot"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -441,7 +434,7 @@ def solve_sparse(
             used, rounded, scale = np.zeros(len(mi), dtype=bool), np.zeros(len(mi)), 1.0
         stats.times["solve"] += time.perf_counter() - t
         t = time.perf_counter()
-        d, iters, converged = _potentials(
+        d, iters, _ = _potentials(
             n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, max_bf_iterations
         )
         d = d / scale
@@ -475,9 +468,10 @@ def solve_sparse(
         add, red, kind = _violations(pm, pe, ps, cert, policy, k)
         stats.times["pricing"] += time.perf_counter() - t
         if not add.any():
-            slack = _slack(mi, ei, s, used, m_cap, e_cap, cert, red[kind == 1])
-            if not (cert.cover_ok and converged):
-                slack = slack if cert.cover_ok else math.inf
+            # unconverged potentials still give a valid (looser) bound; no cover gives none
+            slack = _slack(mi, ei, s, used, m_cap, e_cap, cert, policy, red[kind == 1])
+            if not cert.cover_ok:
+                slack = math.inf
             stats.duals = (cert.u, cert.v, cert.mu)
             return last, slack, f"sparse + pricing ({rnd} round(s)); {message}", stats
         stats.added.append(int(add.sum()))
@@ -497,10 +491,7 @@ def _violations(pm, pe, ps, cert, policy, k):
     reduced cost ``s - u - v - μ`` counts; kind 2: both ends in the cover, nothing to check.
     """
     red = ps - cert.u[pm] - cert.v[pe] - cert.mu
-    if policy == "max_score":
-        kind = np.ones(len(pm), dtype=np.int8)
-    else:
-        kind = (cert.a[pm].astype(np.int8) + cert.b[pe].astype(np.int8)).astype(np.int8)
+    kind = _kinds(pm, pe, cert, policy)
     breaks_cover = kind == 0
     add = breaks_cover | ((kind == 1) & (red > PRICE_TOL))
     if add.any():
@@ -508,6 +499,13 @@ def _violations(pm, pe, ps, cert, policy, k):
         prio = np.where(breaks_cover, 1e6 + ps, red)
         add &= _top_per_group(pe, prio, add, k)
     return add, red, kind
+
+
+def _kinds(mi, ei, cert, policy) -> np.ndarray:
+    """Per pair, how many of its ends are in the cover (always 1 for ``max_score``)."""
+    if policy == "max_score":
+        return np.ones(len(mi), dtype=np.int8)
+    return (cert.a[mi].astype(np.int8) + cert.b[ei].astype(np.int8)).astype(np.int8)
 
 
 def _top_per_group(groups, values, mask, k) -> np.ndarray:
@@ -522,15 +520,13 @@ def _top_per_group(groups, values, mask, k) -> np.ndarray:
     return out
 
 
-def _slack(mi, ei, s, used, m_cap, e_cap, cert, outside_reduced) -> float:
+def _slack(mi, ei, s, used, m_cap, e_cap, cert, policy, outside_reduced) -> float:
     """``bound - objective`` as a sum of non-negative terms (see the module docstring)."""
     n_m, n_e = len(m_cap), len(e_cap)
     deg_m = np.bincount(mi[used], minlength=n_m)
     deg_e = np.bincount(ei[used], minlength=n_e)
     red = s - cert.u[mi] - cert.v[ei] - cert.mu
-    tight = cert.a[mi].astype(int) + cert.b[ei].astype(int) == 1
-    if not cert.a.any() and not cert.b.any():
-        tight[:] = True  # max_score: every pair counts
+    tight = _kinds(mi, ei, cert, policy) == 1
     inside = float(np.maximum(-red[used], 0.0).sum())
     unused_edges = float(np.maximum(red[~used & tight], 0.0).sum())
     spare = float(((m_cap - deg_m) * cert.u).sum() + ((e_cap - deg_e) * cert.v).sum())
@@ -545,10 +541,7 @@ class SparseBackend:
     name = "sparse"
 
     def unsupported(self, problem: ArrayProblem) -> str | None:
-        n_m, n_e = problem.shape
-        if (np.minimum(problem.mentor_capacity, n_e) > 1).any() and (
-            np.minimum(problem.mentee_capacity, n_m) > 1
-        ).any():
+        if capacities_on_both_sides(problem.mentor_capacity, problem.mentee_capacity):
             return "capacities above 1 on both sides"
         return None
 
