@@ -5,16 +5,26 @@ from __future__ import annotations
 import time
 from collections.abc import Hashable, Mapping
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from .errors import InfeasibleError
+from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
 from .matching import Assignment, Matching, PairExplanation, relative_gap
 from .people import People
 from .programme import Problem, Programme
 from .scoring import combine, top_skills
 from .screen import ProblemSource
-from .solvers import assign, assign_source, prefer_sparse
+from .solvers import (
+    _check_workers,
+    _result,
+    assign,
+    assign_source,
+    prefer_sparse,
+    solve_goal_problem,
+)
 from .solvers._problem import validate_options
 
 __all__ = ["match"]
@@ -33,6 +43,7 @@ def match(
     time_limit: float | None = None,
     rng: Any = None,
     executor: Executor | None = None,
+    workers: int = 1,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -56,6 +67,8 @@ def match(
         (``method="sparse"`` asks for it at any size).
     executor : concurrent.futures.Executor, optional
         Runs the sparse path's blockwise scans (a thread pool helps: numpy releases the GIL).
+    workers : int, default 1
+        CP-SAT workers when the programme has goals (one keeps runs deterministic).
 
     Returns
     -------
@@ -66,7 +79,8 @@ def match(
     ValidationError
         If the tables or programme are malformed or do not fit together.
     InfeasibleError
-        If required pairs conflict with other rules or capacities.
+        If required pairs conflict with other rules or capacities, or no assignment meets the
+        programme's goals (the message names the conflicting goals and rules).
 
     Examples
     --------
@@ -80,6 +94,8 @@ def match(
     start = time.perf_counter()
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
     fixed, m_cap, e_cap = problem.placement()
+    if problem.programme.goals:
+        return _match_goals(problem, policy, method, time_limit, rng, workers, start)
     if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
         gen = validate_options(policy, time_limit, rng)
         free, _ = assign_source(
@@ -103,6 +119,99 @@ def match(
         rng=rng,
     )
     return _explain(problem, arrays, fixed, free, start)
+
+
+def _goal_context(problem: Problem, feasible: np.ndarray) -> GoalContext:
+    fixed, m_cap, e_cap = problem.placement()
+    ok = feasible & (m_cap > 0)[:, None] & (e_cap > 0)
+    mi, ei = np.nonzero(ok)
+    n_m, n_e = problem.cohort.shape
+    return GoalContext(
+        n_m,
+        n_e,
+        mi,
+        ei,
+        fixed,
+        m_cap,
+        e_cap,
+        attribute=problem.goal_groups,
+        ids=(problem.mentors.ids, problem.mentees.ids),
+    )
+
+
+def _match_goals(problem: Problem, policy, method, time_limit, rng, workers, start) -> Matching:
+    gen = validate_options(policy, time_limit, rng)
+    arrays = problem.compile()
+    goals = problem.programme.goals
+    ctx = _goal_context(problem, arrays.feasible)
+    model, fair = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], policy)
+    try:
+        out = solve_goal_problem(
+            model,
+            fair,
+            method,
+            time_limit,
+            gen,
+            _check_workers(workers),
+            lambda g: goals[g].explain(ctx),
+        )
+    except InfeasibleError as exc:
+        raise _name_rules(problem, exc, fair) from None
+    pairs = np.column_stack((ctx.mi[out.x], ctx.ei[out.x])).astype(np.int64)
+    free = _result(
+        pairs, out.objective, out.bound - out.objective, method, policy, start, out.message
+    )
+    allp = np.concatenate((ctx.fixed, pairs)) if len(ctx.fixed) else pairs
+    checks = tuple(check_goals(goals, ctx, allp[:, 0], allp[:, 1]))
+    free = replace(free, goals=checks, stats=out.stats)
+    return replace(_explain(problem, arrays, ctx.fixed, free, start), goals=checks)
+
+
+_MAX_RULE_CELLS = 1 << 22  # naming the rules behind a goal conflict re-solves once per rule
+
+
+def _name_rules(problem: Problem, exc: InfeasibleError, fair) -> InfeasibleError:
+    """Add to a goal conflict the participants without partners and the hard rules that
+    cause it: a rule is named when dropping it alone lets the conflicting goals hold."""
+    from .solvers.constrained import cpsat
+
+    goals = [g for g in problem.programme.goals if g.name in exc.rules]
+    message = str(exc)
+    for g in goals:
+        if isinstance(g, EveryoneMatched):
+            side = g.side
+            col = 1 if side == "mentee" else 0
+            ctx = _goal_context(problem, problem.compile().feasible)
+            _, need = g._who(ctx)
+            have = np.zeros(len(need), dtype=bool)
+            have[(ctx.ei if col else ctx.mi)] = True
+            lonely = np.flatnonzero(need & ~have)
+            if len(lonely):
+                ids = (problem.mentees if col else problem.mentors).ids
+                taken = np.zeros(problem.cohort.shape[1 - col], dtype=np.int64)
+                why = problem.explain_unplaced(side, lonely[:1], taken)[0]
+                message = f"{side} {ids[lonely[0]]!r} has no feasible partner: {why}."
+                return InfeasibleError(message, rules=exc.rules, participants=(ids[lonely[0]],))
+    names = []
+    n_m, n_e = problem.cohort.shape
+    rules = problem.programme.rules
+    if rules and n_m * n_e <= _MAX_RULE_CELLS:
+        flags = problem.allowed(np.arange(n_m), np.arange(n_e))
+        fixed = problem.placement()[0]
+        for r in rules:
+            ok = np.ones((n_m, n_e), dtype=bool)
+            for name, f in flags.items():
+                if name != r.name:
+                    ok &= f
+            ok[fixed[:, 0], fixed[:, 1]] = False
+            ctx = _goal_context(problem, ok)
+            arrays = problem.compile()
+            model, _ = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], "max_score")
+            if cpsat.goal_core(model, time_limit=5.0, seed=0) is None:
+                names.append(r.name)
+    if names:
+        message = message.rstrip(".") + f" under {' + '.join(names)}."
+    return InfeasibleError(message, rules=(*exc.rules, *names))
 
 
 def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) -> Matching:

@@ -58,6 +58,11 @@ class Assignment:
         Seconds spent in the solver, validation included.
     message : str
         The backend's account, with its raw status.
+    goals : tuple of GoalCheck
+        With cohort goals: each goal, what it asks and what was achieved.
+    stats : dict
+        With cohort goals: what the solver did (Lagrangian bound and iterations, pairs kept
+        after reduced-cost fixing, CP-SAT status, times).
     """
 
     pairs: np.ndarray
@@ -69,6 +74,8 @@ class Assignment:
     policy: str
     wall_time: float = 0.0
     message: str = ""
+    goals: tuple[Any, ...] = ()
+    stats: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n_matched(self) -> int:
@@ -133,6 +140,8 @@ class Matching:
         The array-layer result for the free (non-required) part.
     stats : dict
         Aggregate figures: pairs, rule pass rates, diversity shares (never per person).
+    goals : tuple of GoalCheck
+        Each cohort goal of the programme: what it asks, what was achieved, whether it holds.
     """
 
     pairs: tuple[PairExplanation, ...]
@@ -147,6 +156,7 @@ class Matching:
     wall_time: float
     assignment: Assignment = field(repr=False)
     stats: dict[str, Any] = field(default_factory=dict, repr=False)
+    goals: tuple[Any, ...] = ()
 
     def __len__(self) -> int:
         return len(self.pairs)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
+from .goals import Goal, labels_of
 from .people import People
 from .rules import RequiredPairs, Rule
 from .scoring import TERM_FIELDS, TERMS, combine, pair_terms
@@ -68,6 +69,10 @@ class Programme:
     diversity_attributes : iterable of str, optional
         Attributes (or ``"department"``) on which a pair that differs earns the diversity
         reward.
+    goals : iterable of Goal, optional
+        Cohort-level goals (:mod:`rm_match.goals`): quotas, coverage, spread,
+        representation, fairness. They make the problem a constrained one (solved by
+        Lagrangian relaxation + CP-SAT, with a proven bound); see ``docs/goals.md``.
 
     Examples
     --------
@@ -83,9 +88,17 @@ class Programme:
     skill_weights: Mapping[str, float] | None = None
     reverse_weight: float = 0.5
     diversity_attributes: tuple[str, ...] = field(default=())
+    goals: tuple[Goal, ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        goals = tuple(self.goals)
+        for g in goals:
+            if not isinstance(g, Goal):
+                raise ValidationError(
+                    f"`goals` must hold Goal objects; got {type(g).__name__}.", argument="goals"
+                )
+        set_(self, "goals", goals)
         rules = tuple(self.rules)
         for r in rules:
             if not isinstance(r, Rule):
@@ -279,6 +292,20 @@ class Problem:
     def scores(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> np.ndarray:
         """Pair scores for a block of pairs (outer) or pair-wise."""
         return combine(self.terms(mi, ei, outer=outer), self.weights)
+
+    def goal_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list]:
+        """Codes of attribute ``name`` (or ``"department"``) on both sides for goals (-1 for
+        unknown) and the label of each code."""
+        if name == "department":
+            self.cohort.require("department", "a goal on departments")
+            return labels_of(self.mentors.department, self.mentees.department)
+        for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
+            if name not in side.attributes:
+                raise ValidationError(
+                    f"a goal needs attribute `{name}`, but the {side_name} table has none.",
+                    argument=name,
+                )
+        return labels_of(self.mentors.attributes[name], self.mentees.attributes[name])
 
     def required_pairs(self) -> np.ndarray:
         """All required pairs as a (k, 2) index array, in the order given."""

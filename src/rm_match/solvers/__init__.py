@@ -17,13 +17,14 @@ method     solves
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..errors import SolverError, ValidationError
+from ..errors import InfeasibleError, SolverError, ValidationError
 from ..matching import OPTIMALITY_TOL, Assignment, relative_gap
-from . import flow, lsa, sparse
+from . import constrained, flow, lsa, sparse
 from ._problem import POLICIES, ArrayProblem, capacities_on_both_sides, validate
 
 __all__ = ["BACKENDS", "POLICIES", "SPARSE_MIN_CELLS", "assign", "assign_source"]
@@ -73,6 +74,8 @@ def assign(
     method: str = "auto",
     time_limit: float | None = None,
     rng: Any = None,
+    goals: Any = None,
+    workers: int = 1,
 ) -> Assignment:
     """Best set of mentor→mentee pairs for a score matrix, a feasibility mask and capacities.
 
@@ -87,14 +90,22 @@ def assign(
     policy : {"max_matched", "max_score"}, default "max_matched"
         ``max_matched``: as many pairs as possible, then the best total score among those.
         ``max_score``: the best total score (a pair is made only where it adds score).
-    method : {"auto", "lsa", "flow"}, default "auto"
-        Backend; ``auto`` picks the first in :data:`BACKENDS` that can solve the problem.
+    method : str, default "auto"
+        Without goals: ``"lsa"``, ``"flow"`` or ``"sparse"`` (``auto`` picks the first in
+        :data:`BACKENDS` that can solve the problem). With goals: ``"auto"`` (Lagrangian
+        bound and repair, reduced-cost fixing, then CP-SAT with a hint), ``"lagrangian"``
+        (stop before CP-SAT), ``"cpsat"`` (plain CP-SAT) or ``"milp"`` (HiGHS).
     time_limit : float, optional
-        Seconds. The exact backends here always finish; the limit is for heuristic and
-        CP-SAT backends and is validated but unused by them.
+        Seconds. The exact backends always finish and ignore it; with goals it bounds the
+        whole solve (default :data:`~rm_match.solvers.constrained.DEFAULT_TIME_LIMIT`).
     rng : None, int or numpy.random.Generator, optional
-        Seed for randomised backends (``np.random.default_rng(rng)``). The exact backends are
-        deterministic: the same input gives the same pairs.
+        Seed for randomised backends (``np.random.default_rng(rng)``); CP-SAT's seed is drawn
+        from it. The same input and seed give the same pairs (with ``workers=1``).
+    goals : sequence of Goal, optional
+        Cohort goals (:mod:`rm_match.goals`), with groups and pair properties given as
+        arrays. The result's ``goals`` reports each one.
+    workers : int, default 1
+        CP-SAT search workers. One keeps runs deterministic; more may be faster.
 
     Returns
     -------
@@ -106,7 +117,10 @@ def assign(
     ValidationError
         For malformed arguments; the message names the argument.
     SolverError
-        If the requested ``method`` cannot solve the problem, or a backend fails.
+        If the requested ``method`` cannot solve the problem, or a backend fails, or (with
+        goals) no feasible assignment was found within the time limit.
+    InfeasibleError
+        With goals, when none can be met: the message names a small conflicting set.
 
     Examples
     --------
@@ -121,11 +135,91 @@ def assign(
     """
     start = time.perf_counter()
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng)
+    if goals:
+        return _assign_goals(problem, goals, method, workers, start)
     backend = _choose(problem, method)
     pairs, slack, message = backend.solve(problem)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
     return _result(pairs, objective, slack, backend.name, problem.policy, start, message)
+
+
+def _check_workers(workers: object) -> int:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValidationError("`workers` must be an integer ≥ 1.", argument="workers")
+    return workers
+
+
+def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=None):
+    """Solve a compiled goal model (``fair``: the MinPairScore weight, or ``False``).
+
+    Returns a :class:`~rm_match.solvers.constrained.GoalOutcome`; raises
+    :class:`InfeasibleError` (with the conflicting goals) or :class:`SolverError`."""
+    if method not in constrained.GOAL_METHODS:
+        raise SolverError(
+            f"method {method!r} cannot solve a problem with goals; use one of "
+            f"{', '.join(map(repr, constrained.GOAL_METHODS))}.",
+            method=method,
+        )
+    seed = int(gen.integers(2**31 - 1))
+    kw = {"method": method, "time_limit": time_limit, "seed": seed, "workers": workers}
+    try:
+        if fair is False:
+            return constrained.solve_model(model, **kw)
+        return constrained.solve_fair(model, fair, **kw)
+    except constrained.Unsolved as exc:
+        if not exc.proven:
+            raise SolverError(
+                f"no assignment meeting every goal was found within the time limit ({exc}).",
+                method=method,
+            ) from None
+        core, why = constrained.diagnose(model, time_limit=10.0, seed=seed, explain=explain)
+        names = [model.goal_names[g] for g in core] or list(model.goal_names)
+        raise InfeasibleError(
+            f"no assignment meets the goals: {why or ' + '.join(names) + ' cannot all hold'}.",
+            rules=tuple(names),
+        ) from None
+
+
+def _assign_goals(problem: ArrayProblem, goals, method, workers, start) -> Assignment:
+    from ..goals import GoalContext, check_goals, compile_goals
+
+    goals = tuple(goals)
+    workers = _check_workers(workers)
+    n_m, n_e = problem.shape
+    ok = problem.feasible & (problem.mentor_capacity > 0)[:, None] & (problem.mentee_capacity > 0)
+    mi, ei = np.nonzero(ok)
+    ctx = GoalContext(
+        n_m,
+        n_e,
+        mi,
+        ei,
+        np.empty((0, 2), dtype=np.int64),
+        problem.mentor_capacity,
+        problem.mentee_capacity,
+    )
+    model, fair = compile_goals(goals, ctx, problem.scores[mi, ei], problem.policy)
+    out = solve_goal_problem(
+        model,
+        fair,
+        method,
+        problem.time_limit,
+        problem.rng,
+        workers,
+        lambda g: goals[g].explain(ctx),
+    )
+    pairs = np.column_stack((mi[out.x], ei[out.x])).astype(np.int64)
+    result = _result(
+        pairs,
+        out.objective,
+        out.bound - out.objective,
+        out.stats.get("method", method),
+        problem.policy,
+        start,
+        out.message,
+    )
+    checks = tuple(check_goals(goals, ctx, pairs[:, 0], pairs[:, 1]))
+    return replace(result, goals=checks, stats=out.stats)
 
 
 def _result(pairs, objective, slack, method, policy, start, message) -> Assignment:

@@ -1,0 +1,197 @@
+"""OR-tools CP-SAT and HiGHS (``scipy.optimize.milp``) on a :class:`GoalModel`.
+
+CP-SAT needs integer objective coefficients: weights are scaled by ``S`` and rounded, and a
+bound from CP-SAT is turned back into a bound on the true weights by adding the largest
+rounding error per pair times the most pairs (as for the flow backend).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.sat.python import cp_model
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from .goal_model import GoalModel
+
+_COEF_BUDGET = float(1 << 36)  # largest scaled weight
+_SUM_BUDGET = float(1 << 60)  # largest sum of |scaled weights| over all pairs
+
+
+@dataclass
+class CpResult:
+    x: np.ndarray | None  # best edge vector found, or None
+    value: float  # its true weight (−inf if none)
+    bound: float  # proven bound on the true weight over this model (inf if none)
+    status: str  # CP-SAT status name
+    wall_time: float
+
+
+def _scale(w: np.ndarray) -> float:
+    top = float(np.abs(w).max()) if len(w) else 1.0
+    total = float(np.abs(w).sum()) if len(w) else 1.0
+    return min(_COEF_BUDGET / max(top, 1e-12), _SUM_BUDGET / max(total, 1e-12))
+
+
+def build(model: GoalModel, *, goal_literals: bool = False, min_pairs: int | None = None):
+    """The CP-SAT model; returns (cp model, x vars, goal literals or None, scaled weights, S).
+
+    With ``min_pairs`` the model asks for at least that many pairs and maximises the scores
+    alone (used once that many is proven the most possible: a finer objective scale)."""
+    cp = cp_model.CpModel()
+    n = model.n_edges
+    x = [cp.NewBoolVar("") for _ in range(n)]
+    for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):
+        order = np.argsort(side, kind="stable")
+        bounds = np.searchsorted(side[order], np.arange(len(cap) + 1))
+        for p in np.flatnonzero(np.diff(bounds) > cap):
+            cp.Add(sum(x[e] for e in order[bounds[p] : bounds[p + 1]].tolist()) <= int(cap[p]))
+    y = []
+    for s in model.indicators:
+        v = cp.NewBoolVar("")
+        if len(s):
+            cp.AddMaxEquality(v, [x[e] for e in s.tolist()])
+        else:
+            cp.Add(v == 0)
+        y.append(v)
+    lits = [cp.NewBoolVar("") for _ in model.goal_names] if goal_literals else None
+    for r in model.rows:
+        expr = cp_model.LinearExpr.WeightedSum(
+            [x[e] for e in r.x_idx.tolist()] + [y[k] for k in r.y_idx.tolist()],
+            [int(a) for a in r.x_val.tolist()] + [int(c) for c in r.y_val.tolist()],
+        )
+        for ct in ([cp.Add(expr >= r.lo)] if r.lo is not None else []) + (
+            [cp.Add(expr <= r.hi)] if r.hi is not None else []
+        ):
+            if lits is not None:
+                ct.OnlyEnforceIf(lits[r.goal])
+    w = model.weights
+    if min_pairs is not None:
+        cp.Add(sum(x) >= int(min_pairs))
+        w = model.scores
+    scale = _scale(w)
+    scaled = np.rint(w * scale).astype(np.int64)
+    cp.Maximize(cp_model.LinearExpr.WeightedSum(x, scaled.tolist()))
+    return cp, x, lits, scaled, scale
+
+
+def _solver(time_limit: float, seed: int, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(float(time_limit), 0.01)
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.num_workers = int(workers)
+    return solver
+
+
+def solve(
+    model: GoalModel,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int = 1,
+    hint: np.ndarray | None = None,
+    min_pairs: int | None = None,
+) -> CpResult:
+    """Maximise the model's weight with CP-SAT (``hint``: a 0/1 edge vector to start from;
+    ``min_pairs``: see :func:`build`). The bound is always on the model's weight."""
+    cp, x, _, scaled, scale = build(model, min_pairs=min_pairs)
+    if hint is not None:
+        for var, val in zip(x, hint.tolist(), strict=True):
+            cp.AddHint(var, bool(val))
+    solver = _solver(time_limit, seed, workers)
+    if hint is not None:
+        solver.parameters.repair_hint = workers == 1
+    status = solver.Solve(cp)
+    name = solver.StatusName(status)
+    w = model.weights if min_pairs is None else model.scores
+    err = max(float((w - scaled / scale).max(initial=0.0)), 0.0)
+    slack = model.k_max * err
+    # with min_pairs (proven the most), every better answer has exactly that many pairs
+    shift = 0.0 if min_pairs is None else model.bonus * int(min_pairs)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        xs = np.array([solver.BooleanValue(v) for v in x], dtype=bool)
+        bound = solver.BestObjectiveBound() / scale + slack + shift
+        return CpResult(xs, float(model.weights[xs].sum()), bound, name, solver.WallTime())
+    bound = -np.inf if status == cp_model.INFEASIBLE else np.inf
+    return CpResult(None, -np.inf, bound, name, solver.WallTime())
+
+
+def goal_core(model: GoalModel, *, time_limit: float, seed: int) -> list[int] | None:
+    """A small set of goals that cannot hold together (indices into ``model.goal_names``),
+    found with CP-SAT assumptions and shrunk by deletion; ``None`` if the goals are
+    satisfiable or CP-SAT cannot tell within ``time_limit``."""
+    cp, _, lits, _, _ = build(model, goal_literals=True)
+    cp.ClearObjective()
+
+    def infeasible(goals: list[int]) -> tuple[bool, list[int]]:
+        cp.ClearAssumptions()
+        cp.AddAssumptions([lits[g] for g in goals])
+        solver = _solver(time_limit, seed, 1)
+        status = solver.Solve(cp)
+        if status != cp_model.INFEASIBLE:
+            return False, []
+        core = solver.SufficientAssumptionsForInfeasibility()
+        index = {lits[g].Index(): g for g in goals}
+        return True, sorted(index[i] for i in core if i in index) or goals
+
+    ok, core = infeasible(list(range(len(model.goal_names))))
+    if not ok:
+        return None
+    for g in list(core):
+        trial = [h for h in core if h != g]
+        if trial and infeasible(trial)[0]:
+            core = trial
+    return core
+
+
+def solve_milp(model: GoalModel, *, time_limit: float) -> CpResult:
+    """The same model with HiGHS through :func:`scipy.optimize.milp` (a benchmark peer and a
+    test oracle): variables ``x`` then ``y``; capacities, exact ``y = OR(x)`` links, rows."""
+    n, k = model.n_edges, len(model.indicators)
+    a, c, lo, hi = model.matrices
+    rows = [sp.hstack([a, c], format="csr")]
+    lbs, ubs = [lo], [hi]
+    for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):
+        inc = sp.csr_matrix((np.ones(n), (side, np.arange(n))), shape=(len(cap), n))
+        rows.append(sp.hstack([inc, sp.csr_matrix((len(cap), k))], format="csr"))
+        lbs.append(np.full(len(cap), -np.inf))
+        ubs.append(cap.astype(float))
+    if k:
+        lmat, _ = model.link
+        eye = sp.identity(k, format="csr")
+        # y ≤ Σ_S x  and  x_e ≤ y for each e in S
+        rows.append(sp.hstack([lmat, -eye], format="csr"))
+        lbs.append(np.zeros(k))
+        ubs.append(np.full(k, np.inf))
+        set_of = np.concatenate([np.full(len(s), j) for j, s in enumerate(model.indicators)])
+        members = np.concatenate(model.indicators)
+        m = len(members)
+        link = sp.csr_matrix(
+            (
+                np.concatenate([np.ones(m), -np.ones(m)]),
+                (np.r_[np.arange(m), np.arange(m)], np.r_[members, n + set_of]),
+            ),
+            shape=(m, n + k),
+        )
+        rows.append(link)
+        lbs.append(np.full(m, -np.inf))
+        ubs.append(np.zeros(m))
+    cost = -np.concatenate([model.weights, np.zeros(k)])
+    out = milp(
+        cost,
+        constraints=LinearConstraint(
+            sp.vstack(rows, format="csr"), np.concatenate(lbs), np.concatenate(ubs)
+        ),
+        integrality=np.ones(n + k),
+        bounds=Bounds(0, 1),
+        options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": 1e-9},
+    )
+    if out.x is None:
+        status = "INFEASIBLE" if out.status == 2 else f"NO_SOLUTION({out.status})"
+        return CpResult(None, -np.inf, -np.inf if out.status == 2 else np.inf, status, 0.0)
+    xs = out.x[:n] > 0.5
+    bound = -float(out.mip_dual_bound) if out.mip_dual_bound is not None else np.inf
+    status = "OPTIMAL" if out.status == 0 else "FEASIBLE"
+    return CpResult(xs, float(model.weights[xs].sum()), bound, status, 0.0)

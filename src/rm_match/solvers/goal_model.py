@@ -1,0 +1,223 @@
+"""The goal-constrained assignment as a small integer model over the candidate pairs.
+
+Variables: one binary ``x_e`` per candidate pair (edge) ``e = (mentor, mentee)``, and one
+binary *indicator* ``y_k = OR(x_e for e in S_k)`` per indicator set ``S_k`` (e.g. "this mentee
+department meets a mentor from that department", "this mentor is chosen"). Constraints:
+capacities, and integer goal rows ``lo ≤ Σ a·x + Σ c·y ≤ hi``. Objective: maximise
+``Σ w_e x_e`` where ``w`` is the pair score (plus the coverage bonus for ``max_matched``).
+
+Every goal compiles to rows of this form (:mod:`rm_match.goals`); the Lagrangian, CP-SAT and
+HiGHS paths all read this one model, so they solve the same problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._problem import max_pairs
+
+
+@dataclass(frozen=True)
+class Row:
+    """``lo ≤ Σ x_val·x[x_idx] + Σ y_val·y[y_idx] ≤ hi`` (integers; ``None`` = unbounded)."""
+
+    goal: int  # index of the goal it encodes
+    x_idx: np.ndarray
+    x_val: np.ndarray
+    y_idx: np.ndarray
+    y_val: np.ndarray
+    lo: int | None
+    hi: int | None
+    label: str = ""  # what the row is about (e.g. "mentee 'S017'"), for diagnosis
+
+
+@dataclass(frozen=True)
+class GoalModel:
+    """Candidate pairs, capacities, indicators and goal rows; see the module docstring."""
+
+    n_m: int
+    n_e: int
+    mi: np.ndarray  # (E,) mentor of each edge
+    ei: np.ndarray  # (E,) mentee of each edge
+    scores: np.ndarray  # (E,) float pair scores
+    m_cap: np.ndarray
+    e_cap: np.ndarray
+    policy: str
+    rows: tuple[Row, ...]
+    indicators: tuple[np.ndarray, ...]  # edge indices of each S_k
+    goal_names: tuple[str, ...]
+    bonus: float = field(default=0.0)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.mi)
+
+    @cached_property
+    def k_max(self) -> int:
+        return max_pairs(self.m_cap, self.e_cap)
+
+    @cached_property
+    def most_pairs(self) -> int:
+        """The most pairs any assignment on these edges can have, goals aside (exact)."""
+        from . import assign  # late import: the package imports this module
+
+        if self.n_edges == 0 or self.k_max == 0:
+            return 0
+        ones = np.zeros((self.n_m, self.n_e))
+        ones[self.mi, self.ei] = 1.0
+        a = assign(
+            ones,
+            ones > 0,
+            mentor_capacity=self.m_cap,
+            mentee_capacity=self.e_cap,
+            policy="max_score",
+        )
+        return a.n_matched
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """Objective weight per edge: score, plus the coverage bonus under ``max_matched``."""
+        return self.scores + self.bonus
+
+    def with_edges(self, keep: np.ndarray) -> GoalModel:
+        """The same model on the edges where ``keep`` is true (rows and sets re-indexed)."""
+        new = np.full(self.n_edges, -1, dtype=np.int64)
+        new[keep] = np.arange(int(keep.sum()))
+
+        def re(idx, val=None):
+            j = new[idx]
+            ok = j >= 0
+            return (j[ok], val[ok]) if val is not None else j[ok]
+
+        rows = []
+        for r in self.rows:
+            xi, xv = re(r.x_idx, r.x_val)
+            rows.append(replace(r, x_idx=xi, x_val=xv))
+        return replace(
+            self,
+            mi=self.mi[keep],
+            ei=self.ei[keep],
+            scores=self.scores[keep],
+            rows=tuple(rows),
+            indicators=tuple(re(s) for s in self.indicators),
+        )
+
+    # -- matrix form ----------------------------------------------------------------------------
+
+    @cached_property
+    def matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
+        """``(A, C, lo, hi)`` with rows ``lo ≤ A x + C y ≤ hi`` (±inf where unbounded)."""
+        r_x, c_x, v_x, r_y, c_y, v_y = [], [], [], [], [], []
+        lo = np.full(len(self.rows), -np.inf)
+        hi = np.full(len(self.rows), np.inf)
+        for k, r in enumerate(self.rows):
+            r_x.append(np.full(len(r.x_idx), k))
+            c_x.append(r.x_idx)
+            v_x.append(r.x_val)
+            r_y.append(np.full(len(r.y_idx), k))
+            c_y.append(r.y_idx)
+            v_y.append(r.y_val)
+            if r.lo is not None:
+                lo[k] = r.lo
+            if r.hi is not None:
+                hi[k] = r.hi
+        shape_x = (len(self.rows), self.n_edges)
+        shape_y = (len(self.rows), len(self.indicators))
+
+        def mat(r, c, v, shape):
+            if not r:
+                return sp.csr_matrix(shape)
+            return sp.csr_matrix(
+                (np.concatenate(v).astype(float), (np.concatenate(r), np.concatenate(c))), shape
+            )
+
+        return mat(r_x, c_x, v_x, shape_x), mat(r_y, c_y, v_y, shape_y), lo, hi
+
+    @cached_property
+    def link(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Indicator-edge incidence ``L`` (sets × edges) and each set's size."""
+        if not self.indicators:
+            return sp.csr_matrix((0, self.n_edges)), np.zeros(0, dtype=np.int64)
+        rows = np.concatenate([np.full(len(s), k) for k, s in enumerate(self.indicators)])
+        cols = np.concatenate(self.indicators)
+        lmat = sp.csr_matrix(
+            (np.ones(len(cols)), (rows, cols)), shape=(len(self.indicators), self.n_edges)
+        )
+        return lmat, np.array([len(s) for s in self.indicators], dtype=np.int64)
+
+    def ge_rows(self) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Every goal row and indicator link as ``G x + H y ≥ b``; also each row's goal index
+        (-1 for the links ``Σ_S x − y ≥ 0`` and ``|S|·y − Σ_S x ≥ 0``)."""
+        a, c, lo, hi = self.matrices
+        has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
+        lmat, size = self.link
+        n_y = len(self.indicators)
+        eye = sp.identity(n_y, format="csr")
+        g = sp.vstack([a[has_lo], -a[has_hi], lmat, -lmat], format="csr")
+        h = sp.vstack(
+            [c[has_lo], -c[has_hi], -eye, sp.diags(size.astype(float), format="csr")],
+            format="csr",
+        )
+        b = np.concatenate([lo[has_lo], -hi[has_hi], np.zeros(2 * n_y)])
+        goal = np.array([r.goal for r in self.rows], dtype=np.int64)
+        owner = np.concatenate([goal[has_lo], goal[has_hi], np.full(2 * n_y, -1)])
+        return g, h, b, owner
+
+    # -- evaluation -----------------------------------------------------------------------------
+
+    def indicator_values(self, x: np.ndarray) -> np.ndarray:
+        """``y_k = OR(x over S_k)`` for a 0/1 edge vector ``x``."""
+        lmat, _ = self.link
+        return (lmat @ x.astype(float)) > 0.5
+
+    def row_values(self, x: np.ndarray) -> np.ndarray:
+        a, c, _, _ = self.matrices
+        y = self.indicator_values(x)
+        return a @ x.astype(float) + c @ y.astype(float)
+
+    def with_rows(self, rows: tuple[Row, ...], names: tuple[str, ...]) -> GoalModel:
+        """The model with more rows (and goal names)."""
+        return replace(self, rows=self.rows + rows, goal_names=self.goal_names + names)
+
+    def violated_goals(self, x: np.ndarray) -> list[int]:
+        """Indices of the goals whose rows ``x`` breaks (capacities are not checked)."""
+        _, _, lo, hi = self.matrices
+        v = self.row_values(x)
+        bad = (v < lo - 1e-9) | (v > hi + 1e-9)
+        return sorted({self.rows[k].goal for k in np.flatnonzero(bad)})
+
+    def capacity_ok(self, x: np.ndarray) -> bool:
+        dm = np.bincount(self.mi[x], minlength=self.n_m)
+        de = np.bincount(self.ei[x], minlength=self.n_e)
+        return bool((dm <= self.m_cap).all() and (de <= self.e_cap).all())
+
+    def feasible(self, x: np.ndarray) -> bool:
+        return self.capacity_ok(x) and not self.violated_goals(x)
+
+
+def lexicographic_bonus(scores: np.ndarray, k_max: int, policy: str) -> float:
+    """Per-pair bonus making one more pair worth more than any score difference
+    (``max_matched``); 0 for ``max_score``. See :func:`.._problem.coverage_bonus`."""
+    if policy != "max_matched" or len(scores) == 0:
+        return 0.0
+    lo, hi = float(scores.min()), float(scores.max())
+    return (k_max + 1) * (hi - lo) + abs(lo) + 1.0
+
+
+def score_bound(model: GoalModel, count: int, value_bound: float) -> float:
+    """Turn a bound on ``Σ (score + bonus)`` into a bound on the score among assignments with
+    the most pairs, given a solution with ``count`` pairs; ``inf`` if ``count`` is not proven
+    the most (a solution with more pairs might exist)."""
+    if model.bonus == 0.0:
+        return value_bound
+    if count >= model.most_pairs:  # goals can only lower the most pairs possible
+        return value_bound - model.bonus * count
+    lo = min(float(model.scores.min()), 0.0) if model.n_edges else 0.0
+    # any assignment with c' > count pairs has weight ≥ bonus·c' + lo·c' (bonus > |lo|)
+    if value_bound >= (model.bonus + lo) * (count + 1):
+        return np.inf
+    return value_bound - model.bonus * count
