@@ -177,7 +177,7 @@ def _count(value: object, what: str) -> int:
     return int(value)
 
 
-def _row(goal: int, x_idx, x_val, lo=None, hi=None, y_idx=(), y_val=(), label="") -> Row:
+def _row(goal: int, x_idx, x_val, lo=None, hi=None, y_idx=(), y_val=(), label="", total=0) -> Row:
     return Row(
         goal,
         np.asarray(x_idx, dtype=np.int64),
@@ -187,6 +187,7 @@ def _row(goal: int, x_idx, x_val, lo=None, hi=None, y_idx=(), y_val=(), label=""
         None if lo is None else int(lo),
         None if hi is None else int(hi),
         label,
+        int(total),
     )
 
 
@@ -293,16 +294,17 @@ class Share(Goal):
             if bound is None:
                 continue
             p = _ratio(bound, "share")
-            coef = p.denominator * flag - p.numerator
+            # den·(pairs with the property) − num·(all pairs) ≥ (or ≤) 0, fixed pairs included
             const = int((p.denominator * fflag - p.numerator).sum())
-            keep = coef != 0
+            on = flag > 0
             rows.append(
                 _row(
                     index,
-                    edges[keep],
-                    coef[keep],
+                    edges[on],
+                    np.full(int(on.sum()), p.denominator),
                     -const if lower else None,
                     None if lower else -const,
+                    total=-p.numerator,
                 )
             )
         return rows
@@ -631,7 +633,6 @@ class Spread(Goal):
         cell = self._cells(c_m, c_e, ctx.mi, ctx.ei)
         fcell = self._cells(c_m, c_e, ctx.fixed[:, 0], ctx.fixed[:, 1])
         rows = []
-        n = len(cell)
         for c in np.unique(cell[cell >= 0]).tolist():
             inside = cell == c
             f_in = int((fcell == c).sum())
@@ -648,9 +649,16 @@ class Spread(Goal):
                 )
             else:
                 p = _ratio(self.at_most_share, "share")
-                coef = p.denominator * inside.astype(np.int64) - p.numerator
                 const = p.denominator * f_in - p.numerator * len(fcell)
-                rows.append(_row(index, np.arange(n), coef, hi=-const))
+                rows.append(
+                    _row(
+                        index,
+                        np.flatnonzero(inside),
+                        np.full(int(inside.sum()), p.denominator),
+                        hi=-const,
+                        total=-p.numerator,
+                    )
+                )
         return rows
 
     def check(self, ctx, mi, ei):

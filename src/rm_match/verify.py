@@ -112,6 +112,8 @@ def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
                 out.append(Violation(name, m, e, f"pair ({m!r}, {e!r}) breaks {name}"))
     out += _capacity_violations(Counter(mi), mentors.capacity, lambda i: mentors.ids[i], "mentor")
     out += _capacity_violations(Counter(ei), mentees.capacity, lambda i: mentees.ids[i], "mentee")
+    if problem.programme.goals and len(out) == 0:
+        out += _goal_violations(problem, mi_a, ei_a)
     chosen = set(ids)
     for r in problem.programme.rules:
         if isinstance(r, RequiredPairs):
@@ -121,8 +123,32 @@ def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
     return out
 
 
+def _goal_violations(problem: Problem, mi: np.ndarray, ei: np.ndarray) -> list[Violation]:
+    """Each cohort goal checked afresh on the pairs (not through the solver's rows)."""
+    from .goals import GoalContext, check_goals
+
+    n_m, n_e = problem.cohort.shape
+    empty = np.empty(0, dtype=np.int64)
+    ctx = GoalContext(
+        n_m,
+        n_e,
+        empty,
+        empty,
+        np.empty((0, 2), dtype=np.int64),
+        problem.mentors.capacity,
+        problem.mentees.capacity,
+        attribute=problem.goal_groups,
+    )
+    return [
+        Violation(c.goal, None, None, f"goal {c.goal}: requires {c.required}, got {c.achieved}")
+        for c in check_goals(problem.programme.goals, ctx, mi, ei)
+        if not c.met
+    ]
+
+
 def verify(pairs: object, problem: Problem | ProblemArrays) -> list[Violation]:
-    """Every violated rule, capacity and requirement of ``pairs``; empty when all hold.
+    """Every violated rule, capacity, requirement and cohort goal of ``pairs``; empty when all
+    hold (goals are checked once the pairs break nothing else).
 
     Parameters
     ----------

@@ -89,6 +89,25 @@ def solve_model(
 
     rc, dval = potentials(model, d.lam)
     bound = min(bound, dval)
+    if x is None or (not x.any() and model.k_max):
+        # Core heuristic: CP-SAT on the pairs with the best reduced costs (a few per
+        # participant) and the best inner solution, for a good answer in hand.
+        core = _core_edges(model, rc, _CORE_K)
+        if d.hint is not None:
+            core |= d.hint
+        budget = max(0.25 * (deadline - time.perf_counter()), 0.05)
+        res = cpsat.solve(
+            model.with_edges(core),
+            time_limit=budget,
+            seed=seed,
+            workers=workers,
+            hint=None if d.hint is None else d.hint[core],
+        )
+        stats["core_edges"], stats["core_status"] = int(core.sum()), res.status
+        if res.x is not None and res.value > value:
+            x = np.zeros(model.n_edges, dtype=bool)
+            x[np.flatnonzero(core)[res.x]] = True
+            value = res.value
     keep = np.ones(model.n_edges, dtype=bool)
     if x is not None:
         keep = dval + np.minimum(rc, 0.0) >= value - tol
@@ -122,6 +141,20 @@ def solve_model(
     bound = min(bound, max(res.bound, value))
     message = f"lagrangian + reduced-cost fixing + cp-sat: {res.status}"
     return _outcome(model, x, bound, message, stats, start)
+
+
+_CORE_K = 6  # pairs per participant in the core heuristic
+
+
+def _core_edges(model: GoalModel, rc: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` pairs of best reduced cost of every mentor and of every mentee."""
+    keep = np.zeros(model.n_edges, dtype=bool)
+    for side in (model.mi, model.ei):
+        order = np.lexsort((-rc, side))
+        start = np.searchsorted(side[order], side[order], side="left")
+        rank = np.arange(len(order)) - start
+        keep[order[rank < k]] = True
+    return keep
 
 
 def _outcome(model, x, value_bound, message, stats, start) -> GoalOutcome:

@@ -57,10 +57,17 @@ def build(model: GoalModel, *, goal_literals: bool = False, min_pairs: int | Non
             cp.Add(v == 0)
         y.append(v)
     lits = [cp.NewBoolVar("") for _ in model.goal_names] if goal_literals else None
+    n_pairs = None
+    if any(r.total for r in model.rows):
+        n_pairs = cp.NewIntVar(0, n, "pairs")
+        cp.Add(n_pairs == sum(x))
     for r in model.rows:
+        extra = [n_pairs] if r.total else []
         expr = cp_model.LinearExpr.WeightedSum(
-            [x[e] for e in r.x_idx.tolist()] + [y[k] for k in r.y_idx.tolist()],
-            [int(a) for a in r.x_val.tolist()] + [int(c) for c in r.y_val.tolist()],
+            [x[e] for e in r.x_idx.tolist()] + [y[k] for k in r.y_idx.tolist()] + extra,
+            [int(a) for a in r.x_val.tolist()]
+            + [int(c) for c in r.y_val.tolist()]
+            + ([int(r.total)] if r.total else []),
         )
         for ct in ([cp.Add(expr >= r.lo)] if r.lo is not None else []) + (
             [cp.Add(expr <= r.hi)] if r.hi is not None else []
@@ -151,6 +158,10 @@ def solve_milp(model: GoalModel, *, time_limit: float) -> CpResult:
     test oracle): variables ``x`` then ``y``; capacities, exact ``y = OR(x)`` links, rows."""
     n, k = model.n_edges, len(model.indicators)
     a, c, lo, hi = model.matrices
+    # Σx enters the rows through its total coefficient: t·Σx is a rank-one term, dense
+    tot = model.totals
+    if np.any(tot):
+        a = (a + sp.csr_matrix(np.outer(tot, np.ones(n)))).tocsr()
     rows = [sp.hstack([a, c], format="csr")]
     lbs, ubs = [lo], [hi]
     for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):

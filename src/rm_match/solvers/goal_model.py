@@ -23,7 +23,8 @@ from ._problem import max_pairs
 
 @dataclass(frozen=True)
 class Row:
-    """``lo ≤ Σ x_val·x[x_idx] + Σ y_val·y[y_idx] ≤ hi`` (integers; ``None`` = unbounded)."""
+    """``lo ≤ Σ x_val·x[x_idx] + Σ y_val·y[y_idx] + total·Σ x ≤ hi`` (integers; ``None`` =
+    unbounded). ``total`` keeps share rows ("≥ p of all pairs") sparse."""
 
     goal: int  # index of the goal it encodes
     x_idx: np.ndarray
@@ -33,6 +34,7 @@ class Row:
     lo: int | None
     hi: int | None
     label: str = ""  # what the row is about (e.g. "mentee 'S017'"), for diagnosis
+    total: int = 0  # coefficient on the number of pairs Σ x
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,14 @@ class GoalModel:
     # -- matrix form ----------------------------------------------------------------------------
 
     @cached_property
+    def totals(self) -> np.ndarray:
+        """Each row's coefficient on the number of pairs."""
+        return np.array([r.total for r in self.rows], dtype=float)
+
+    @cached_property
     def matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
-        """``(A, C, lo, hi)`` with rows ``lo ≤ A x + C y ≤ hi`` (±inf where unbounded)."""
+        """``(A, C, lo, hi)`` with rows ``lo ≤ A x + C y + t·Σx ≤ hi`` (±inf where unbounded;
+        ``t`` is :attr:`totals`)."""
         r_x, c_x, v_x, r_y, c_y, v_y = [], [], [], [], [], []
         lo = np.full(len(self.rows), -np.inf)
         hi = np.full(len(self.rows), np.inf)
@@ -149,10 +157,13 @@ class GoalModel:
         )
         return lmat, np.array([len(s) for s in self.indicators], dtype=np.int64)
 
-    def ge_rows(self) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
-        """Every goal row and indicator link as ``G x + H y ≥ b``; also each row's goal index
-        (-1 for the links ``Σ_S x − y ≥ 0`` and ``|S|·y − Σ_S x ≥ 0``)."""
+    @cached_property
+    def ge_rows(self):
+        """Every goal row and indicator link as ``G x + H y + t·Σx ≥ b``: ``(G, H, b, t,
+        owner)`` with each row's goal index in ``owner`` (-1 for the links ``Σ_S x − y ≥ 0``
+        and ``|S|·y − Σ_S x ≥ 0``)."""
         a, c, lo, hi = self.matrices
+        tot = self.totals
         has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
         lmat, size = self.link
         n_y = len(self.indicators)
@@ -163,9 +174,10 @@ class GoalModel:
             format="csr",
         )
         b = np.concatenate([lo[has_lo], -hi[has_hi], np.zeros(2 * n_y)])
+        t = np.concatenate([tot[has_lo], -tot[has_hi], np.zeros(2 * n_y)])
         goal = np.array([r.goal for r in self.rows], dtype=np.int64)
         owner = np.concatenate([goal[has_lo], goal[has_hi], np.full(2 * n_y, -1)])
-        return g, h, b, owner
+        return g, h, b, t, owner
 
     # -- evaluation -----------------------------------------------------------------------------
 
@@ -177,7 +189,7 @@ class GoalModel:
     def row_values(self, x: np.ndarray) -> np.ndarray:
         a, c, _, _ = self.matrices
         y = self.indicator_values(x)
-        return a @ x.astype(float) + c @ y.astype(float)
+        return a @ x.astype(float) + c @ y.astype(float) + self.totals * float(x.sum())
 
     def with_rows(self, rows: tuple[Row, ...], names: tuple[str, ...]) -> GoalModel:
         """The model with more rows (and goal names)."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
+from ._problem import ArrayProblem
 from .flow import flow_on_edges
 from .goal_model import GoalModel
 
@@ -57,7 +58,7 @@ class Inner:
     def solve(self, w: np.ndarray) -> tuple[np.ndarray, float]:
         """Best assignment for edge weights ``w`` (pairs with ``w ≤ 0`` left out): the 0/1
         edge vector and a proven upper bound on its value."""
-        from . import assign  # late import: the package imports this module
+        from . import _choose  # late import: the package imports this module
 
         m = self.model
         x = np.zeros(m.n_edges, dtype=bool)
@@ -67,15 +68,14 @@ class Inner:
         self.dense[m.mi, m.ei] = w
         self.mask[:] = False
         self.mask[m.mi[pos], m.ei[pos]] = True
-        a = assign(
-            self.dense,
-            self.mask,
-            mentor_capacity=m.m_cap,
-            mentee_capacity=m.e_cap,
-            policy="max_score",
+        # the arrays are ours and valid: skip assign()'s validation copies
+        problem = ArrayProblem(
+            self.dense, self.mask, m.m_cap, m.e_cap, "max_score", None, np.random.default_rng(0)
         )
-        x[self.index[a.pairs[:, 0], a.pairs[:, 1]]] = True
-        return x, float(a.bound)
+        pairs, slack, _ = _choose(problem, "auto").solve(problem)
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        x[self.index[pairs[:, 0], pairs[:, 1]]] = True
+        return x, float(w[x].sum()) + float(slack)
 
 
 def dual(
@@ -88,7 +88,7 @@ def dual(
     """Minimise ``L(λ)`` by Kelley cutting planes in a trust region; keep feasible inner
     solutions. Stops at ``max_iter``, at ``deadline`` (``time.perf_counter()``), or when the
     master's lower estimate is within ``tol`` (relative) of the best bound."""
-    g, h, b, _ = model.ge_rows()
+    g, h, b, tot, _ = model.ge_rows
     inner = Inner(model)
     w = model.weights
     n_rows = len(b)
@@ -96,7 +96,11 @@ def dual(
     zero = np.zeros(model.n_edges, dtype=bool)
     if model.feasible(zero):
         res.incumbent, res.incumbent_value = zero, 0.0
-    span = float(np.abs(w).max()) if model.n_edges else 1.0
+    # multipliers live on the score scale (a pair's score against a row coefficient), not on
+    # the coverage bonus's: start the trust region there and let it grow
+    span = float(np.ptp(model.scores)) if model.n_edges else 1.0
+    coef = max(float(abs(g).max()) if g.nnz else 1.0, float(np.abs(tot).max(initial=1.0)))
+    span = max(span, 1e-9) / max(coef, 1.0)
     radius = span
     lam = np.zeros(n_rows)
     center = lam
@@ -105,7 +109,7 @@ def dual(
     best_viol = np.inf
     for it in range(1, max_iter + 1):
         res.iterations = it
-        x, ub, _, sub, value = _evaluate(model, inner, g, h, b, w, lam)
+        x, ub, _, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
         if ub < res.bound:
             improved = res.bound - ub
             res.bound, res.lam = ub, lam.copy()
@@ -130,17 +134,17 @@ def dual(
             1.0, abs(res.bound)
         ):
             break
-    if res.incumbent is None and n_rows:
-        _repair(model, inner, g, h, b, w, res, deadline, span)
+    if n_rows and (res.incumbent is None or not res.incumbent.any()):
+        _repair(model, inner, g, h, b, tot, w, res, deadline, span)
     return res
 
 
-def _evaluate(model, inner, g, h, b, w, lam):
-    wl = w + g.T @ lam
+def _evaluate(model, inner, g, h, b, tot, w, lam):
+    wl = w + g.T @ lam + float(tot @ lam)
     ycoef = h.T @ lam
     x, ub = inner.solve(wl)
     y = ycoef > 0
-    sub = g @ x.astype(float) + h @ y.astype(float) - b
+    sub = g @ x.astype(float) + h @ y.astype(float) + tot * float(x.sum()) - b
     bound = ub + float(ycoef[y].sum()) - float(lam @ b)
     return x, bound, y, sub, float(w[x].sum())
 
@@ -163,14 +167,14 @@ def _master(cuts_c, cuts_g, center, radius):
     return np.maximum(out.x[:n], 0.0), float(out.x[-1])
 
 
-def _repair(model, inner, g, h, b, w, res, deadline, span) -> None:
+def _repair(model, inner, g, h, b, tot, w, res, deadline, span) -> None:
     """Raise the multipliers of broken rows (doubling) until an inner solution meets every
     goal; ``res`` gets the first feasible one."""
     lam = res.lam.copy()
     for _ in range(24):
         if time.perf_counter() > deadline:
             return
-        x, _, _, sub, value = _evaluate(model, inner, g, h, b, w, lam)
+        x, _, _, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
         if model.feasible(x):
             _keep_primal(model, res, x, value)
             res.repaired = True
@@ -187,8 +191,8 @@ def potentials(model: GoalModel, lam: np.ndarray) -> tuple[np.ndarray, float]:
     rounding are folded into ``D``)."""
     from .sparse import _certificate, _potentials
 
-    g, h, b, _ = model.ge_rows()
-    wl = model.weights + g.T @ lam
+    g, h, b, tot, _ = model.ge_rows
+    wl = model.weights + g.T @ lam + float(tot @ lam)
     ycoef = h.T @ lam
     const = float(np.maximum(ycoef, 0).sum()) - float(lam @ b)
     pos = np.flatnonzero(wl > 0)
