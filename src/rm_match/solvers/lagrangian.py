@@ -212,7 +212,19 @@ def potentials(model: GoalModel, lam: np.ndarray) -> tuple[np.ndarray, float]:
     cert = _certificate(n_m, n_e, mi, ei, s, used, model.m_cap, model.e_cap, "max_score", d)
     u, v = cert.u / scale, cert.v / scale
     rc = wl - u[model.mi] - v[model.ei]
-    value = float(
-        (np.minimum(model.m_cap, n_e) * u).sum() + (np.minimum(model.e_cap, n_m) * v).sum()
-    )
+    # Shortest-path potentials need not be tight on the pairs in use; raising each mentor's
+    # (or each mentee's, whichever costs less) potential by its largest positive reduced
+    # cost makes every rc ≤ 0 and adds only what is needed to the dual value.
+    m_cap = np.minimum(model.m_cap, n_e)
+    e_cap = np.minimum(model.e_cap, n_m)
+    up_m = np.zeros(n_m)
+    up_e = np.zeros(n_e)
+    np.maximum.at(up_m, model.mi, rc)
+    np.maximum.at(up_e, model.ei, rc)
+    if float((m_cap * up_m).sum()) <= float((e_cap * up_e).sum()):
+        u = u + up_m
+    else:
+        v = v + up_e
+    rc = wl - u[model.mi] - v[model.ei]
+    value = float((m_cap * u).sum() + (e_cap * v).sum())
     return rc, value + const + model.k_max * max(float(rc.max()), 0.0)
