@@ -113,7 +113,7 @@ def main() -> None:
     ]
     for r in rows:
 
-        def f(k, fmt):
+        def f(k, fmt, r=r):
             return format(r[k], fmt) if k in r else "—"
 
         lines.append(
