@@ -17,7 +17,7 @@ Examples
 ('optimal', [])
 """
 
-from . import rules, synthetic
+from . import goals, rules, synthetic
 from .api import match
 from .cohort import Cohort
 from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
@@ -47,6 +47,7 @@ __all__ = [
     "Violation",
     "__version__",
     "assign",
+    "goals",
     "match",
     "rules",
     "synthetic",
