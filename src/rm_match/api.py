@@ -173,7 +173,7 @@ _MAX_RULE_CELLS = 1 << 22  # naming the rules behind a goal conflict re-solves o
 def _name_rules(problem: Problem, exc: InfeasibleError, fair) -> InfeasibleError:
     """Add to a goal conflict the participants without partners and the hard rules that
     cause it: a rule is named when dropping it alone lets the conflicting goals hold."""
-    from .solvers.constrained import cpsat
+    from .solvers import cpsat
 
     goals = [g for g in problem.programme.goals if g.name in exc.rules]
     message = str(exc)

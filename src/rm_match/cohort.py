@@ -21,8 +21,9 @@ from .people import People
 __all__ = ["Cohort"]
 
 
-def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Common integer codes for two object columns; ``None`` becomes -1."""
+def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """Common integer codes for two object columns (``None`` becomes -1) and the label of
+    each code."""
     vocab: dict[Hashable, int] = {}
     out = []
     for col in (left, right):
@@ -30,7 +31,7 @@ def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         for i, v in enumerate(col):
             codes[i] = -1 if v is None else vocab.setdefault(v, len(vocab))
         out.append(codes)
-    return out[0], out[1]
+    return out[0], out[1], list(vocab)
 
 
 def _indicators(
@@ -206,7 +207,7 @@ class Cohort:
     @cached_property
     def departments(self) -> tuple[np.ndarray, np.ndarray]:
         """Department codes (mentors, mentees) on one vocabulary."""
-        return _codes(self.mentors.department, self.mentees.department)
+        return self.attribute_groups("department")[:2]
 
     @cached_property
     def languages(self) -> tuple[np.ndarray, np.ndarray]:
@@ -220,11 +221,17 @@ class Cohort:
 
     def attribute_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes of a categorical attribute (or ``department``) on both sides; -1 = unknown."""
-        if name == "department":
-            return self.departments
+        return self.attribute_groups(name)[:2]
+
+    def attribute_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list]:
+        """:meth:`attribute_codes` and the label of each code."""
         cache = self.__dict__.setdefault("_attr_cache", {})
         if name not in cache:
-            cache[name] = _codes(self.mentors.attributes[name], self.mentees.attributes[name])
+            if name == "department":
+                cols = (self.mentors.department, self.mentees.department)
+            else:
+                cols = (self.mentors.attributes[name], self.mentees.attributes[name])
+            cache[name] = _codes(*cols)
         return cache[name]
 
     def require(self, field: str, user: str) -> None:

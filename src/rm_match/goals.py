@@ -39,7 +39,7 @@ Examples
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -47,7 +47,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .errors import ValidationError
-from .solvers.goal_model import Row
+from .solvers.goal_model import Row, by_participant
 
 __all__ = [
     "Count",
@@ -232,6 +232,16 @@ class Goal:
         return None
 
 
+def _check_bounds(goal: Goal, convert: Callable[[object, str], object]) -> None:
+    """``at_least`` or ``at_most`` given, and each one valid for ``convert``."""
+    kind = type(goal).__name__
+    if goal.at_least is None and goal.at_most is None:
+        raise ValidationError(f"{kind} needs `at_least` or `at_most`.", argument="at_least")
+    for w in ("at_least", "at_most"):
+        if getattr(goal, w) is not None:
+            convert(getattr(goal, w), f"{kind}.{w}")
+
+
 def _check_property(goal: Goal) -> None:
     given = [x is not None for x in (goal.cross, goal.same, goal.pairs)]
     if sum(given) > 1:
@@ -279,11 +289,7 @@ class Share(Goal):
             raise ValidationError(
                 "Share needs a pair property: `cross`, `same` or `pairs`.", argument="pairs"
             )
-        if self.at_least is None and self.at_most is None:
-            raise ValidationError("Share needs `at_least` or `at_most`.", argument="at_least")
-        for v, w in ((self.at_least, "at_least"), (self.at_most, "at_most")):
-            if v is not None:
-                _ratio(v, f"Share.{w}")
+        _check_bounds(self, _ratio)
 
     def compile(self, ctx, index):
         flag = ctx.pair_flags(self, ctx.mi, ctx.ei).astype(np.int64)
@@ -345,11 +351,7 @@ class Count(Goal):
 
     def validate(self) -> None:
         _check_property(self)
-        if self.at_least is None and self.at_most is None:
-            raise ValidationError("Count needs `at_least` or `at_most`.", argument="at_least")
-        for v, w in ((self.at_least, "at_least"), (self.at_most, "at_most")):
-            if v is not None:
-                _count(v, f"Count.{w}")
+        _check_bounds(self, _count)
 
     def compile(self, ctx, index):
         flag = ctx.pair_flags(self, ctx.mi, ctx.ei)
@@ -408,9 +410,7 @@ class EveryoneMatched(Goal):
 
     def compile(self, ctx, index):
         col, need = self._who(ctx)
-        side = ctx.mi if col == 0 else ctx.ei
-        order = np.argsort(side, kind="stable")
-        bounds = np.searchsorted(side[order], np.arange(len(need) + 1))
+        order, bounds = by_participant(ctx.mi if col == 0 else ctx.ei, len(need))
         return [
             _row(
                 index,
@@ -748,39 +748,26 @@ class Representation(Goal):
         col, codes, placed, floors = self._targets(ctx)
         side = ctx.mi if col == 0 else ctx.ei
         cap = ctx.m_cap if col == 0 else ctx.e_cap
-        n = len(codes)
-        # chosen_i as a linear term: the edges themselves when capacity is 1, else an indicator
-        order = np.argsort(side, kind="stable")
-        bounds = np.searchsorted(side[order], np.arange(n + 1))
-        terms = {}  # participant -> ("x", edges) | ("y", index) | ("c", 1)
-        for i in np.flatnonzero(np.diff(bounds) > 0).tolist():
-            edges = order[bounds[i] : bounds[i + 1]]
-            if placed[i]:
-                terms[i] = ("c", None)
-            elif cap[i] <= 1:
-                terms[i] = ("x", edges)
-            else:
-                terms[i] = ("y", ctx.indicator(edges, False))
-        for i in np.flatnonzero(placed).tolist():
-            terms[i] = ("c", None)
+        # "chosen" as a linear term: 1 with a fixed partner; with capacity 1, the
+        # participant's own edges; otherwise an indicator over them
+        order, bounds = by_participant(side, len(codes))
+        x_edges = order[(~placed[side] & (cap[side] <= 1))[order]]
+        y_people = np.flatnonzero((np.diff(bounds) > 0) & ~placed & (cap > 1))
+        y_idx = np.array(
+            [ctx.indicator(order[bounds[i] : bounds[i + 1]], False) for i in y_people.tolist()],
+            dtype=np.int64,
+        )
+        c_people = np.flatnonzero(placed)
         rows = []
         for g, p in floors.items():
-            x_idx, x_val, y_idx, y_val, const = [], [], [], [], 0
-            for i, (kind, ref) in terms.items():
-                coef = p.denominator * int(codes[i] == g) - p.numerator
-                if coef == 0:
-                    continue
-                if kind == "x":
-                    x_idx.append(ref)
-                    x_val.append(np.full(len(ref), coef))
-                elif kind == "y":
-                    y_idx.append(ref)
-                    y_val.append(coef)
-                else:
-                    const += coef
-            xi = np.concatenate(x_idx) if x_idx else np.empty(0, dtype=np.int64)
-            xv = np.concatenate(x_val) if x_val else np.empty(0, dtype=np.int64)
-            rows.append(_row(index, xi, xv, -p.denominator + 1 - const, y_idx=y_idx, y_val=y_val))
+            den, num = p.denominator, p.numerator
+            xv = den * (codes[side[x_edges]] == g) - num
+            yv = den * (codes[y_people] == g) - num
+            const = int((den * (codes[c_people] == g) - num).sum())
+            kx, ky = xv != 0, yv != 0
+            rows.append(
+                _row(index, x_edges[kx], xv[kx], -den + 1 - const, y_idx=y_idx[ky], y_val=yv[ky])
+            )
         return rows
 
     def check(self, ctx, mi, ei):
@@ -836,18 +823,6 @@ class MinPairScore(Goal):
 
     def check(self, ctx, mi, ei):  # pragma: no cover - replaced by the solver's report
         return GoalCheck(self.name, "objective term", "", True)
-
-
-def labels_of(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
-    """Common integer codes for two object columns (``None`` → -1) and the label per code."""
-    vocab: dict[Hashable, int] = {}
-    out = []
-    for col in (left, right):
-        codes = np.empty(len(col), dtype=np.int64)
-        for i, v in enumerate(col):
-            codes[i] = -1 if v is None else vocab.setdefault(v, len(vocab))
-        out.append(codes)
-    return out[0], out[1], list(vocab)
 
 
 def compile_goals(goals, ctx: GoalContext, scores: np.ndarray, policy: str):

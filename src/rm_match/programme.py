@@ -19,7 +19,7 @@ import numpy as np
 
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
-from .goals import Goal, labels_of
+from .goals import Goal
 from .people import People
 from .rules import RequiredPairs, Rule
 from .scoring import TERM_FIELDS, TERMS, combine, pair_terms
@@ -296,16 +296,8 @@ class Problem:
     def goal_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list]:
         """Codes of attribute ``name`` (or ``"department"``) on both sides for goals (-1 for
         unknown) and the label of each code."""
-        if name == "department":
-            self.cohort.require("department", "a goal on departments")
-            return labels_of(self.mentors.department, self.mentees.department)
-        for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
-            if name not in side.attributes:
-                raise ValidationError(
-                    f"a goal needs attribute `{name}`, but the {side_name} table has none.",
-                    argument=name,
-                )
-        return labels_of(self.mentors.attributes[name], self.mentees.attributes[name])
+        self.cohort.require(name, "a goal")
+        return self.cohort.attribute_groups(name)
 
     def required_pairs(self) -> np.ndarray:
         """All required pairs as a (k, 2) index array, in the order given."""

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .goal_model import GoalModel
+from .goal_model import GoalModel, by_participant
 
 _COEF_BUDGET = float(1 << 36)  # largest scaled weight
 _SUM_BUDGET = float(1 << 60)  # largest sum of |scaled weights| over all pairs
@@ -44,8 +44,7 @@ def build(model: GoalModel, *, goal_literals: bool = False, min_pairs: int | Non
     n = model.n_edges
     x = [cp.NewBoolVar("") for _ in range(n)]
     for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):
-        order = np.argsort(side, kind="stable")
-        bounds = np.searchsorted(side[order], np.arange(len(cap) + 1))
+        order, bounds = by_participant(side, len(cap))
         for p in np.flatnonzero(np.diff(bounds) > cap):
             cp.Add(sum(x[e] for e in order[bounds[p] : bounds[p + 1]].tolist()) <= int(cap[p]))
     y = []

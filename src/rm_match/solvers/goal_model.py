@@ -211,6 +211,13 @@ class GoalModel:
         return self.capacity_ok(x) and not self.violated_goals(x)
 
 
+def by_participant(side: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Edges grouped by participant: participant ``p``'s edges are
+    ``order[bounds[p]:bounds[p + 1]]`` (``side`` is ``mi`` or ``ei``; ``n`` participants)."""
+    order = np.argsort(side, kind="stable")
+    return order, np.searchsorted(side[order], np.arange(n + 1))
+
+
 def lexicographic_bonus(scores: np.ndarray, k_max: int, policy: str) -> float:
     """Per-pair bonus making one more pair worth more than any score difference
     (``max_matched``); 0 for ``max_score``. See :func:`.._problem.coverage_bonus`."""

@@ -22,7 +22,7 @@ pairs with ``D + rc_e`` below the best known answer can be dropped before CP-SAT
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
@@ -41,7 +41,6 @@ class DualResult:
     iterations: int = 0
     repaired: bool = False
     hint: np.ndarray | None = None  # best inner solution (for a CP-SAT hint when infeasible)
-    history: list[tuple[float, float]] = field(default_factory=list)  # (L, incumbent)
 
 
 class Inner:
@@ -109,7 +108,7 @@ def dual(
     best_viol = np.inf
     for it in range(1, max_iter + 1):
         res.iterations = it
-        x, ub, _, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
+        x, ub, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
         if ub < res.bound:
             improved = res.bound - ub
             res.bound, res.lam = ub, lam.copy()
@@ -122,7 +121,6 @@ def dual(
         viol = float(np.maximum(-sub, 0).sum())
         if viol < best_viol:
             best_viol, res.hint = viol, x
-        res.history.append((res.bound, res.incumbent_value))
         cuts_c.append(value)
         cuts_g.append(sub)
         if n_rows == 0 or time.perf_counter() > deadline:
@@ -146,7 +144,7 @@ def _evaluate(model, inner, g, h, b, tot, w, lam):
     y = ycoef > 0
     sub = g @ x.astype(float) + h @ y.astype(float) + tot * float(x.sum()) - b
     bound = ub + float(ycoef[y].sum()) - float(lam @ b)
-    return x, bound, y, sub, float(w[x].sum())
+    return x, bound, sub, float(w[x].sum())
 
 
 def _keep_primal(model: GoalModel, res: DualResult, x: np.ndarray, value: float) -> None:
@@ -174,7 +172,7 @@ def _repair(model, inner, g, h, b, tot, w, res, deadline, span) -> None:
     for _ in range(24):
         if time.perf_counter() > deadline:
             return
-        x, _, _, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
+        x, _, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
         if model.feasible(x):
             _keep_primal(model, res, x, value)
             res.repaired = True
