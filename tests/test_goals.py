@@ -135,18 +135,23 @@ def test_auto_equals_highs_and_cpsat(inst):
         assert a.gap == pytest.approx(relative_gap(a.objective, a.bound))
 
 
-def test_lagrangian_bound_is_valid_and_reported():
+def test_lagrangian_and_lp_bounds_are_valid_and_reported():
     rng = np.random.default_rng(5)
     scores = rng.random((12, 12))
     g = rng.integers(0, 2, 12)
     cross = g[:, None] != rng.integers(0, 2, 12)[None, :]
     goals = [G.Share(pairs=cross, at_least=0.9)]
-    # max_score: the Lagrangian bound is on the score itself (no coverage bonus)
+    # max_score: the bounds are on the score itself (no coverage bonus)
     ref = assign(scores, goals=goals, method="milp", policy="max_score")
     a = assign(scores, goals=goals, rng=0, policy="max_score")
-    assert a.stats["lagrangian_bound"] >= a.bound - 1e-9
+    assert a.stats["lp_bound"] >= ref.objective - 1e-9
+    assert a.stats["lp_bound"] >= a.bound - 1e-9
     assert a.bound >= ref.objective - 1e-9
     assert a.status == "optimal"
+    lag = assign(scores, goals=goals, rng=0, policy="max_score", method="lagrangian")
+    assert lag.stats["lagrangian_bound"] >= ref.objective - 1e-9
+    assert lag.bound >= ref.objective - 1e-9
+    assert lag.objective <= ref.objective + 1e-9
 
 
 def test_min_pair_score_against_brute_force():

@@ -22,6 +22,7 @@ from .solvers import (
     _result,
     assign,
     assign_source,
+    check_gap_limit,
     prefer_sparse,
     solve_goal_problem,
 )
@@ -44,6 +45,7 @@ def match(
     rng: Any = None,
     executor: Executor | None = None,
     workers: int = 1,
+    gap_limit: float | None = None,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -69,6 +71,8 @@ def match(
         Runs the sparse path's blockwise scans (a thread pool helps: numpy releases the GIL).
     workers : int, default 1
         CP-SAT workers when the programme has goals (one keeps runs deterministic).
+    gap_limit : float, optional
+        With goals: stop once the relative gap is proven at most this (e.g. ``1e-3``).
 
     Returns
     -------
@@ -92,10 +96,11 @@ def match(
     ('optimal', True)
     """
     start = time.perf_counter()
+    check_gap_limit(gap_limit)
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
     fixed, m_cap, e_cap = problem.placement()
     if problem.programme.goals:
-        return _match_goals(problem, policy, method, time_limit, rng, workers, start)
+        return _match_goals(problem, policy, method, time_limit, rng, workers, gap_limit, start)
     if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
         gen = validate_options(policy, time_limit, rng)
         free, _ = assign_source(
@@ -139,7 +144,9 @@ def _goal_context(problem: Problem, feasible: np.ndarray) -> GoalContext:
     )
 
 
-def _match_goals(problem: Problem, policy, method, time_limit, rng, workers, start) -> Matching:
+def _match_goals(
+    problem: Problem, policy, method, time_limit, rng, workers, gap_limit, start
+) -> Matching:
     gen = validate_options(policy, time_limit, rng)
     arrays = problem.compile()
     goals = problem.programme.goals
@@ -154,6 +161,7 @@ def _match_goals(problem: Problem, policy, method, time_limit, rng, workers, sta
             gen,
             _check_workers(workers),
             lambda g: goals[g].explain(ctx),
+            gap_limit,
         )
     except InfeasibleError as exc:
         raise _name_rules(problem, exc, fair) from None

@@ -16,6 +16,8 @@ method     solves
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from dataclasses import replace
 from typing import Any
@@ -76,6 +78,7 @@ def assign(
     rng: Any = None,
     goals: Any = None,
     workers: int = 1,
+    gap_limit: float | None = None,
 ) -> Assignment:
     """Best set of mentor→mentee pairs for a score matrix, a feasibility mask and capacities.
 
@@ -106,6 +109,9 @@ def assign(
         arrays. The result's ``goals`` reports each one.
     workers : int, default 1
         CP-SAT search workers. One keeps runs deterministic; more may be faster.
+    gap_limit : float, optional
+        With goals: stop as soon as the relative gap (see ``Assignment.gap``) is proven at
+        most this, e.g. ``1e-3``; default: search until optimal or out of time.
 
     Returns
     -------
@@ -135,13 +141,30 @@ def assign(
     """
     start = time.perf_counter()
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng)
+    check_gap_limit(gap_limit)
     if goals:
-        return _assign_goals(problem, goals, method, workers, start)
+        return _assign_goals(problem, goals, method, workers, gap_limit, start)
     backend = _choose(problem, method)
     pairs, slack, message = backend.solve(problem)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
     return _result(pairs, objective, slack, backend.name, problem.policy, start, message)
+
+
+def check_gap_limit(gap_limit: object) -> float:
+    """``gap_limit`` as a float (``None``: 0, search until optimal)."""
+    if gap_limit is None:
+        return 0.0
+    if (
+        not isinstance(gap_limit, numbers.Real)
+        or isinstance(gap_limit, bool)
+        or not math.isfinite(gap_limit)
+        or gap_limit < 0
+    ):
+        raise ValidationError(
+            "`gap_limit` must be a relative gap ≥ 0 (e.g. 1e-3) or None.", argument="gap_limit"
+        )
+    return float(gap_limit)
 
 
 def _check_workers(workers: object) -> int:
@@ -150,7 +173,7 @@ def _check_workers(workers: object) -> int:
     return workers
 
 
-def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=None):
+def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=None, gap_limit=None):
     """Solve a compiled goal model (``fair``: the MinPairScore weight, or ``False``).
 
     Returns a :class:`~rm_match.solvers.constrained.GoalOutcome`; raises
@@ -162,7 +185,13 @@ def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=No
             method=method,
         )
     seed = int(gen.integers(2**31 - 1))
-    kw = {"method": method, "time_limit": time_limit, "seed": seed, "workers": workers}
+    kw = {
+        "method": method,
+        "time_limit": time_limit,
+        "seed": seed,
+        "workers": workers,
+        "gap_limit": check_gap_limit(gap_limit),
+    }
     try:
         if fair is False:
             return constrained.solve_model(model, **kw)
@@ -181,7 +210,7 @@ def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=No
         ) from None
 
 
-def _assign_goals(problem: ArrayProblem, goals, method, workers, start) -> Assignment:
+def _assign_goals(problem: ArrayProblem, goals, method, workers, gap_limit, start) -> Assignment:
     from ..goals import GoalContext, check_goals, compile_goals
 
     goals = tuple(goals)
@@ -207,6 +236,7 @@ def _assign_goals(problem: ArrayProblem, goals, method, workers, start) -> Assig
         problem.rng,
         workers,
         lambda g: goals[g].explain(ctx),
+        gap_limit,
     )
     pairs = np.column_stack((mi[out.x], ei[out.x])).astype(np.int64)
     result = _result(

@@ -24,9 +24,9 @@ import numpy as np
 
 from ..errors import SolverError
 from ..matching import OPTIMALITY_TOL, relative_gap
-from . import cpsat
+from . import cpsat, lp
 from .goal_model import GoalModel, Row, score_bound
-from .lagrangian import dual, potentials
+from .lagrangian import dual
 
 GOAL_METHODS = ("auto", "lagrangian", "cpsat", "milp")
 
@@ -61,100 +61,117 @@ def solve_model(
     time_limit: float | None = None,
     seed: int = 0,
     workers: int = 1,
+    gap_limit: float = 0.0,
 ) -> GoalOutcome:
-    """Solve ``model``; raises :class:`Unsolved` when no feasible answer is known."""
+    """Solve ``model``; raises :class:`Unsolved` when no feasible answer is known.
+    ``gap_limit``: stop once the relative gap is proven at most this."""
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     start = time.perf_counter()
     deadline = start + limit
     stats: dict[str, Any] = {"method": method, "edges": model.n_edges}
     if method in ("cpsat", "milp"):
-        run = cpsat.solve_milp if method == "milp" else cpsat.solve
-        kwargs = {} if method == "milp" else {"seed": seed, "workers": workers}
-        res = run(model, time_limit=limit, **kwargs)
+        gap = _weight_gap(model, gap_limit)
+        if method == "milp":
+            res = cpsat.solve_milp(model, time_limit=limit, gap=max(gap, 1e-9))
+        else:
+            res = cpsat.solve(model, time_limit=limit, seed=seed, workers=workers, gap=gap)
         stats["solver_status"] = res.status
         if res.x is None:
             raise Unsolved(res.bound == -np.inf, f"{method}: {res.status}")
         return _outcome(model, res.x, res.bound, f"{method}: {res.status}", stats, start)
-
-    lag_deadline = start + (limit if method == "lagrangian" else 0.4 * limit)
-    d = dual(model, lag_deadline)
-    stats.update(lagrangian_iterations=d.iterations, lagrangian_bound=d.bound, repaired=d.repaired)
-    stats["lagrangian_time"] = time.perf_counter() - start
-    bound, x, value = d.bound, d.incumbent, d.incumbent_value
-    tol = OPTIMALITY_TOL * max(1.0, abs(bound))
-    if method == "lagrangian" or (x is not None and bound - value <= tol):
-        if x is None:
+    if method == "lagrangian":
+        d = dual(model, deadline)
+        stats.update(lagrangian_iterations=d.iterations, lagrangian_bound=d.bound)
+        stats["repaired"] = d.repaired
+        if d.incumbent is None:
             raise Unsolved(False, "lagrangian: no feasible answer found (repair failed)")
-        return _outcome(model, x, bound, "lagrangian relaxation", stats, start)
+        return _outcome(model, d.incumbent, d.bound, "lagrangian relaxation", stats, start)
+    return _auto(model, start, deadline, stats, seed, gap_limit)
 
-    rc, dval = potentials(model, d.lam)
-    bound = min(bound, dval)
-    if x is None or (not x.any() and model.k_max):
-        # Core heuristic: CP-SAT on the pairs with the best reduced costs (a few per
-        # participant) and the best inner solution, for a good answer in hand.
-        core = _core_edges(model, rc, _CORE_K)
-        if d.hint is not None:
-            core |= d.hint
-        budget = max(0.25 * (deadline - time.perf_counter()), 0.05)
-        res = cpsat.solve(
-            model.with_edges(core),
-            time_limit=budget,
-            seed=seed,
-            workers=workers,
-            hint=None if d.hint is None else d.hint[core],
-        )
-        stats["core_edges"], stats["core_status"] = int(core.sum()), res.status
-        if res.x is not None and res.value > value:
-            x = np.zeros(model.n_edges, dtype=bool)
-            x[np.flatnonzero(core)[res.x]] = True
-            value = res.value
-    keep = np.ones(model.n_edges, dtype=bool)
-    if x is not None:
-        keep = dval + np.minimum(rc, 0.0) >= value - tol
-        keep |= x
-    if d.hint is not None:
-        keep |= d.hint
-    stats["kept_edges"] = int(keep.sum())
-    reduced = model.with_edges(keep)
-    hint = x if x is not None else d.hint
-    remaining = max(deadline - time.perf_counter(), 0.05)
-    proven_count = None
-    if x is not None and model.bonus and np.isfinite(score_bound(model, int(x.sum()), bound)):
-        proven_count = int(x.sum())
-    res = cpsat.solve(
-        reduced,
-        time_limit=remaining,
-        seed=seed,
-        workers=workers,
-        hint=None if hint is None else hint[keep],
-        min_pairs=proven_count,
-    )
-    stats["solver_status"] = res.status
-    stats["cpsat_time"] = res.wall_time
-    if res.x is not None and res.value > value:
-        x = np.zeros(model.n_edges, dtype=bool)
-        x[np.flatnonzero(keep)[res.x]] = True
-        value = res.value
+
+def _weight_gap(model: GoalModel, gap_limit: float) -> float:
+    """A relative gap on the weights (score + coverage bonus) no looser than ``gap_limit``
+    on the scores (for solvers that see only the weights)."""
+    if gap_limit <= 0 or not model.bonus or model.n_edges == 0:
+        return gap_limit
+    low = float(np.abs(model.scores).min())
+    return gap_limit * low / (low + model.bonus)
+
+
+def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
+    """LP column generation with the Lagrangian bound over every pair, rounding, then HiGHS
+    on the pairs reduced-cost fixing leaves, or a large-neighbourhood search when too many
+    are left (see :mod:`.lp`)."""
+    limit = deadline - start
+    zero = np.zeros(model.n_edges, dtype=bool)
+    x, value = (zero, 0.0) if model.feasible(zero) else (None, -np.inf)
+    r = lp.relax(model, start + 0.5 * limit)
+    stats["lp_time"] = time.perf_counter() - start
+    if r is None:
+        if x is None:
+            raise Unsolved(False, "the LP relaxation was not solved in time")
+        return _outcome(model, x, np.inf, "LP relaxation not solved in time", stats, start)
+    bound = r.bound
+    stats.update(lp_rounds=r.rounds, lp_core=len(r.core), lp_value=r.value, lp_bound=r.bound)
+    # a master that cannot meet every row even with the pairs priced in: is it infeasible?
+    if r.slack > 1e-7 and lp.prove_infeasible(model, deadline):
+        raise Unsolved(True, "the LP relaxation is infeasible")
+
+    def close(y) -> bool:
+        return y is not None and _gap(model, y, bound) <= max(gap_limit, OPTIMALITY_TOL)
+
+    if not close(x):
+        rounded = lp.round_lp(model, r, time_limit=_left(deadline, 0.5))
+        stats["rounding_time"] = time.perf_counter() - start - stats["lp_time"]
+        if rounded is not None and model.weights[rounded].sum() > value:
+            x, value = rounded, float(model.weights[rounded].sum())
     if x is None:
-        # nothing dropped without an answer in hand: CP-SAT saw the whole model
-        raise Unsolved(res.status == "INFEASIBLE", f"cp-sat: {res.status}")
-    bound = min(bound, max(res.bound, value))
-    message = f"lagrangian + reduced-cost fixing + cp-sat: {res.status}"
+        raise Unsolved(False, "no answer meeting every goal found (LP rounding failed)")
+    message = "LP column generation + rounding"
+    if not close(x) and time.perf_counter() < deadline:
+        tol = OPTIMALITY_TOL * max(1.0, abs(bound))
+        # no better answer uses a pair whose reduced cost puts it below the one in hand
+        keep = (r.bound + np.minimum(r.rc, 0.0) >= value - tol) | x
+        stats["kept_edges"] = int(keep.sum())
+        if keep.sum() <= _EXACT_EDGES:
+            # few enough pairs left for HiGHS to prove the optimum over all of them
+            count = int(x.sum())
+            proven = model.bonus and np.isfinite(score_bound(model, count, bound))
+            res = cpsat.solve_milp(
+                model.with_edges(keep),
+                time_limit=_left(deadline, 1.0),
+                min_pairs=count if proven else None,
+                gap=max(gap_limit if proven else _weight_gap(model, gap_limit), 1e-9),
+            )
+            stats["solver_status"] = res.status
+            if res.x is not None and res.value > value:
+                x = np.zeros(model.n_edges, dtype=bool)
+                x[np.flatnonzero(keep)[res.x]] = True
+                value = res.value
+            bound = min(bound, max(res.bound, value))
+            message += f" + reduced-cost fixing + HiGHS: {res.status}"
+        else:
+            # too many for an exact search in time: improve the answer, keep the LP bound
+            x, rounds = lp.improve(
+                model, x, keep, deadline, np.random.default_rng(seed), stop=close
+            )
+            stats["lns_rounds"] = rounds
+            message += " + large-neighbourhood search (HiGHS)"
     return _outcome(model, x, bound, message, stats, start)
 
 
-_CORE_K = 6  # pairs per participant in the core heuristic
+def _gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
+    """The relative gap of answer ``x`` on the scores under ``bound`` on the weights."""
+    objective = float(model.scores[x].sum())
+    return relative_gap(objective, max(score_bound(model, int(x.sum()), bound), objective))
 
 
-def _core_edges(model: GoalModel, rc: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` pairs of best reduced cost of every mentor and of every mentee."""
-    keep = np.zeros(model.n_edges, dtype=bool)
-    for side in (model.mi, model.ei):
-        order = np.lexsort((-rc, side))
-        start = np.searchsorted(side[order], side[order], side="left")
-        rank = np.arange(len(order)) - start
-        keep[order[rank < k]] = True
-    return keep
+_EXACT_EDGES = 4000  # pairs left after fixing that HiGHS is asked to search exactly
+
+
+def _left(deadline: float, share: float) -> float:
+    """``share`` of the time left before ``deadline`` (at least 10 ms)."""
+    return max(share * (deadline - time.perf_counter()), 0.01)
 
 
 def _outcome(model, x, value_bound, message, stats, start) -> GoalOutcome:
@@ -180,6 +197,7 @@ def solve_fair(
     time_limit: float | None = None,
     seed: int = 0,
     workers: int = 1,
+    gap_limit: float = 0.0,
 ) -> GoalOutcome:
     """Maximise ``Σ score + W·min score`` (``W = weight``; ``None``: the minimum first) over
     the goal-constrained assignments, by a search over score thresholds ``τ``.
@@ -193,7 +211,7 @@ def solve_fair(
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     start = time.perf_counter()
     deadline = start + limit
-    kw = {"method": method, "seed": seed, "workers": workers}
+    kw = {"method": method, "seed": seed, "workers": workers, "gap_limit": gap_limit}
     first = solve_model(model, time_limit=limit / 3, **kw)
     stats: dict[str, Any] = {"threshold_solves": 1}
     s = model.scores
@@ -226,7 +244,7 @@ def solve_fair(
         todo.sort(key=lambda t: t[2] + w_eff * levels[t[1]])
         a, b, ub, evaluated = todo.pop()
         top = ub + w_eff * levels[b]
-        if top <= best + OPTIMALITY_TOL * max(1.0, abs(best)):
+        if top <= best + max(OPTIMALITY_TOL, gap_limit) * max(1.0, abs(best)):
             done_bound = max(done_bound, top)
             break
         if evaluated or time.perf_counter() > deadline:

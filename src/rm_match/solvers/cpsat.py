@@ -35,7 +35,13 @@ def _scale(w: np.ndarray) -> float:
     return min(_COEF_BUDGET / max(top, 1e-12), _SUM_BUDGET / max(total, 1e-12))
 
 
-def build(model: GoalModel, *, goal_literals: bool = False, min_pairs: int | None = None):
+def build(
+    model: GoalModel,
+    *,
+    goal_literals: bool = False,
+    min_pairs: int | None = None,
+    hint: np.ndarray | None = None,
+):
     """The CP-SAT model; returns (cp model, x vars, goal literals or None, scaled weights, S).
 
     With ``min_pairs`` the model asks for at least that many pairs and maximises the scores
@@ -73,6 +79,14 @@ def build(model: GoalModel, *, goal_literals: bool = False, min_pairs: int | Non
         ):
             if lits is not None:
                 ct.OnlyEnforceIf(lits[r.goal])
+    if hint is not None:
+        # a complete hint (the pair count too): CP-SAT drops an incomplete one in presolve
+        for var, val in zip(x, hint.tolist(), strict=True):
+            cp.AddHint(var, bool(val))
+        if n_pairs is not None:
+            cp.AddHint(n_pairs, int(hint.sum()))
+        for v, s in zip(y, model.indicators, strict=True):
+            cp.AddHint(v, bool(hint[s].any()))
     w = model.weights
     if min_pairs is not None:
         cp.Add(sum(x) >= int(min_pairs))
@@ -99,14 +113,14 @@ def solve(
     workers: int = 1,
     hint: np.ndarray | None = None,
     min_pairs: int | None = None,
+    gap: float = 0.0,
 ) -> CpResult:
     """Maximise the model's weight with CP-SAT (``hint``: a 0/1 edge vector to start from;
     ``min_pairs``: see :func:`build`). The bound is always on the model's weight."""
-    cp, x, _, scaled, scale = build(model, min_pairs=min_pairs)
-    if hint is not None:
-        for var, val in zip(x, hint.tolist(), strict=True):
-            cp.AddHint(var, bool(val))
+    cp, x, _, scaled, scale = build(model, min_pairs=min_pairs, hint=hint)
     solver = _solver(time_limit, seed, workers)
+    if gap > 0:
+        solver.parameters.relative_gap_limit = float(gap)
     if hint is not None:
         solver.parameters.repair_hint = workers == 1
     status = solver.Solve(cp)
@@ -152,27 +166,41 @@ def goal_core(model: GoalModel, *, time_limit: float, seed: int) -> list[int] | 
     return core
 
 
-def solve_milp(model: GoalModel, *, time_limit: float) -> CpResult:
-    """The same model with HiGHS through :func:`scipy.optimize.milp` (a benchmark peer and a
-    test oracle): variables ``x`` then ``y``; capacities, exact ``y = OR(x)`` links, rows."""
+def solve_milp(
+    model: GoalModel,
+    *,
+    time_limit: float,
+    fixed: np.ndarray | None = None,
+    min_pairs: int | None = None,
+    gap: float = 1e-9,
+) -> CpResult:
+    """The same model with HiGHS through :func:`scipy.optimize.milp`: variables ``x``, ``y``
+    and the number of pairs ``p = Σx``; capacities, exact ``y = OR(x)`` links, rows.
+    ``fixed``: edges forced in; ``min_pairs``: as for :func:`solve`; ``gap``: HiGHS's relative
+    gap to stop at. The bound is always on the model's weight."""
     n, k = model.n_edges, len(model.indicators)
+    n_var = n + k + 1
     a, c, lo, hi = model.matrices
-    # Σx enters the rows through its total coefficient: t·Σx is a rank-one term, dense
-    tot = model.totals
-    if np.any(tot):
-        a = (a + sp.csr_matrix(np.outer(tot, np.ones(n)))).tocsr()
-    rows = [sp.hstack([a, c], format="csr")]
+    tot = sp.csr_matrix(model.totals.reshape(-1, 1))
+    rows = [sp.hstack([a, c, tot], format="csr")]
     lbs, ubs = [lo], [hi]
+    count = sp.hstack(
+        [sp.csr_matrix(np.ones((1, n))), sp.csr_matrix((1, k)), sp.csr_matrix([[-1.0]])],
+        format="csr",
+    )
+    rows.append(count)
+    lbs.append(np.zeros(1))
+    ubs.append(np.zeros(1))
     for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):
-        inc = sp.csr_matrix((np.ones(n), (side, np.arange(n))), shape=(len(cap), n))
-        rows.append(sp.hstack([inc, sp.csr_matrix((len(cap), k))], format="csr"))
+        inc = sp.csr_matrix((np.ones(n), (side, np.arange(n))), shape=(len(cap), n_var))
+        rows.append(inc)
         lbs.append(np.full(len(cap), -np.inf))
         ubs.append(cap.astype(float))
     if k:
         lmat, _ = model.link
         eye = sp.identity(k, format="csr")
         # y ≤ Σ_S x  and  x_e ≤ y for each e in S
-        rows.append(sp.hstack([lmat, -eye], format="csr"))
+        rows.append(sp.hstack([lmat, -eye, sp.csr_matrix((k, 1))], format="csr"))
         lbs.append(np.zeros(k))
         ubs.append(np.full(k, np.inf))
         set_of = np.concatenate([np.full(len(s), j) for j, s in enumerate(model.indicators)])
@@ -183,25 +211,35 @@ def solve_milp(model: GoalModel, *, time_limit: float) -> CpResult:
                 np.concatenate([np.ones(m), -np.ones(m)]),
                 (np.r_[np.arange(m), np.arange(m)], np.r_[members, n + set_of]),
             ),
-            shape=(m, n + k),
+            shape=(m, n_var),
         )
         rows.append(link)
         lbs.append(np.full(m, -np.inf))
         ubs.append(np.zeros(m))
-    cost = -np.concatenate([model.weights, np.zeros(k)])
+    w = model.weights
+    lower = np.zeros(n_var)
+    if fixed is not None:
+        lower[:n] = fixed
+    if min_pairs is not None:
+        lower[-1] = int(min_pairs)
+        w = model.scores
     out = milp(
-        cost,
+        -np.concatenate([w, np.zeros(k + 1)]),
         constraints=LinearConstraint(
             sp.vstack(rows, format="csr"), np.concatenate(lbs), np.concatenate(ubs)
         ),
-        integrality=np.ones(n + k),
-        bounds=Bounds(0, 1),
-        options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": 1e-9},
+        integrality=np.ones(n_var),
+        bounds=Bounds(lower, np.concatenate([np.ones(n + k), [n]])),
+        options={"time_limit": max(float(time_limit), 0.01), "disp": False, "mip_rel_gap": gap},
     )
     if out.x is None:
         status = "INFEASIBLE" if out.status == 2 else f"NO_SOLUTION({out.status})"
         return CpResult(None, -np.inf, -np.inf if out.status == 2 else np.inf, status, 0.0)
     xs = out.x[:n] > 0.5
-    bound = -float(out.mip_dual_bound) if out.mip_dual_bound is not None else np.inf
+    # with min_pairs (proven the most), every better answer has exactly that many pairs
+    shift = 0.0 if min_pairs is None else model.bonus * int(min_pairs)
+    bound = np.inf
+    if out.mip_dual_bound is not None and np.isfinite(out.mip_dual_bound):
+        bound = -float(out.mip_dual_bound) + shift
     status = "OPTIMAL" if out.status == 0 else "FEASIBLE"
     return CpResult(xs, float(model.weights[xs].sum()), bound, status, 0.0)

@@ -64,21 +64,32 @@ class GoalModel:
 
     @cached_property
     def most_pairs(self) -> int:
-        """The most pairs any assignment on these edges can have, goals aside (exact)."""
-        from . import assign  # late import: the package imports this module
+        """The most pairs any assignment on these edges can have, goals aside (exact:
+        Hopcroft–Karp when every capacity is 1, else a max flow on the edge list)."""
+        from scipy.sparse.csgraph import maximum_bipartite_matching
+
+        from .flow import flow_on_edges
 
         if self.n_edges == 0 or self.k_max == 0:
             return 0
-        ones = np.zeros((self.n_m, self.n_e))
-        ones[self.mi, self.ei] = 1.0
-        a = assign(
-            ones,
-            ones > 0,
-            mentor_capacity=self.m_cap,
-            mentee_capacity=self.e_cap,
-            policy="max_score",
+        if self.m_cap.max() <= 1 and self.e_cap.max() <= 1:
+            ok = (self.m_cap[self.mi] > 0) & (self.e_cap[self.ei] > 0)
+            graph = sp.csr_matrix(
+                (np.ones(int(ok.sum())), (self.mi[ok], self.ei[ok])), shape=(self.n_m, self.n_e)
+            )
+            return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+        used, _, _, _ = flow_on_edges(
+            self.n_m,
+            self.n_e,
+            self.mi,
+            self.ei,
+            np.ones(self.n_edges),
+            self.m_cap,
+            self.e_cap,
+            "max_score",
+            self.k_max,
         )
-        return a.n_matched
+        return int(used.sum())
 
     @cached_property
     def weights(self) -> np.ndarray:
@@ -231,9 +242,10 @@ def score_bound(model: GoalModel, count: int, value_bound: float) -> float:
     """Turn a bound on ``Σ (score + bonus)`` into a bound on the score among assignments with
     the most pairs, given a solution with ``count`` pairs; ``inf`` if ``count`` is not proven
     the most (a solution with more pairs might exist)."""
-    if model.bonus == 0.0:
+    if model.bonus == 0.0 or not np.isfinite(value_bound):
         return value_bound
-    if count >= model.most_pairs:  # goals can only lower the most pairs possible
+    # capacities alone cap the count (cheap); else the exact most on these edges
+    if count >= model.k_max or count >= model.most_pairs:  # goals only lower the most
         return value_bound - model.bonus * count
     lo = min(float(model.scores.min()), 0.0) if model.n_edges else 0.0
     # any assignment with c' > count pairs has weight ≥ bonus·c' + lo·c' (bonus > |lo|)

@@ -13,10 +13,8 @@ convex and piecewise linear in ``λ``; each inner solution gives a cut ``L(λ') 
 picks the next ``λ``. Inner solutions that meet every goal are feasible answers; if none does,
 *repair* raises the multipliers of the broken rows until the inner solution meets them.
 
-Reduced-cost fixing: with node potentials ``u, v ≥ 0`` of the inner assignment at the best
-``λ`` (from the flow solver's residual network) and ``rc_e = w'_e − u_i − v_j``, any
-goal-feasible solution using pair ``e`` scores at most ``D + rc_e`` (``D`` the dual value), so
-pairs with ``D + rc_e`` below the best known answer can be dropped before CP-SAT.
+This is ``method="lagrangian"``; ``"auto"`` gets its bound from the LP master instead
+(:mod:`.lp`), which converges in far fewer solves.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ import numpy as np
 from scipy.optimize import linprog
 
 from ._problem import ArrayProblem
-from .flow import flow_on_edges
 from .goal_model import GoalModel
 
 
@@ -181,48 +178,3 @@ def _repair(model, inner, g, h, b, tot, w, res, deadline, span) -> None:
         if not bad.any():  # rows hold but capacities cannot break: numerical corner
             return
         lam[bad] = lam[bad] * 2.0 + 0.05 * span
-
-
-def potentials(model: GoalModel, lam: np.ndarray) -> tuple[np.ndarray, float]:
-    """Reduced costs ``rc`` of every edge at multipliers ``lam`` and the dual value ``D`` with
-    ``w·x ≤ D + Σ_e min(rc_e, 0)·x_e`` for every goal-feasible ``x`` (positive ``rc`` from
-    rounding are folded into ``D``)."""
-    from .sparse import _certificate, _potentials
-
-    g, h, b, tot, _ = model.ge_rows
-    wl = model.weights + g.T @ lam + float(tot @ lam)
-    ycoef = h.T @ lam
-    const = float(np.maximum(ycoef, 0).sum()) - float(lam @ b)
-    pos = np.flatnonzero(wl > 0)
-    n_m, n_e = model.n_m, model.n_e
-    if len(pos) == 0 or model.k_max == 0:
-        rc = wl.copy()
-        return rc, const + model.k_max * max(float(rc.max(initial=0.0)), 0.0)
-    mi, ei, s = model.mi[pos], model.ei[pos], wl[pos]
-    used, rounded, scale, _ = flow_on_edges(
-        n_m, n_e, mi, ei, s, model.m_cap, model.e_cap, "max_score", model.k_max
-    )
-    d, _, ok = _potentials(
-        n_m, n_e, mi, ei, rounded, used, model.m_cap, model.e_cap, "max_score", 10 * (n_m + n_e)
-    )
-    if not ok:  # pragma: no cover - integer residual networks have no negative cycle
-        return np.zeros_like(wl), np.inf
-    cert = _certificate(n_m, n_e, mi, ei, s, used, model.m_cap, model.e_cap, "max_score", d)
-    u, v = cert.u / scale, cert.v / scale
-    rc = wl - u[model.mi] - v[model.ei]
-    # Shortest-path potentials need not be tight on the pairs in use; raising each mentor's
-    # (or each mentee's, whichever costs less) potential by its largest positive reduced
-    # cost makes every rc ≤ 0 and adds only what is needed to the dual value.
-    m_cap = np.minimum(model.m_cap, n_e)
-    e_cap = np.minimum(model.e_cap, n_m)
-    up_m = np.zeros(n_m)
-    up_e = np.zeros(n_e)
-    np.maximum.at(up_m, model.mi, rc)
-    np.maximum.at(up_e, model.ei, rc)
-    if float((m_cap * up_m).sum()) <= float((e_cap * up_e).sum()):
-        u = u + up_m
-    else:
-        v = v + up_e
-    rc = wl - u[model.mi] - v[model.ei]
-    value = float((m_cap * u).sum() + (e_cap * v).sum())
-    return rc, value + const + model.k_max * max(float(rc.max()), 0.0)
