@@ -26,7 +26,7 @@ from ..errors import SolverError
 from ..matching import OPTIMALITY_TOL, relative_gap
 from . import cpsat, lp
 from .goal_model import GoalModel, Row, score_bound
-from .lagrangian import dual
+from .lagrangian import dual, value_at
 
 GOAL_METHODS = ("auto", "lagrangian", "cpsat", "milp")
 
@@ -116,6 +116,10 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     # a master that cannot meet every row even with the pairs priced in: is it infeasible?
     if r.slack > 1e-7 and lp.prove_infeasible(model, deadline):
         raise Unsolved(True, "the LP relaxation is infeasible")
+    if model.n_edges <= _INNER_EDGES:
+        # the potentials' bound carries the LP's dual degeneracy; L(λ) itself does not
+        bound = min(bound, value_at(model, r.lam))
+        stats["lagrangian_bound"] = bound
 
     def close(y) -> bool:
         return y is not None and _gap(model, y, bound) <= max(gap_limit, OPTIMALITY_TOL)
@@ -167,6 +171,7 @@ def _gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
 
 
 _EXACT_EDGES = 4000  # pairs left after fixing that HiGHS is asked to search exactly
+_INNER_EDGES = 4_000_000  # pairs up to which L(λ) is also evaluated by an exact assignment
 
 
 def _left(deadline: float, share: float) -> float:

@@ -134,6 +134,13 @@ def dual(
     return res
 
 
+def value_at(model: GoalModel, lam: np.ndarray) -> float:
+    """``L(λ)`` itself, by one exact assignment over every pair: a bound no looser than the
+    potentials' (which :mod:`.lp` uses while pricing, as it needs no assignment)."""
+    g, h, b, tot, _ = model.ge_rows
+    return _evaluate(model, Inner(model), g, h, b, tot, model.weights, lam)[1]
+
+
 def _evaluate(model, inner, g, h, b, tot, w, lam):
     wl = w + g.T @ lam + float(tot @ lam)
     ycoef = h.T @ lam

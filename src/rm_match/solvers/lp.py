@@ -38,7 +38,7 @@ from scipy.optimize import linprog
 from . import cpsat
 from .goal_model import GoalModel
 
-_CORE_K = 6  # pairs per participant in the first core, and added per pricing round
+_CORE_K = 3  # pairs per participant in the first core, and added per pricing round
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Relaxation:
     rc: np.ndarray  # reduced cost of every edge at the best bound (all ≤ the bound's slack)
     slack: float  # elastic slack in the LP optimum (0 when the rows hold)
     rounds: int
+    lam: np.ndarray  # the multipliers at the best bound
     infeasible: bool = False  # proven: no assignment meets the goal rows
 
 
@@ -204,7 +205,7 @@ def relax(
         rc, const = reduced_costs(model, m.lam, m.u, m.v, weights)
         rc_fix, bound = dual_value(model, rc, const, m.u, m.v)
         if best is None or bound < best.bound:
-            best = Relaxation(core, m.x, m.value, bound, rc_fix, m.slack, rounds)
+            best = Relaxation(core, m.x, m.value, bound, rc_fix, m.slack, rounds, m.lam)
         # the latest master's solution (the bound is the best one seen)
         best.core, best.x, best.value, best.slack, best.rounds = core, m.x, m.value, m.slack, rounds
         if time.perf_counter() > deadline:
