@@ -1,17 +1,18 @@
 """Goal-constrained assignment: the pipeline behind ``assign(..., goals=...)``.
 
-``method="auto"`` (and ``"lagrangian"``):
+``method="auto"``:
 
-1. **Lagrangian** (:mod:`.lagrangian`): a proven upper bound ``L`` and, from the inner
-   solutions or after repair, a goal-feasible answer.
-2. **Reduced-cost fixing**: pairs that cannot be in any answer better than the one in hand
-   are dropped (typically most of them).
-3. **CP-SAT** (:mod:`.cpsat`) on what is left, with the answer in hand as a hint, within the
-   remaining time; its bound on the reduced model, the answer in hand and ``L`` together give
-   the reported bound. ``"lagrangian"`` stops before this step.
+1. **LP column generation** (:mod:`.lp`): the LP relaxation on a core of pairs, priced over
+   every pair; its multipliers give the Lagrangian bound for the whole problem, evaluated
+   exactly by one assignment (:func:`.lagrangian.value_at`) up to :data:`_INNER_EDGES` pairs.
+2. **Rounding**: the LP's ones fixed, HiGHS completes the rest on the core.
+3. **Reduced-cost fixing**: pairs that cannot be in any answer better than the one in hand
+   are dropped; HiGHS searches what is left exactly when it is small
+   (:data:`_EXACT_EDGES`), else a large-neighbourhood search improves the answer.
 
-``"cpsat"`` runs CP-SAT on the whole model without hint or bound, ``"milp"`` HiGHS through
-:func:`scipy.optimize.milp`: both are there for comparison and as oracles.
+``"lagrangian"``: Kelley cutting planes with the exact assignment inside (:mod:`.lagrangian`)
+and repair. ``"cpsat"`` runs CP-SAT on the whole model without hint or bound, ``"milp"``
+HiGHS through :func:`scipy.optimize.milp`: both are there for comparison and as oracles.
 """
 
 from __future__ import annotations
