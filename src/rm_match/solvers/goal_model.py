@@ -130,31 +130,20 @@ class GoalModel:
     def matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
         """``(A, C, lo, hi)`` with rows ``lo ≤ A x + C y + t·Σx ≤ hi`` (±inf where unbounded;
         ``t`` is :attr:`totals`)."""
-        r_x, c_x, v_x, r_y, c_y, v_y = [], [], [], [], [], []
-        lo = np.full(len(self.rows), -np.inf)
-        hi = np.full(len(self.rows), np.inf)
-        for k, r in enumerate(self.rows):
-            r_x.append(np.full(len(r.x_idx), k))
-            c_x.append(r.x_idx)
-            v_x.append(r.x_val)
-            r_y.append(np.full(len(r.y_idx), k))
-            c_y.append(r.y_idx)
-            v_y.append(r.y_val)
-            if r.lo is not None:
-                lo[k] = r.lo
-            if r.hi is not None:
-                hi[k] = r.hi
-        shape_x = (len(self.rows), self.n_edges)
-        shape_y = (len(self.rows), len(self.indicators))
+        lo = np.array([-np.inf if r.lo is None else r.lo for r in self.rows], dtype=float)
+        hi = np.array([np.inf if r.hi is None else r.hi for r in self.rows], dtype=float)
 
-        def mat(r, c, v, shape):
-            if not r:
-                return sp.csr_matrix(shape)
-            return sp.csr_matrix(
-                (np.concatenate(v).astype(float), (np.concatenate(r), np.concatenate(c))), shape
-            )
+        def mat(idx, val, width):
+            # one row per goal row, in order: the CSR arrays directly, no COO sort
+            indptr = np.concatenate([[0], np.cumsum([len(i) for i in idx], dtype=np.int64)])
+            if not idx or indptr[-1] == 0:
+                return sp.csr_matrix((len(self.rows), width))
+            data = np.concatenate(val).astype(float)
+            return sp.csr_matrix((data, np.concatenate(idx), indptr), shape=(len(self.rows), width))
 
-        return mat(r_x, c_x, v_x, shape_x), mat(r_y, c_y, v_y, shape_y), lo, hi
+        a = mat([r.x_idx for r in self.rows], [r.x_val for r in self.rows], self.n_edges)
+        c = mat([r.y_idx for r in self.rows], [r.y_val for r in self.rows], len(self.indicators))
+        return a, c, lo, hi
 
     @cached_property
     def link(self) -> tuple[sp.csr_matrix, np.ndarray]:
