@@ -2,9 +2,10 @@
 pair, and rounding to an answer that meets every goal.
 
 **Master.** The LP relaxation (``0 ≤ x, y ≤ 1``) on a *core* of candidate pairs, solved by
-HiGHS: capacities, the goal rows and indicator links of :attr:`GoalModel.ge_rows`, an elastic
-slack on each goal row (priced high, so the master is always feasible) and one variable for the
-number of pairs (so share rows stay sparse).
+OR-tools GLOP in one model kept across rounds (each solve warm-starts): capacities, the goal
+rows and indicator links of :attr:`GoalModel.ge_rows`, an elastic slack on each goal row
+(priced high, so the master is always feasible) and one variable for the number of pairs (so
+share rows stay sparse).
 
 **Bound.** The master's duals give multipliers ``λ ≥ 0`` on the rows and potentials
 ``u, v ≥ 0`` on the capacities. For *any* such ``λ, u, v`` and every goal-feasible ``x`` over
@@ -14,10 +15,10 @@ number of pairs (so share rows stay sparse).
 
 with ``rc_e = w_e + (Gᵀλ)_e + t·λ − u_i − v_j`` the reduced cost of pair ``e`` (or the same with
 ``u`` or ``v`` raised so every ``rc_e ≤ 0``, whichever is smaller): :func:`reduced_costs`,
-:func:`dual_value`. The
-bound is computed over every pair with array operations, so it holds for the whole problem
-whatever the core. **Pricing** adds the pairs with ``rc_e > 0`` (the best few per participant)
-and solves again, until none is left, the LP stops improving, or time is up.
+:func:`dual_value`. The bound is computed over every pair with array operations, so it holds
+for the whole problem whatever the core. **Pricing** adds the pairs with ``rc_e > 0`` (the
+best one per participant) and solves again, until none is left, the LP stops improving, or
+time is up.
 
 **Rounding.** Pairs at 1 in the LP are fixed, and HiGHS finishes the rest as a small MIP on the
 core pairs between participants with room left (:func:`round_lp`).
@@ -219,7 +220,6 @@ def relax(
     weights: np.ndarray | None = None,
     penalty: float | None = None,
     max_rounds: int = 30,
-    sample: int = 0,
 ) -> Relaxation | None:
     """Column generation (see the module docstring) until ``deadline``
     (``time.perf_counter()``); ``extra``: edges to put in the first core. ``None`` if not even
@@ -227,29 +227,13 @@ def relax(
 
     The slack price starts at ten times the largest weight (a large price slows HiGHS down
     severalfold) and is raised a hundredfold, up to more than the whole objective, while the
-    converged master still needs slack.
-
-    ``sample > 0``: first relax the model restricted to ``sample`` random mentors and mentees
-    (a quarter of the time) and start from the best pairs under its multipliers: share and
-    spread rows have much the same multipliers in a sample, and a core that already respects
-    them saves the big early rounds."""
+    converged master still needs slack."""
     w = model.weights if weights is None else weights
     top = float(np.abs(w).max(initial=0.0))
     ceiling = 10.0 * (max(model.k_max, 1) * top + 1.0)  # more than any row is worth
     price = min(10.0 * (top + 1.0), ceiling) if penalty is None else penalty
     ceiling = max(ceiling, price)
-    start = w
-    if sample and min(model.n_m, model.n_e) > 2 * sample and weights is None:
-        gen = np.random.default_rng(0)
-        pm = np.zeros(model.n_m, dtype=bool)
-        pe = np.zeros(model.n_e, dtype=bool)
-        pm[gen.choice(model.n_m, sample, replace=False)] = True
-        pe[gen.choice(model.n_e, sample, replace=False)] = True
-        now = time.perf_counter()
-        small = relax(model.with_edges(pm[model.mi] & pe[model.ei]), now + (deadline - now) / 4)
-        if small is not None:
-            start = reduced_costs(model, small.lam, np.zeros(model.n_m), np.zeros(model.n_e))[0]
-    first = top_per_participant(model, start, _CORE_K)
+    first = top_per_participant(model, w, _CORE_K)
     if extra is not None:
         first |= extra
     core = np.flatnonzero(first)
