@@ -345,3 +345,18 @@ def test_auto_falls_back_to_flow_when_expansion_is_too_large(monkeypatch):
     assert a.method == "flow"
     with pytest.raises(SolverError, match=r"capacity expansion to 9 × 8 cells is too large"):
         assign(scores, mentor_capacity=3, method="lsa")
+
+
+def test_sparse_keeps_negative_scores_under_max_matched():
+    # regression: the sparse path read a score at or below its INFEASIBLE sentinel (-2) as a
+    # forbidden pair, and made no pair where max_matched requires one
+    scores = np.array([[0.19, -0.52], [-0.41, -2.44]])
+    feasible = np.array([[False, False], [False, True]])
+    for method in ("lsa", "flow", "sparse"):
+        a = assign(scores, feasible, method=method)
+        assert a.pairs.tolist() == [[1, 1]], method
+        assert a.objective == pytest.approx(-2.44)
+    big = -np.arange(1.0, 10.0).reshape(3, 3) * 100
+    ref = assign(big, method="lsa")
+    a = assign(big, method="sparse")
+    assert len(a.pairs) == 3 and a.objective == pytest.approx(ref.objective)

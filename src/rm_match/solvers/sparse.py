@@ -546,7 +546,14 @@ class SparseBackend:
         return None
 
     def solve(self, problem: ArrayProblem, *, k: int = 16) -> tuple[np.ndarray, float, str]:
-        source = DenseSource(problem.scores, problem.feasible)
+        scores = problem.scores
+        if problem.policy == "max_matched" and problem.feasible.any():
+            # screening reads scores at or below INFEASIBLE as forbidden; every answer has the
+            # most pairs, so a constant per pair changes no choice (and no slack)
+            low = float(scores[problem.feasible].min())
+            if low < 0.0:
+                scores = scores - low
+        source = DenseSource(scores, problem.feasible)
         pairs, slack, message, _ = solve_sparse(
             source,
             problem.mentor_capacity,
