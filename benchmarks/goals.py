@@ -91,6 +91,7 @@ def main() -> None:
     ap.add_argument("--methods", nargs="+", default=["auto", "cpsat", "milp"])
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--gap-limit", type=float, default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per size and method")
     ap.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -98,34 +99,34 @@ def main() -> None:
         print(json.dumps(r))
         return
     rows = []
-    for n in args.sizes:
-        for method in args.methods:
-            print(f"n={n} {method} …", file=sys.stderr, flush=True)
-            cmd = [
-                sys.executable,
-                __file__,
-                "--one",
-                str(n),
-                method,
-                "--goals",
-                str(args.goals),
-                "--time-limit",
-                str(args.time_limit),
-            ] + (["--gap-limit", str(args.gap_limit)] if args.gap_limit is not None else [])
-            try:
-                out = subprocess.run(
-                    cmd, capture_output=True, text=True, timeout=args.time_limit + 60
-                )
-                r = json.loads(out.stdout.strip().splitlines()[-1])
-            except subprocess.TimeoutExpired:
-                r = {"status": "killed (timeout)", "time": args.time_limit + 60}
-            except (IndexError, json.JSONDecodeError):
-                r = {"status": "crashed", "time": float("nan")}
-            r.update(n=n, method={"milp": "highs"}.get(method, method))
-            rows.append(r)
+    for n, method, run in (
+        (n, m, k) for n in args.sizes for m in args.methods for k in range(args.repeat)
+    ):
+        print(f"n={n} {method} run {run + 1} …", file=sys.stderr, flush=True)
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(n),
+            method,
+            "--goals",
+            str(args.goals),
+            "--time-limit",
+            str(args.time_limit),
+        ] + (["--gap-limit", str(args.gap_limit)] if args.gap_limit is not None else [])
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.time_limit + 60)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+        except subprocess.TimeoutExpired:
+            r = {"status": "killed (timeout)", "time": args.time_limit + 60}
+        except (IndexError, json.JSONDecodeError):
+            r = {"status": "crashed", "time": float("nan")}
+        r.update(n=n, method={"milp": "highs"}.get(method, method), run=run + 1)
+        rows.append(r)
     lines = [
-        "| n | method | time s | status | objective | bound | gap | pairs | goals met | peak MiB |",
-        "|---:|---|---:|---|---:|---:|---:|---:|---|---:|",
+        "| n | method | run | time s | status | objective | bound | gap | pairs | goals met "
+        "| peak MiB |",
+        "|---:|---|---:|---:|---|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
 
@@ -133,7 +134,7 @@ def main() -> None:
             return format(r[k], fmt) if k in r else "—"
 
         lines.append(
-            f"| {r['n']} | {r['method']} | {r['time']:.2f} | {r['status']} "
+            f"| {r['n']} | {r['method']} | {r['run']} | {r['time']:.2f} | {r['status']} "
             f"{('(' + r['solver'] + ')') if r.get('solver') else ''} | {f('objective', '.4f')} | "
             f"{f('bound', '.4f')} | {f('gap', '.2e')} | {f('pairs', 'd')} | "
             f"{r.get('goals_met', '—')} | {f('peak_mib', '.0f')} |"
