@@ -141,7 +141,9 @@ def main() -> None:
         )
     cmd = " ".join(["python benchmarks/goals.py", *sys.argv[1:]])
     save(
-        "goals" if args.gap_limit is None else f"goals-gap{args.gap_limit:g}",
+        f"goals-t{args.time_limit:g}"
+        + ("" if args.gap_limit is None else f"-gap{args.gap_limit:g}")
+        + ("" if args.repeat == 1 else f"-x{args.repeat}"),
         f"Cohort goals ({args.goals} goals, limit {args.time_limit:g} s"
         + (f", gap limit {args.gap_limit:g})" if args.gap_limit is not None else ")"),
         cmd,

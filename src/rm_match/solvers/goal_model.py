@@ -64,20 +64,32 @@ class GoalModel:
 
     @cached_property
     def most_pairs(self) -> int:
-        """The most pairs any assignment on these edges can have, goals aside (exact:
-        Hopcroft–Karp when every capacity is 1, else a max flow on the edge list)."""
+        """The most pairs any assignment on these edges can have, goals aside (exact)."""
+        return int(self.largest_assignment.sum())
+
+    @cached_property
+    def largest_assignment(self) -> np.ndarray:
+        """An edge mask with the most pairs, scores and goals aside: Hopcroft–Karp when every
+        capacity is 1, else a max flow on the edge list."""
         from scipy.sparse.csgraph import maximum_bipartite_matching
 
         from .flow import flow_on_edges
 
+        out = np.zeros(self.n_edges, dtype=bool)
         if self.n_edges == 0 or self.k_max == 0:
-            return 0
+            return out
         if self.m_cap.max() <= 1 and self.e_cap.max() <= 1:
-            ok = (self.m_cap[self.mi] > 0) & (self.e_cap[self.ei] > 0)
+            ok = np.flatnonzero((self.m_cap[self.mi] > 0) & (self.e_cap[self.ei] > 0))
             graph = sp.csr_matrix(
-                (np.ones(int(ok.sum())), (self.mi[ok], self.ei[ok])), shape=(self.n_m, self.n_e)
+                (np.ones(len(ok)), (self.mi[ok], self.ei[ok])), shape=(self.n_m, self.n_e)
             )
-            return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+            mate = maximum_bipartite_matching(graph, perm_type="column")
+            rows = np.flatnonzero(mate >= 0)
+            key = self.mi[ok] * self.n_e + self.ei[ok]
+            order = np.argsort(key)
+            at = np.searchsorted(key[order], rows * self.n_e + mate[rows])
+            out[ok[order[at]]] = True
+            return out
         used, _, _, _ = flow_on_edges(
             self.n_m,
             self.n_e,
@@ -89,7 +101,7 @@ class GoalModel:
             "max_score",
             self.k_max,
         )
-        return int(used.sum())
+        return used
 
     @cached_property
     def weights(self) -> np.ndarray:
