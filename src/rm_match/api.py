@@ -63,10 +63,11 @@ def match(
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme, to follow reporting lines through them.
     policy, method, time_limit, rng
-        As in :func:`rm_match.assign`. With ``method="auto"``, cohorts from
-        :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and capacities above one on at
-        most one side) take the sparse path, which never builds the n × n matrix
-        (``method="sparse"`` asks for it at any size).
+        As in :func:`rm_match.assign` (with goals, ``time_limit`` counts from the call:
+        scores, rules and the goal model are built within it). With ``method="auto"``,
+        cohorts from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and capacities
+        above one on at most one side) take the sparse path, which never builds the n × n
+        matrix (``method="sparse"`` asks for it at any size).
     executor : concurrent.futures.Executor, optional
         Runs the sparse path's blockwise scans (a thread pool helps: numpy releases the GIL).
     workers : int, default 1
@@ -162,6 +163,7 @@ def _match_goals(
             _check_workers(workers),
             lambda g: goals[g].explain(ctx),
             gap_limit,
+            start,
         )
     except InfeasibleError as exc:
         raise _name_rules(problem, exc, fair) from None

@@ -100,7 +100,8 @@ def assign(
         (stop before CP-SAT), ``"cpsat"`` (plain CP-SAT) or ``"milp"`` (HiGHS).
     time_limit : float, optional
         Seconds. The exact backends always finish and ignore it; with goals it bounds the
-        whole solve (default :data:`~rm_match.solvers.constrained.DEFAULT_TIME_LIMIT`).
+        whole call, from validation on (default
+        :data:`~rm_match.solvers.constrained.DEFAULT_TIME_LIMIT`).
     rng : None, int or numpy.random.Generator, optional
         Seed for randomised backends (``np.random.default_rng(rng)``); CP-SAT's seed is drawn
         from it. The same input and seed give the same pairs (with ``workers=1``).
@@ -173,8 +174,12 @@ def _check_workers(workers: object) -> int:
     return workers
 
 
-def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=None, gap_limit=None):
-    """Solve a compiled goal model (``fair``: the MinPairScore weight, or ``False``).
+def solve_goal_problem(
+    model, fair, method, time_limit, gen, workers, explain=None, gap_limit=None, start=None
+):
+    """Solve a compiled goal model (``fair``: the MinPairScore weight, or ``False``);
+    ``start``: when the caller's clock started (``time.perf_counter()``), if the time limit
+    counts from there.
 
     Returns a :class:`~rm_match.solvers.constrained.GoalOutcome`; raises
     :class:`InfeasibleError` (with the conflicting goals) or :class:`SolverError`."""
@@ -185,6 +190,10 @@ def solve_goal_problem(model, fair, method, time_limit, gen, workers, explain=No
             method=method,
         )
     seed = int(gen.integers(2**31 - 1))
+    if start is not None:
+        # the limit counts from the caller's start: building scores and model included
+        limit = constrained.DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+        time_limit = max(limit - (time.perf_counter() - start), 0.05 * limit)
     kw = {
         "method": method,
         "time_limit": time_limit,
@@ -237,6 +246,7 @@ def _assign_goals(problem: ArrayProblem, goals, method, workers, gap_limit, star
         workers,
         lambda g: goals[g].explain(ctx),
         gap_limit,
+        start,
     )
     pairs = np.column_stack((mi[out.x], ei[out.x])).astype(np.int64)
     result = _result(

@@ -104,6 +104,35 @@ class GoalModel:
         return used
 
     @cached_property
+    def degree_caps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each mentor's and mentee's capacity, capped by how many edges it has."""
+        return (
+            np.minimum(self.m_cap, np.bincount(self.mi, minlength=self.n_m)),
+            np.minimum(self.e_cap, np.bincount(self.ei, minlength=self.n_e)),
+        )
+
+    @cached_property
+    def _segments(self):
+        out = []
+        for side in (self.mi, self.ei):
+            order = None if np.all(side[1:] >= side[:-1]) else np.argsort(side, kind="stable")
+            s = side if order is None else side[order]
+            starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else s[:0]
+            out.append((order, starts, s[starts]))
+        return out
+
+    def largest_per_participant(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``max(0, largest value on its edges)`` for every mentor and every mentee."""
+        out = []
+        for (order, starts, who), n in zip(self._segments, (self.n_m, self.n_e), strict=True):
+            best = np.zeros(n)
+            if len(starts):
+                vals = values if order is None else values[order]
+                best[who] = np.maximum(np.maximum.reduceat(vals, starts), 0.0)
+            out.append(best)
+        return out[0], out[1]
+
+    @cached_property
     def weights(self) -> np.ndarray:
         """Objective weight per edge: score, plus the coverage bonus under ``max_matched``."""
         return self.scores + self.bonus

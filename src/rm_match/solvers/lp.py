@@ -102,7 +102,11 @@ def reduced_costs(
     the Lagrangian, ``Σ_k max(0, (Hᵀλ)_k) − λ·b``."""
     g, h, b, t, _ = model.ge_rows
     w = model.weights if weights is None else weights
-    rc = w + g.T @ lam + float(t @ lam) - u[model.mi] - v[model.ei]
+    rc = g.T @ lam  # in place from here: these arrays have one entry per pair
+    rc += w
+    rc += float(t @ lam)
+    rc -= u[model.mi]
+    rc -= v[model.ei]
     const = float(np.maximum(h.T @ lam, 0).sum()) - float(lam @ b)
     return rc, const
 
@@ -113,16 +117,12 @@ def dual_value(
     """The bound ``D`` above from :func:`reduced_costs` at multipliers ``λ ≥ 0`` and
     potentials ``u, v ≥ 0``, and reduced costs ``rc'`` with ``w·x ≤ D + min(rc'_e, 0)`` for
     every goal-feasible ``x`` that uses pair ``e`` (reduced-cost fixing)."""
-    cm = np.minimum(model.m_cap, np.bincount(model.mi, minlength=model.n_m))
-    ce = np.minimum(model.e_cap, np.bincount(model.ei, minlength=model.n_e))
+    cm, ce = model.degree_caps
     base = float(cm @ u + ce @ v) + const
     # (a) pay each positive reduced cost once
     d_a = base + float(np.maximum(rc, 0).sum())
     # (b) raise each mentor's (or each mentee's) potential by its largest reduced cost
-    up_m = np.zeros(model.n_m)
-    up_e = np.zeros(model.n_e)
-    np.maximum.at(up_m, model.mi, rc)
-    np.maximum.at(up_e, model.ei, rc)
+    up_m, up_e = model.largest_per_participant(rc)
     if float(cm @ up_m) <= float(ce @ up_e):
         d_b, rc_b = base + float(cm @ up_m), rc - up_m[model.mi]
     else:
@@ -220,10 +220,12 @@ def relax(
     weights: np.ndarray | None = None,
     penalty: float | None = None,
     max_rounds: int = 30,
+    gap: float = 0.0,
 ) -> Relaxation | None:
     """Column generation (see the module docstring) until ``deadline``
-    (``time.perf_counter()``); ``extra``: edges to put in the first core. ``None`` if not even
-    the first master was solved in time.
+    (``time.perf_counter()``), or until the bound is within ``gap / 4`` (relative, on the
+    scores) of the LP (room for rounding to lose as much again); ``extra``: edges to put in
+    the first core. ``None`` if not even the first master was solved in time.
 
     The slack price starts at ten times the largest weight (a large price slows HiGHS down
     severalfold) and is raised a hundredfold, up to more than the whole objective, while the
@@ -265,7 +267,8 @@ def relax(
         new = new[~np.isin(new, core)]
         # converged: the bound meets the LP, no pair prices in, or the LP stopped moving
         # (what is left is dual degeneracy)
-        if best.bound - m.value <= 1e-7 * max(1.0, score) or len(new) == 0 or stalled >= 2:
+        close = best.bound - m.value <= max(1e-7, gap / 4) * max(1.0, score) and m.slack <= 1e-7
+        if close or len(new) == 0 or stalled >= 2:
             if m.slack <= 1e-7 or price >= ceiling:
                 break
             price, last, stalled = min(price * 100.0, ceiling), -np.inf, 0
