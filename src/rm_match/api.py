@@ -97,7 +97,7 @@ def match(
     ('optimal', True)
     """
     start = time.perf_counter()
-    check_gap_limit(gap_limit)
+    gap_limit = check_gap_limit(gap_limit)
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
     fixed, m_cap, e_cap = problem.placement()
     if problem.programme.goals:

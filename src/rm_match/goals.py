@@ -215,6 +215,9 @@ class Goal:
             prop = "pairs"
         return f"{self.kind}_{prop}" if prop else self.kind
 
+    def __post_init__(self) -> None:  # subclasses are dataclasses: checked when made
+        self.validate()
+
     def validate(self) -> None:
         """Raise :class:`~rm_match.ValidationError` on a malformed goal."""
 
@@ -240,6 +243,14 @@ def _check_bounds(goal: Goal, convert: Callable[[object, str], object]) -> None:
     for w in ("at_least", "at_most"):
         if getattr(goal, w) is not None:
             convert(getattr(goal, w), f"{kind}.{w}")
+
+
+def _bounds_text(goal: Goal, fmt: Callable[[Any], str]) -> str:
+    """``"≥ a and ≤ b"`` for the bounds the goal has."""
+    parts = [f"≥ {fmt(goal.at_least)}"] if goal.at_least is not None else []
+    if goal.at_most is not None:
+        parts.append(f"≤ {fmt(goal.at_most)}")
+    return " and ".join(parts)
 
 
 def _check_property(goal: Goal) -> None:
@@ -280,9 +291,6 @@ class Share(Goal):
     at_most: float | None = None
     kind: ClassVar[str] = "share"
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     def validate(self) -> None:
         _check_property(self)
         if self.cross is None and self.same is None and self.pairs is None:
@@ -318,15 +326,12 @@ class Share(Goal):
     def check(self, ctx, mi, ei):
         n = len(mi)
         share = float(ctx.pair_flags(self, mi, ei).sum()) / n if n else 0.0
-        parts = []
         ok = True
         if self.at_least is not None:
-            parts.append(f"≥ {_pct(self.at_least)}")
             ok &= n == 0 or share >= float(_ratio(self.at_least, "share")) - 1e-12
         if self.at_most is not None:
-            parts.append(f"≤ {_pct(self.at_most)}")
             ok &= n == 0 or share <= float(_ratio(self.at_most, "share")) + 1e-12
-        return GoalCheck(self.name, " and ".join(parts) + " of pairs", _pct(share), bool(ok))
+        return GoalCheck(self.name, _bounds_text(self, _pct) + " of pairs", _pct(share), bool(ok))
 
 
 @dataclass(frozen=True)
@@ -346,9 +351,6 @@ class Count(Goal):
     at_most: int | None = None
     kind: ClassVar[str] = "count"
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     def validate(self) -> None:
         _check_property(self)
         _check_bounds(self, _count)
@@ -363,15 +365,10 @@ class Count(Goal):
 
     def check(self, ctx, mi, ei):
         c = int(ctx.pair_flags(self, mi, ei).sum())
-        parts = []
-        if self.at_least is not None:
-            parts.append(f"≥ {self.at_least}")
-        if self.at_most is not None:
-            parts.append(f"≤ {self.at_most}")
         ok = (self.at_least is None or c >= self.at_least) and (
             self.at_most is None or c <= self.at_most
         )
-        return GoalCheck(self.name, " and ".join(parts) + " pairs", str(c), ok)
+        return GoalCheck(self.name, _bounds_text(self, str) + " pairs", str(c), ok)
 
 
 @dataclass(frozen=True)
@@ -386,9 +383,6 @@ class EveryoneMatched(Goal):
 
     side: str = "mentee"
     kind: ClassVar[str] = "everyone_matched"
-
-    def __post_init__(self) -> None:
-        self.validate()
 
     @property
     def name(self) -> str:
@@ -484,9 +478,6 @@ class Coverage(Goal):
     k: int = 1
     exclude_own: bool = True
     kind: ClassVar[str] = "coverage"
-
-    def __post_init__(self) -> None:
-        self.validate()
 
     @property
     def name(self) -> str:
@@ -603,9 +594,6 @@ class Spread(Goal):
     symmetric: bool = True
     kind: ClassVar[str] = "spread"
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     @property
     def name(self) -> str:
         return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
@@ -706,9 +694,6 @@ class Representation(Goal):
     floor: Any = None
     kind: ClassVar[str] = "representation"
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     @property
     def name(self) -> str:
         return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
@@ -805,9 +790,6 @@ class MinPairScore(Goal):
 
     weight: float | None = None
     kind: ClassVar[str] = "min_pair_score"
-
-    def __post_init__(self) -> None:
-        self.validate()
 
     def validate(self) -> None:
         w = self.weight

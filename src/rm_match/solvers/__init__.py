@@ -95,9 +95,10 @@ def assign(
         ``max_score``: the best total score (a pair is made only where it adds score).
     method : str, default "auto"
         Without goals: ``"lsa"``, ``"flow"`` or ``"sparse"`` (``auto`` picks the first in
-        :data:`BACKENDS` that can solve the problem). With goals: ``"auto"`` (Lagrangian
-        bound and repair, reduced-cost fixing, then CP-SAT with a hint), ``"lagrangian"``
-        (stop before CP-SAT), ``"cpsat"`` (plain CP-SAT) or ``"milp"`` (HiGHS).
+        :data:`BACKENDS` that can solve the problem). With goals: ``"auto"`` (LP column
+        generation with the Lagrangian bound over every pair, rounding, reduced-cost fixing,
+        HiGHS; see ``docs/goals.md``), ``"lagrangian"`` (Kelley cutting planes with the exact
+        assignment inside, and repair), ``"cpsat"`` (plain CP-SAT) or ``"milp"`` (HiGHS).
     time_limit : float, optional
         Seconds. The exact backends always finish and ignore it; with goals it bounds the
         whole call, from validation on (default
@@ -142,7 +143,7 @@ def assign(
     """
     start = time.perf_counter()
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng)
-    check_gap_limit(gap_limit)
+    gap_limit = check_gap_limit(gap_limit)
     if goals:
         return _assign_goals(problem, goals, method, workers, gap_limit, start)
     backend = _choose(problem, method)
@@ -175,7 +176,7 @@ def _check_workers(workers: object) -> int:
 
 
 def solve_goal_problem(
-    model, fair, method, time_limit, gen, workers, explain=None, gap_limit=None, start=None
+    model, fair, method, time_limit, gen, workers, explain=None, gap_limit=0.0, start=None
 ):
     """Solve a compiled goal model (``fair``: the MinPairScore weight, or ``False``);
     ``start``: when the caller's clock started (``time.perf_counter()``), if the time limit
@@ -199,7 +200,7 @@ def solve_goal_problem(
         "time_limit": time_limit,
         "seed": seed,
         "workers": workers,
-        "gap_limit": check_gap_limit(gap_limit),
+        "gap_limit": gap_limit,
     }
     try:
         if fair is False:

@@ -35,17 +35,8 @@ def _scale(w: np.ndarray) -> float:
     return min(_COEF_BUDGET / max(top, 1e-12), _SUM_BUDGET / max(total, 1e-12))
 
 
-def build(
-    model: GoalModel,
-    *,
-    goal_literals: bool = False,
-    min_pairs: int | None = None,
-    hint: np.ndarray | None = None,
-):
-    """The CP-SAT model; returns (cp model, x vars, goal literals or None, scaled weights, S).
-
-    With ``min_pairs`` the model asks for at least that many pairs and maximises the scores
-    alone (used once that many is proven the most possible: a finer objective scale)."""
+def build(model: GoalModel, *, goal_literals: bool = False):
+    """The CP-SAT model; returns (cp model, x vars, goal literals or None, scaled weights, S)."""
     cp = cp_model.CpModel()
     n = model.n_edges
     x = [cp.NewBoolVar("") for _ in range(n)]
@@ -79,20 +70,8 @@ def build(
         ):
             if lits is not None:
                 ct.OnlyEnforceIf(lits[r.goal])
-    if hint is not None:
-        # a complete hint (the pair count too): CP-SAT drops an incomplete one in presolve
-        for var, val in zip(x, hint.tolist(), strict=True):
-            cp.AddHint(var, bool(val))
-        if n_pairs is not None:
-            cp.AddHint(n_pairs, int(hint.sum()))
-        for v, s in zip(y, model.indicators, strict=True):
-            cp.AddHint(v, bool(hint[s].any()))
-    w = model.weights
-    if min_pairs is not None:
-        cp.Add(sum(x) >= int(min_pairs))
-        w = model.scores
-    scale = _scale(w)
-    scaled = np.rint(w * scale).astype(np.int64)
+    scale = _scale(model.weights)
+    scaled = np.rint(model.weights * scale).astype(np.int64)
     cp.Maximize(cp_model.LinearExpr.WeightedSum(x, scaled.tolist()))
     return cp, x, lits, scaled, scale
 
@@ -111,28 +90,20 @@ def solve(
     time_limit: float,
     seed: int,
     workers: int = 1,
-    hint: np.ndarray | None = None,
-    min_pairs: int | None = None,
     gap: float = 0.0,
 ) -> CpResult:
-    """Maximise the model's weight with CP-SAT (``hint``: a 0/1 edge vector to start from;
-    ``min_pairs``: see :func:`build`). The bound is always on the model's weight."""
-    cp, x, _, scaled, scale = build(model, min_pairs=min_pairs, hint=hint)
+    """Maximise the model's weight with CP-SAT (``gap``: relative gap to stop at)."""
+    cp, x, _, scaled, scale = build(model)
     solver = _solver(time_limit, seed, workers)
     if gap > 0:
         solver.parameters.relative_gap_limit = float(gap)
-    if hint is not None:
-        solver.parameters.repair_hint = workers == 1
     status = solver.Solve(cp)
     name = solver.StatusName(status)
-    w = model.weights if min_pairs is None else model.scores
-    err = max(float((w - scaled / scale).max(initial=0.0)), 0.0)
+    err = max(float((model.weights - scaled / scale).max(initial=0.0)), 0.0)
     slack = model.k_max * err
-    # with min_pairs (proven the most), every better answer has exactly that many pairs
-    shift = 0.0 if min_pairs is None else model.bonus * int(min_pairs)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         xs = np.array([solver.BooleanValue(v) for v in x], dtype=bool)
-        bound = solver.BestObjectiveBound() / scale + slack + shift
+        bound = solver.BestObjectiveBound() / scale + slack
         return CpResult(xs, float(model.weights[xs].sum()), bound, name, solver.WallTime())
     bound = -np.inf if status == cp_model.INFEASIBLE else np.inf
     return CpResult(None, -np.inf, bound, name, solver.WallTime())
@@ -176,8 +147,9 @@ def solve_milp(
 ) -> CpResult:
     """The same model with HiGHS through :func:`scipy.optimize.milp`: variables ``x``, ``y``
     and the number of pairs ``p = Σx``; capacities, exact ``y = OR(x)`` links, rows.
-    ``fixed``: edges forced in; ``min_pairs``: as for :func:`solve`; ``gap``: HiGHS's relative
-    gap to stop at. The bound is always on the model's weight."""
+    ``fixed``: edges forced in; ``min_pairs``: at least that many pairs, scores alone maximised
+    (once that many is proven the most possible: a finer objective scale); ``gap``: HiGHS's
+    relative gap to stop at. The bound is always on the model's weight."""
     n, k = model.n_edges, len(model.indicators)
     n_var = n + k + 1
     a, c, lo, hi = model.matrices

@@ -37,7 +37,6 @@ class DualResult:
     incumbent_value: float  # its weight (−inf if none)
     iterations: int = 0
     repaired: bool = False
-    hint: np.ndarray | None = None  # best inner solution (for a CP-SAT hint when infeasible)
 
 
 class Inner:
@@ -102,7 +101,6 @@ def dual(
     center = lam
     cuts_c: list[float] = []
     cuts_g: list[np.ndarray] = []
-    best_viol = np.inf
     for it in range(1, max_iter + 1):
         res.iterations = it
         x, ub, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
@@ -115,9 +113,6 @@ def dual(
         else:
             radius = max(radius * 0.5, 1e-9 * span)
         _keep_primal(model, res, x, value)
-        viol = float(np.maximum(-sub, 0).sum())
-        if viol < best_viol:
-            best_viol, res.hint = viol, x
         cuts_c.append(value)
         cuts_g.append(sub)
         if n_rows == 0 or time.perf_counter() > deadline:
