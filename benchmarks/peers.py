@@ -113,7 +113,9 @@ def _ortools_lsa(w):
     from ortools.graph.python import linear_sum_assignment
 
     n_m = w.shape[0]
-    scale = 2**40 / max(float(w.max()), 1.0)
+    # its epsilon scaling multiplies costs by about 5 n (n + 1): keep that inside int64
+    # (status POSSIBLE_OVERFLOW otherwise)
+    scale = 2**62 / (8.0 * n_m * (n_m + 1) * max(float(w.max()), 1.0))
     a = linear_sum_assignment.SimpleLinearSumAssignment()
     r, c = np.nonzero(np.ones_like(w, dtype=bool))
     a.add_arcs_with_cost(r, c, -np.rint(w[r, c] * scale).astype(np.int64))
