@@ -39,6 +39,7 @@ from rm_match import (
 SKILLS = ("ai_tools", "strategy")
 DEPARTMENTS = ("IT", "HR", "Ops")
 LANGUAGES = ("en", "de", "fr")
+SITES = ("Leeds", "Lyon", None)  # None: not stated
 
 # -- random cohorts --------------------------------------------------------------------------
 
@@ -103,6 +104,7 @@ def worlds(draw, max_side: int = 5) -> World:
             languages=[draw(st.frozensets(st.sampled_from(LANGUAGES))) for _ in ids],
             manager=[boss[p] for p in ids] if with_manager in ("both", side) else None,
             capacity=[draw(capacity) for _ in range(n)],
+            attributes={"site": [draw(st.sampled_from(SITES)) for _ in ids]},
         )
 
     mentors = table(m_ids, "mentors", st.integers(0, 2))
@@ -165,6 +167,11 @@ def oracle_language(rule, w, i, j):
     return len(set(w.mentors.languages[i]) & set(w.mentees.languages[j])) > 0
 
 
+def oracle_same_site(rule, w, i, j):
+    a, b = w.mentors.attributes["site"][i], w.mentees.attributes["site"][j]
+    return a is not None and a == b
+
+
 def oracle_not_listed(rule, w, i, j):
     return (w.mentors.ids[i], w.mentees.ids[j]) not in set(rule.pairs)
 
@@ -224,6 +231,7 @@ CASES = [
         oracle_timezone,
     ),
     Case("common_language", lambda w: st.just(rules.CommonLanguage()), oracle_language),
+    Case("same_site", lambda w: st.just(rules.SameGroup("site")), oracle_same_site),
     Case("forbidden_pairs", lambda w: pair_lists(w).map(rules.ForbiddenPairs), oracle_not_listed),
     Case("exclude_previous", lambda w: pair_lists(w).map(rules.ExcludePrevious), oracle_not_listed),
     Case(
@@ -238,8 +246,11 @@ PROPERTY = settings(max_examples=30, deadline=None)
 
 
 def test_every_rule_has_a_case():
+    # SameGroup names itself after its attribute
     assert sorted(c.name for c in CASES) == sorted(
-        getattr(rules, n).name for n in rules.__all__ if n != "Rule"
+        rules.SameGroup("site").name if n == "SameGroup" else getattr(rules, n).name
+        for n in rules.__all__
+        if n != "Rule"
     )
 
 
@@ -772,3 +783,14 @@ def test_outer_mode_with_repeated_indices(rule):
     c = Cohort(m, e)
     mask = rule.allowed(c, np.array([0, 0]), np.array([0]), outer=True)
     assert mask.tolist() == [[False], [False]]
+
+
+def test_same_group_names_its_attribute_and_validates():
+    assert rules.SameGroup("region").name == "same_region"
+    assert rules.SameGroup("region").fields == ("region",)
+    with pytest.raises(ValidationError, match="attribute name"):
+        rules.SameGroup("")
+    mentors = people(["m0"], attributes={"region": ["north"]})
+    mentees = people(["e0"])
+    with pytest.raises(ValidationError, match="same_region needs `region`"):
+        Problem(mentors, mentees, Programme(rules=[rules.SameGroup("region")]))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Hashable, Mapping
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -16,17 +17,20 @@ from .matching import Assignment, Matching, PairExplanation, relative_gap
 from .people import People
 from .programme import Problem, Programme
 from .scoring import combine, top_skills
-from .screen import ProblemSource
+from .screen import ProblemSource, keyed_parts
 from .solvers import (
+    SPARSE_MIN_CELLS,
     _check_workers,
     _result,
     assign,
     assign_source,
     check_gap_limit,
+    decompose,
     prefer_sparse,
     solve_goal_problem,
 )
 from .solvers._problem import validate_options
+from .solvers.sparse import SubSource
 
 __all__ = ["match"]
 
@@ -69,7 +73,11 @@ def match(
         above one on at most one side) take the sparse path, which never builds the n × n
         matrix (``method="sparse"`` asks for it at any size).
     executor : concurrent.futures.Executor, optional
-        Runs the sparse path's blockwise scans (a thread pool helps: numpy releases the GIL).
+        When the hard rules split the cohort into independent parts (no allowed pair between
+        them, e.g. under :class:`~rm_match.rules.SameGroup`), the parts are solved separately,
+        as tasks on this executor: a process pool, a Dask ``Client.get_executor()``, Ray, ….
+        On an undivided large cohort, a ``ThreadPoolExecutor`` also runs the sparse path's
+        blockwise scans (numpy releases the GIL).
     workers : int, default 1
         CP-SAT workers when the programme has goals (one keeps runs deterministic).
     gap_limit : float, optional
@@ -104,12 +112,16 @@ def match(
         return _match_goals(problem, policy, method, time_limit, rng, workers, gap_limit, start)
     if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
         gen = validate_options(policy, time_limit, rng)
+        parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
+        if parts is not None and len(parts) > 1:
+            free = _solve_parts(problem, fixed, m_cap, e_cap, parts, policy, method, gen, executor)
+            return _explain(problem, None, fixed, free, start)
         free, _ = assign_source(
             ProblemSource(problem, fixed),
             m_cap,
             e_cap,
             policy=policy,
-            executor=executor,
+            executor=executor if isinstance(executor, ThreadPoolExecutor) else None,
             rng=gen,
         )
         return _explain(problem, None, fixed, free, start)
@@ -123,8 +135,67 @@ def match(
         method=method,
         time_limit=time_limit,
         rng=rng,
+        executor=executor,
     )
     return _explain(problem, arrays, fixed, free, start)
+
+
+def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, seed):
+    """One independent part of a large problem: (pairs, objective, slack, method, message).
+
+    Module level, so a process pool can run it. Parts below the sparse threshold are compiled
+    densely; larger ones take the sparse path over the part of the score source.
+    """
+    if method == "auto" and len(rows) * len(cols) < SPARSE_MIN_CELLS:
+        scores = problem.scores(rows, cols)
+        ok = np.ones(scores.shape, dtype=bool)
+        for flags in problem.allowed(rows, cols).values():
+            ok &= flags
+        if len(fixed):
+            pos_m = np.full(problem.cohort.shape[0], -1)
+            pos_m[rows] = np.arange(len(rows))
+            pos_e = np.full(problem.cohort.shape[1], -1)
+            pos_e[cols] = np.arange(len(cols))
+            r, c = pos_m[fixed[:, 0]], pos_e[fixed[:, 1]]
+            inside = (r >= 0) & (c >= 0)
+            ok[r[inside], c[inside]] = False
+        a = assign(
+            scores, ok, mentor_capacity=m_cap, mentee_capacity=e_cap, policy=policy, rng=seed
+        )
+    else:
+        source = SubSource(ProblemSource(problem, fixed), rows, cols)
+        a, _ = assign_source(source, m_cap, e_cap, policy=policy, rng=seed)
+    pairs = np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]]))
+    return pairs, a.objective, a.bound - a.objective, a.method, a.message
+
+
+def _solve_parts(problem, fixed, m_cap, e_cap, parts, policy, method, gen, executor):
+    """Solve the parts (on ``executor`` if given) and join them into one Assignment."""
+    start = time.perf_counter()
+    if executor is not None:
+        # fill the cohort's caches (org chart, codes) once here, so that every task receives
+        # them with the problem instead of rebuilding them
+        one = np.zeros(1, dtype=np.intp)
+        problem.scores(one, one)
+        problem.allowed(one, one)
+    seeds = gen.integers(2**63 - 1, size=len(parts))
+    tasks = [
+        (problem, fixed, rows, cols, m_cap[rows], e_cap[cols], policy, method, int(seed))
+        for (rows, cols), seed in zip(parts, seeds, strict=True)
+    ]
+    out = decompose.run(_solve_part, tasks, executor)
+    pairs = np.concatenate([o[0] for o in out])
+    messages = sorted({o[4] for o in out if o[4]})
+    message = f"{len(parts)} independent parts" + (f"; {'; '.join(messages)}" if messages else "")
+    return _result(
+        pairs,
+        math.fsum(o[1] for o in out),
+        math.fsum(o[2] for o in out),
+        "+".join(sorted({o[3] for o in out})),
+        policy,
+        start,
+        message,
+    )
 
 
 def _goal_context(problem: Problem, feasible: np.ndarray) -> GoalContext:

@@ -387,6 +387,19 @@ class People:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("People tables are immutable; build a new one instead.")
 
+    # pickling (process pools): the validated columns as they are, read-only again on load
+    def __getstate__(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__slots__ if hasattr(self, k)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for k, v in state.items():
+            if isinstance(v, np.ndarray):
+                _readonly(v)
+            elif k == "attributes":
+                for c in v.values():
+                    _readonly(c)
+            object.__setattr__(self, k, v)
+
     # -- constructors ------------------------------------------------------------------------
 
     @classmethod

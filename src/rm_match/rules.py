@@ -41,6 +41,7 @@ __all__ = [
     "NoReportingLine",
     "RequiredPairs",
     "Rule",
+    "SameGroup",
     "SeniorityDirection",
 ]
 
@@ -238,6 +239,49 @@ class CommonLanguage(Rule):
     def allowed(self, cohort, mi, ei, *, outer=True):
         l_m, l_e = cohort.languages
         return _dot(l_m[mi], l_e[ei], outer) > 0
+
+
+@dataclass(frozen=True)
+class SameGroup(Rule):
+    """Mentor and mentee must share the value of a categorical attribute, e.g. the office or
+    region of a programme that meets in person. A pair where either value is unknown is not
+    allowed.
+
+    Such a rule splits the cohort into independent parts, which :func:`rm_match.match` solves
+    separately (on the ``executor`` when one is given).
+
+    Parameters
+    ----------
+    attribute : str
+        An attribute present in both tables (or ``"department"``).
+
+    Examples
+    --------
+    >>> SameGroup("region").name
+    'same_region'
+    """
+
+    attribute: str
+    keyed: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.attribute, str) or not self.attribute:
+            raise ValidationError(
+                "rule same_group: `attribute` must be an attribute name.", argument="attribute"
+            )
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"same_{self.attribute}"
+
+    @property
+    def fields(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.attribute,)
+
+    def allowed(self, cohort, mi, ei, *, outer=True):
+        c_m, c_e = cohort.attribute_codes(self.attribute)
+        a, b = _sides(c_m[mi], c_e[ei], outer)
+        return (a == b) & (a >= 0)
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .scoring import TERM_FIELDS, pair_terms
+from .solvers.decompose import components
 from .solvers.sparse import FORBIDDEN, INFEASIBLE
 
 if TYPE_CHECKING:
     from .cohort import Cohort
     from .programme import Problem
 
-__all__ = ["ProblemSource"]
+__all__ = ["ProblemSource", "keyed_parts"]
 
 #: Added for each keyed rule a pair breaks; scores lie in [0, 1].
 PENALTY = 1024.0
@@ -64,6 +65,43 @@ def _keys(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(len(columns), dtype=np.intp), np.zeros(min(len(columns), 1), np.intp)
     _, first, inverse = np.unique(columns, axis=0, return_index=True, return_inverse=True)
     return inverse.reshape(-1).astype(np.intp), first.astype(np.intp)
+
+
+def keyed_parts(
+    problem: Problem, m_ok: np.ndarray, e_ok: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Independent parts of a large problem, found without an n × n mask.
+
+    The keyed rules (those that look only at the two people's fields) are tabulated once per
+    pair of distinct keys; the connected components of that key × key graph, mapped back to
+    the participants who can still take a partner (``m_ok``, ``e_ok``), are parts no allowed
+    pair crosses. Rules on identities only remove pairs, so they can split a part further
+    but never join two. Returns ``None`` when the table would exceed :data:`_MAX_TABLE`
+    cells; otherwise the parts as in :func:`~rm_match.solvers.decompose.components`.
+    """
+    cohort = problem.cohort
+    keyed = [r for r in problem.programme.rules if r.keyed]
+    m_idx, e_idx = np.flatnonzero(m_ok), np.flatnonzero(e_ok)
+    if not keyed or not len(m_idx) or not len(e_idx):
+        return [(m_idx, e_idx)] if len(m_idx) and len(e_idx) else []
+    fields = sorted({f for r in keyed for f in r.fields})
+    sides = []
+    for side, idx in ((0, m_idx), (1, e_idx)):
+        cols = np.hstack([_key_columns(cohort, f, side) for f in fields])[idx]
+        sides.append(_keys(cols))
+    (codes_m, reps_m), (codes_e, reps_e) = sides
+    if len(reps_m) * len(reps_e) > _MAX_TABLE:
+        return None
+    table = np.ones((len(reps_m), len(reps_e)), dtype=bool)
+    for r in keyed:
+        table &= r.allowed(cohort, m_idx[reps_m], e_idx[reps_e], outer=True)
+    parts = []
+    for km, ke in components(table):
+        rows = m_idx[np.isin(codes_m, km)]
+        cols = e_idx[np.isin(codes_e, ke)]
+        parts.append((rows, cols))
+    parts.sort(key=lambda p: -len(p[0]) * len(p[1]))
+    return parts
 
 
 class _Group:

@@ -165,6 +165,7 @@ def cohort(
     *,
     rng: Any = None,
     mentor_capacity: int = 1,
+    regions: int = 0,
 ) -> tuple[People, People]:
     """A synthetic cohort: junior mentors and senior mentees over :data:`SKILLS`.
 
@@ -177,6 +178,10 @@ def cohort(
         every time.
     mentor_capacity : int, default 1
         Capacity of every mentor (1:k group formats).
+    regions : int, default 0
+        If positive, an attribute ``region`` (``"R1"`` … ``"R<regions>"``, uniformly at
+        random) for in-person programmes (:class:`~rm_match.rules.SameGroup`). It is drawn
+        after everything else, so the other columns are the same as without it.
 
     Returns
     -------
@@ -197,6 +202,7 @@ def cohort(
         ("n_mentors", n_mentors),
         ("n_mentees", n_mentees),
         ("mentor_capacity", mentor_capacity),
+        ("regions", regions),
     ):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
             raise ValidationError(f"`{name}` must be a non-negative integer.", argument=name)
@@ -204,6 +210,11 @@ def cohort(
     junior = _side(gen, int(n_mentors), "J", junior=True)
     senior = _side(gen, int(n_mentees), "S", junior=False)
     junior_mgr, senior_mgr = _org_chart(gen, junior, senior)
+    if regions:
+        labels = np.array([f"R{r + 1}" for r in range(int(regions))], dtype=object)
+        for side in (junior, senior):
+            n = len(side["ids"])
+            side["attributes"]["region"] = labels[gen.integers(int(regions), size=n)]
     mentors = People(
         junior.pop("ids"), skills=SKILLS, manager=junior_mgr, capacity=mentor_capacity, **junior
     )

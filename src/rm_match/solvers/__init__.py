@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
+from concurrent.futures import Executor
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +27,7 @@ import numpy as np
 
 from ..errors import InfeasibleError, SolverError, ValidationError
 from ..matching import OPTIMALITY_TOL, Assignment, relative_gap
-from . import constrained, flow, lsa, sparse
+from . import constrained, decompose, flow, lsa, sparse
 from ._problem import POLICIES, ArrayProblem, capacities_on_both_sides, validate
 
 __all__ = ["BACKENDS", "POLICIES", "SPARSE_MIN_CELLS", "assign", "assign_source"]
@@ -79,6 +80,7 @@ def assign(
     goals: Any = None,
     workers: int = 1,
     gap_limit: float | None = None,
+    executor: Executor | None = None,
 ) -> Assignment:
     """Best set of mentor→mentee pairs for a score matrix, a feasibility mask and capacities.
 
@@ -114,6 +116,10 @@ def assign(
     gap_limit : float, optional
         With goals: stop as soon as the relative gap (see ``Assignment.gap``) is proven at
         most this, e.g. ``1e-3``; default: search until optimal or out of time.
+    executor : concurrent.futures.Executor, optional
+        Without goals, when the allowed pairs fall into independent parts (no allowed pair
+        between them, e.g. under a same-region rule), the parts are solved separately, and on
+        this executor when one is given (a process pool, a Dask ``Client.get_executor()``, …).
 
     Returns
     -------
@@ -147,10 +153,54 @@ def assign(
     if goals:
         return _assign_goals(problem, goals, method, workers, gap_limit, start)
     backend = _choose(problem, method)
-    pairs, slack, message = backend.solve(problem)
+    ok = problem.feasible & (problem.mentor_capacity > 0)[:, None] & (problem.mentee_capacity > 0)
+    parts = decompose.components(ok)
+    if len(parts) > 1:
+        pairs, slack, name, message = _solve_parts(problem, parts, method, executor)
+    else:
+        pairs, slack, message = backend.solve(problem)
+        name = backend.name
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
-    return _result(pairs, objective, slack, backend.name, problem.policy, start, message)
+    return _result(pairs, objective, slack, name, problem.policy, start, message)
+
+
+def _solve_part(problem: ArrayProblem, method: str) -> tuple[np.ndarray, float, str, str]:
+    """One independent part (module level: it may run in another process)."""
+    backend = _choose(problem, method)
+    pairs, slack, message = backend.solve(problem)
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2), float(slack), backend.name, message
+
+
+def _solve_parts(problem: ArrayProblem, parts, method, executor):
+    """Solve each part on its own (on ``executor`` if given) and join the answers."""
+    seeds = problem.rng.integers(2**63 - 1, size=len(parts))
+    tasks = [
+        (
+            replace(
+                problem,
+                scores=problem.scores[np.ix_(rows, cols)],
+                feasible=problem.feasible[np.ix_(rows, cols)],
+                mentor_capacity=problem.mentor_capacity[rows],
+                mentee_capacity=problem.mentee_capacity[cols],
+                rng=np.random.default_rng(seed),
+            ),
+            method,
+        )
+        for (rows, cols), seed in zip(parts, seeds, strict=True)
+    ]
+    out = decompose.run(_solve_part, tasks, executor)
+    pairs = np.concatenate(
+        [
+            np.column_stack((rows[p[:, 0]], cols[p[:, 1]]))
+            for (rows, cols), (p, *_) in zip(parts, out, strict=True)
+        ]
+    )
+    slack = math.fsum(o[1] for o in out)
+    names = sorted({o[2] for o in out})
+    messages = sorted({o[3] for o in out if o[3]})
+    message = f"{len(parts)} independent parts" + (f"; {'; '.join(messages)}" if messages else "")
+    return pairs, slack, "+".join(names), message
 
 
 def check_gap_limit(gap_limit: object) -> float:

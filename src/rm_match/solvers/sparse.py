@@ -96,6 +96,54 @@ class DenseSource:
         return self.scores[mi, ei], self.feasible[mi, ei]
 
 
+class SubSource:
+    """The part of a :class:`ScoreSource` on mentors ``rows`` × mentees ``cols``, indexed
+    from 0 (an independent part of a decomposed problem).
+
+    Potentials given for the part are placed into full-length vectors; the lifted arrays are
+    cached by identity so that the underlying source's own per-call caches still hit.
+    """
+
+    def __init__(self, source, rows: np.ndarray, cols: np.ndarray) -> None:
+        self.source = source
+        self.rows = np.asarray(rows, dtype=np.intp)
+        self.cols = np.asarray(cols, dtype=np.intp)
+        self.shape = (len(self.rows), len(self.cols))
+        self._lifted: dict = {}
+
+    def _lift(self, a: np.ndarray | None, index: np.ndarray, n: int, *, take: bool):
+        """``index[a]`` (``take``) or ``a`` scattered to length ``n`` at ``index``; cached."""
+        if a is None:
+            return index if take else None
+        hit = self._lifted.get((id(a), take))
+        if hit is not None and hit[0] is a:
+            return hit[1]
+        if take:
+            out = index[a]
+        else:
+            out = np.zeros(n, dtype=np.asarray(a).dtype)
+            out[index] = a
+        if len(self._lifted) > 8:
+            self._lifted.clear()
+        self._lifted[(id(a), take)] = (a, out)
+        return out
+
+    def screen(self, rows, cols, u, v):
+        n_m, n_e = self.source.shape
+        return self.source.screen(
+            self._lift(rows, self.rows, n_m, take=True),
+            self.cols[cols],
+            self._lift(u, self.rows, n_m, take=False),
+            self._lift(v, self.cols, n_e, take=False),
+        )
+
+    def error(self, scale: float) -> float:
+        return self.source.error(scale)
+
+    def exact(self, mi, ei):
+        return self.source.exact(self.rows[np.asarray(mi)], self.cols[np.asarray(ei)])
+
+
 @dataclass
 class SparseStats:
     """What the sparse path did: sizes, rounds and timings (seconds)."""
