@@ -52,3 +52,14 @@ def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as info:
         main(["nonsense"])
     assert info.value.code == 2
+
+
+def test_demo_with_regions_on_two_processes(capsys):
+    args = ["demo", "--mentors", "80", "--mentees", "80", "--regions", "3", "--processes", "2"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "same_region" in out
+    assert "independent parts)" in out
+    assert "status optimal" in out
+    for value in ("R1", "R2", "R3"):  # group labels stay out of the report
+        assert value not in out.split("first")[0]

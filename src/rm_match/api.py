@@ -19,7 +19,6 @@ from .programme import Problem, Programme
 from .scoring import combine, top_skills
 from .screen import ProblemSource, keyed_parts
 from .solvers import (
-    SPARSE_MIN_CELLS,
     _check_workers,
     _result,
     assign,
@@ -110,12 +109,14 @@ def match(
     fixed, m_cap, e_cap = problem.placement()
     if problem.programme.goals:
         return _match_goals(problem, policy, method, time_limit, rng, workers, gap_limit, start)
+    parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
+    if parts is not None and len(parts) > 1:
+        gen = validate_options(policy, time_limit, rng)
+        options = (policy, method, time_limit, gen)
+        free = _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor)
+        return _explain(problem, None, fixed, free, start)
     if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
         gen = validate_options(policy, time_limit, rng)
-        parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
-        if parts is not None and len(parts) > 1:
-            free = _solve_parts(problem, fixed, m_cap, e_cap, parts, policy, method, gen, executor)
-            return _explain(problem, None, fixed, free, start)
         free, _ = assign_source(
             ProblemSource(problem, fixed),
             m_cap,
@@ -140,13 +141,14 @@ def match(
     return _explain(problem, arrays, fixed, free, start)
 
 
-def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, seed):
+def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, time_limit, seed):
     """One independent part of a large problem: (pairs, objective, slack, method, message).
 
-    Module level, so a process pool can run it. Parts below the sparse threshold are compiled
-    densely; larger ones take the sparse path over the part of the score source.
+    Module level, so a process pool can run it. The part is compiled densely unless the
+    sparse path is asked for or ``auto`` prefers it at the part's size; then the sparse path
+    runs over the part of the score source.
     """
-    if method == "auto" and len(rows) * len(cols) < SPARSE_MIN_CELLS:
+    if method != "sparse" and not (method == "auto" and prefer_sparse(m_cap, e_cap)):
         scores = problem.scores(rows, cols)
         ok = np.ones(scores.shape, dtype=bool)
         for flags in problem.allowed(rows, cols).values():
@@ -169,7 +171,7 @@ def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, seed):
     return pairs, a.objective, a.bound - a.objective, a.method, a.message
 
 
-def _solve_parts(problem, fixed, m_cap, e_cap, parts, policy, method, gen, executor):
+def _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor):
     """Solve the parts (on ``executor`` if given) and join them into one Assignment."""
     start = time.perf_counter()
     if executor is not None:
@@ -178,9 +180,21 @@ def _solve_parts(problem, fixed, m_cap, e_cap, parts, policy, method, gen, execu
         one = np.zeros(1, dtype=np.intp)
         problem.scores(one, one)
         problem.allowed(one, one)
+    policy, method, time_limit, gen = options
     seeds = gen.integers(2**63 - 1, size=len(parts))
     tasks = [
-        (problem, fixed, rows, cols, m_cap[rows], e_cap[cols], policy, method, int(seed))
+        (
+            problem,
+            fixed,
+            rows,
+            cols,
+            m_cap[rows],
+            e_cap[cols],
+            policy,
+            method,
+            time_limit,
+            int(seed),
+        )
         for (rows, cols), seed in zip(parts, seeds, strict=True)
     ]
     out = decompose.run(_solve_part, tasks, executor)

@@ -12,6 +12,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import replace
 
 from . import __version__, rules, synthetic
 from .api import match
@@ -54,18 +57,31 @@ def _pct(x: float | None) -> str:
 def _demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     mentors, mentees = synthetic.cohort(
-        args.mentors, args.mentees, rng=args.seed, mentor_capacity=args.capacity
+        args.mentors,
+        args.mentees,
+        rng=args.seed,
+        mentor_capacity=args.capacity,
+        regions=args.regions,
     )
     t_cohort = time.perf_counter() - t0
     prog = demo_programme()
-    result = match(mentors, mentees, prog, policy=args.policy, method=args.method)
+    if args.regions:
+        prog = replace(prog, rules=(*prog.rules, rules.SameGroup("region")))
+    with ProcessPoolExecutor(args.processes) if args.processes > 1 else nullcontext() as pool:
+        result = match(
+            mentors, mentees, prog, policy=args.policy, method=args.method, executor=pool
+        )
     st = result.stats
     out = [
         f"rm_match {__version__} demo: synthetic cohort of {st['mentors']} mentors (juniors) "
         f"and {st['mentees']} mentees (seniors), seed {args.seed}, mentor capacity "
         f"{args.capacity}",
         "rules: " + ", ".join(prog.rule_names),
-        f"allowed pairs: {_pct(st['feasible_share'])} of {st['mentors'] * st['mentees']:,}"
+        (
+            f"allowed pairs: {_pct(st['feasible_share'])} of {st['mentors'] * st['mentees']:,}"
+            if st["feasible_share"] is not None
+            else "allowed pairs: not counted (large or split cohort: no full mask is built)"
+        )
         + (
             " (on its own: "
             + ", ".join(f"{k} {_pct(v)}" for k, v in st["rule_pass_share"].items())
@@ -78,7 +94,12 @@ def _demo(args: argparse.Namespace) -> int:
         f"objective {result.objective:.4f} (mean pair score "
         f"{st['mean_score'] if st['mean_score'] is None else round(st['mean_score'], 3)}), "
         f"bound {result.bound:.4f}, gap {result.gap:.1e}, status {result.status}, "
-        f"solver {result.method}",
+        f"solver {result.method}"
+        + (
+            f" ({result.assignment.message.split(';')[0]})"
+            if "independent" in result.assignment.message
+            else ""
+        ),
         "mean terms: " + ", ".join(f"{k} {v:.3f}" for k, v in st["mean_terms"].items()),
         "diversity: "
         + ", ".join(f"cross-{k} pairs {_pct(v)}" for k, v in st["cross_share"].items()),
@@ -106,6 +127,13 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0; got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rm-match", description="Optimal, explained reverse-mentoring pairs."
@@ -120,6 +148,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--policy", choices=POLICIES, default="max_matched")
     demo.add_argument("--method", choices=("auto", *BACKENDS), default="auto")
     demo.add_argument("--show", type=int, default=10, help="pairs to print")
+    demo.add_argument(
+        "--regions",
+        type=_count,
+        default=0,
+        help="give everyone one of this many regions and pair within regions only",
+    )
+    demo.add_argument(
+        "--processes", type=_count, default=1, help="solve independent parts on this many processes"
+    )
     demo.set_defaults(func=_demo)
     return parser
 
