@@ -15,6 +15,14 @@ over ``--repeats`` runs. Every answer is checked with ``rm_match.verify``.
 ``rm_match (end to end)`` includes building scores and rules from the two tables; the peers'
 ``build`` column is the dense compile they need, reported once, and ``solve`` is their raw
 solver time on the pre-built matrix (OR-tools: loading arcs included).
+
+``mentor_match`` is the PyPI package ``mentor-match``, run in a venv of its own (it installs a
+top-level ``matching`` package) by ``mentor_match_peer.py`` on the same cohort written to its
+CSV format: ``build`` is its CSV load, ``solve`` its ``process_data`` (rule scoring and
+Munkres). It optimises its own integer points, not our scores, and cannot see every rule (see
+that script's docstring), so its ``objective`` (ours) and ``violations`` say how its answer
+fares on our problem. Its venv is ``--mentor-match-venv``, else ``$RM_MATCH_MM_VENV``, else
+``.mm-venv`` at the repo root; without one the row says so and the rest runs as usual.
 """
 
 from __future__ import annotations
@@ -31,8 +39,24 @@ from pathlib import Path
 import numpy as np
 from _results import save
 
-METHODS = ("rm_match", "scipy_lsa", "lapjv", "ortools_lsa", "ortools_flow", "networkx")
-LIMITS = {"networkx": 300, "ortools_lsa": 5000, "ortools_flow": 5000, "lapjv": 5000}
+METHODS = (
+    "rm_match",
+    "scipy_lsa",
+    "lapjv",
+    "ortools_lsa",
+    "ortools_flow",
+    "networkx",
+    "mentor_match",
+)
+# mentor_match: about 30 s at n = 1000 and 160 s at n = 2000 (2 cores, munkres 3.0.0)
+LIMITS = {
+    "networkx": 300,
+    "ortools_lsa": 5000,
+    "ortools_flow": 5000,
+    "lapjv": 5000,
+    "mentor_match": 1000,
+}
+MM_SKIPPED = "skipped (no mentor-match venv; see benchmarks/README.md)"
 
 
 def instance(n: int):
@@ -56,10 +80,16 @@ def dense(n: int):
     return mentors, mentees, prog, arrays, w, build
 
 
-def run_one(n: int, method: str) -> dict:
+def run_one(n: int, method: str, mm_venv=None, mm_all_rules: bool = False) -> dict:
     import rm_match as rm
 
     out = {"n": n, "method": method}
+    if method == "mentor_match":
+        import mentor_match_peer
+
+        return mentor_match_peer.run(
+            n, mm_venv or mentor_match_peer.default_venv(), all_rules=mm_all_rules
+        )
     if method == "rm_match":
         mentors, mentees, prog = instance(n)
         t = time.perf_counter()
@@ -183,20 +213,48 @@ def main(argv=None) -> int:
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
     ap.add_argument("--one", nargs=2, metavar=("N", "METHOD"), help=argparse.SUPPRESS)
     ap.add_argument("--no-plot", action="store_true")
+    ap.add_argument(
+        "--mentor-match-venv",
+        metavar="PATH",
+        help="venv with mentor-match installed (default: $RM_MATCH_MM_VENV, else .mm-venv at "
+        "the repo root)",
+    )
+    ap.add_argument(
+        "--mentor-match-all-rules",
+        action="store_true",
+        help="give mentor-match our reporting-line, language and time-zone rules too",
+    )
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1])))
+        row = run_one(
+            int(args.one[0]), args.one[1], args.mentor_match_venv, args.mentor_match_all_rules
+        )
+        print(json.dumps(row))
         return 0
+    mm_args, mm_ready = [], True
+    if "mentor_match" in args.methods:
+        import mentor_match_peer
+
+        mm_venv = Path(args.mentor_match_venv or mentor_match_peer.default_venv()).absolute()
+        mm_ready = mentor_match_peer.venv_python(mm_venv).exists()
+        mm_args = ["--mentor-match-venv", str(mm_venv)]
+        if args.mentor_match_all_rules:
+            mm_args.append("--mentor-match-all-rules")
     rows = []
     for n in args.sizes:
         for method in args.methods:
             if n > LIMITS.get(method, 10**9):
                 continue
+            if method == "mentor_match" and not mm_ready:
+                print(f"n={n} {method}: {MM_SKIPPED}", file=sys.stderr)
+                rows.append({"n": n, "method": method, "error": MM_SKIPPED})
+                continue
+            extra = mm_args if method == "mentor_match" else []
             runs = []
             for rep in range(args.repeats):
                 print(f"n={n} {method} run {rep + 1}/{args.repeats} …", file=sys.stderr, flush=True)
                 p = subprocess.run(
-                    [sys.executable, __file__, "--one", str(n), method],
+                    [sys.executable, __file__, "--one", str(n), method, *extra],
                     capture_output=True,
                     text=True,
                 )
@@ -247,7 +305,8 @@ def _markdown(rows) -> str:
             continue
         vs = "—" if r.get("vs_best") is None else f"{r['vs_best']:.1e}"
         total = r["build"] + r["solve"]
-        name = r["method"] + (f" ({r['backend']})" if r["method"] == "rm_match" else "")
+        own = r["method"] in ("rm_match", "mentor_match")
+        name = r["method"] + (f" ({r['backend']})" if own else "")
         lines.append(
             f"| {r['n']} | {name} | {r['build']:.2f} | {r['solve']:.2f} | {total:.2f} | "
             f"{r['peak_mib']:.0f} | {r['pairs']} | {r['objective']:.6f} | {vs} | "
