@@ -51,7 +51,7 @@ METHODS = (
 # mentor_match: about 30 s at n = 1000 and 160 s at n = 2000 (2 cores, munkres 3.0.0)
 LIMITS = {
     "networkx": 300,
-    "ortools_lsa": 5000,
+    "ortools_lsa": 10000,
     "ortools_flow": 5000,
     "lapjv": 5000,
     "mentor_match": 1000,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Hashable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -34,6 +35,8 @@ from .solvers.sparse import SubSource
 __all__ = ["match"]
 
 _MIN_GROUP = 5  # aggregate shares over fewer pairs are suppressed
+#: Threads for the sparse path's blockwise scans when no thread pool is given.
+_SCAN_THREADS = min(4, os.cpu_count() or 1)
 
 
 def match(
@@ -76,7 +79,8 @@ def match(
         them, e.g. under :class:`~rm_match.rules.SameGroup`), the parts are solved separately,
         as tasks on this executor: a process pool, a Dask ``Client.get_executor()``, Ray, ….
         On an undivided large cohort, a ``ThreadPoolExecutor`` also runs the sparse path's
-        blockwise scans (numpy releases the GIL).
+        blockwise scans (numpy releases the GIL); without one they run on a pool of up to
+        four threads of their own.
     workers : int, default 1
         CP-SAT workers when the programme has goals (one keeps runs deterministic).
     gap_limit : float, optional
@@ -117,14 +121,14 @@ def match(
         return _explain(problem, None, fixed, free, start)
     if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
         gen = validate_options(policy, time_limit, rng)
-        free, _ = assign_source(
-            ProblemSource(problem, fixed),
-            m_cap,
-            e_cap,
-            policy=policy,
-            executor=executor if isinstance(executor, ThreadPoolExecutor) else None,
-            rng=gen,
-        )
+        source = ProblemSource(problem, fixed)
+        if isinstance(executor, ThreadPoolExecutor):
+            free, _ = assign_source(source, m_cap, e_cap, policy=policy, executor=executor, rng=gen)
+        else:  # blockwise scans on threads of our own (the answer does not depend on them)
+            with ThreadPoolExecutor(_SCAN_THREADS) as threads:
+                free, _ = assign_source(
+                    source, m_cap, e_cap, policy=policy, executor=threads, rng=gen
+                )
         return _explain(problem, None, fixed, free, start)
     arrays = problem.compile()
     free = assign(
