@@ -52,25 +52,27 @@ METHODS = (
 LIMITS = {
     "networkx": 300,
     "ortools_lsa": 10000,
-    "ortools_flow": 5000,
-    "lapjv": 5000,
+    "ortools_flow": 10000,
+    "lapjv": 10000,
     "mentor_match": 1000,
 }
 MM_SKIPPED = "skipped (no mentor-match venv; see benchmarks/README.md)"
 
 
-def instance(n: int):
+def instance(n: int, capacity: int = 1):
+    """n mentees; with capacity c, ceil(n / c) mentors taking up to c mentees each."""
     import rm_match as rm
     from rm_match.cli import demo_programme
 
-    mentors, mentees = rm.synthetic.cohort(n, n, rng=2026)
+    n_m = -(-n // capacity)
+    mentors, mentees = rm.synthetic.cohort(n_m, n, rng=2026, mentor_capacity=capacity)
     return mentors, mentees, demo_programme()
 
 
-def dense(n: int):
+def dense(n: int, capacity: int = 1):
     import rm_match as rm
 
-    mentors, mentees, prog = instance(n)
+    mentors, mentees, prog = instance(n, capacity)
     t = time.perf_counter()
     arrays = rm.Problem(mentors, mentees, prog).compile()
     build = time.perf_counter() - t
@@ -80,7 +82,9 @@ def dense(n: int):
     return mentors, mentees, prog, arrays, w, build
 
 
-def run_one(n: int, method: str, mm_venv=None, mm_all_rules: bool = False) -> dict:
+def run_one(
+    n: int, method: str, mm_venv=None, mm_all_rules: bool = False, capacity: int = 1
+) -> dict:
     import rm_match as rm
 
     out = {"n": n, "method": method}
@@ -91,7 +95,7 @@ def run_one(n: int, method: str, mm_venv=None, mm_all_rules: bool = False) -> di
             n, mm_venv or mentor_match_peer.default_venv(), all_rules=mm_all_rules
         )
     if method == "rm_match":
-        mentors, mentees, prog = instance(n)
+        mentors, mentees, prog = instance(n, capacity)
         t = time.perf_counter()
         m = rm.match(mentors, mentees, prog, rng=0)
         out["solve"] = time.perf_counter() - t
@@ -102,10 +106,18 @@ def run_one(n: int, method: str, mm_venv=None, mm_all_rules: bool = False) -> di
         )
         problem = rm.Problem(mentors, mentees, prog)
     else:
-        mentors, mentees, prog, arrays, w, build = dense(n)
+        mentors, mentees, prog, arrays, w, build = dense(n, capacity)
         out["build"] = build
         t = time.perf_counter()
-        r, c = SOLVERS[method](w)
+        cap = np.asarray(arrays.mentor_capacity)
+        if method == "ortools_flow":
+            r, c = _ortools_flow(w, cap)
+        elif cap.max(initial=1) > 1:  # one row per unit of mentor capacity
+            owner = np.repeat(np.arange(len(cap)), cap)
+            r, c = SOLVERS[method](w[owner])
+            r = owner[r]
+        else:
+            r, c = SOLVERS[method](w)
         out["solve"] = time.perf_counter() - t
         keep = arrays.feasible[r, c]
         pairs = np.column_stack((r[keep], c[keep]))
@@ -155,10 +167,11 @@ def _ortools_lsa(w):
     return rows, np.array([a.right_mate(i) for i in rows])
 
 
-def _ortools_flow(w):
+def _ortools_flow(w, cap=None):
     from ortools.graph.python import min_cost_flow
 
     n_m, n_e = w.shape
+    cap = np.ones(n_m, np.int64) if cap is None else np.asarray(cap, np.int64)
     r, c = np.nonzero(w > 0)
     scale = 2**40 / max(float(w.max()), 1.0)
     f = min_cost_flow.SimpleMinCostFlow()
@@ -167,13 +180,13 @@ def _ortools_flow(w):
     )
     s, t = n_m + n_e, n_m + n_e + 1
     f.add_arcs_with_capacity_and_unit_cost(
-        np.full(n_m, s), np.arange(n_m), np.ones(n_m, np.int64), np.zeros(n_m, np.int64)
+        np.full(n_m, s), np.arange(n_m), cap, np.zeros(n_m, np.int64)
     )
     f.add_arcs_with_capacity_and_unit_cost(
         n_m + np.arange(n_e), np.full(n_e, t), np.ones(n_e, np.int64), np.zeros(n_e, np.int64)
     )
-    f.set_node_supply(s, min(n_m, n_e))
-    f.set_node_supply(t, -min(n_m, n_e))
+    f.set_node_supply(s, min(int(cap.sum()), n_e))
+    f.set_node_supply(t, -min(int(cap.sum()), n_e))
     status = f.solve_max_flow_with_min_cost()
     assert status == f.OPTIMAL, status
     used = f.flows(arcs) > 0
@@ -214,6 +227,13 @@ def main(argv=None) -> int:
     ap.add_argument("--one", nargs=2, metavar=("N", "METHOD"), help=argparse.SUPPRESS)
     ap.add_argument("--no-plot", action="store_true")
     ap.add_argument(
+        "--capacity",
+        type=int,
+        default=1,
+        help="mentor capacity c: n mentees and ceil(n / c) mentors (LSA peers expand rows)",
+    )
+    ap.add_argument("--name", default="peers", help="results file name (before the date)")
+    ap.add_argument(
         "--mentor-match-venv",
         metavar="PATH",
         help="venv with mentor-match installed (default: $RM_MATCH_MM_VENV, else .mm-venv at "
@@ -227,7 +247,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.one:
         row = run_one(
-            int(args.one[0]), args.one[1], args.mentor_match_venv, args.mentor_match_all_rules
+            int(args.one[0]),
+            args.one[1],
+            args.mentor_match_venv,
+            args.mentor_match_all_rules,
+            args.capacity,
         )
         print(json.dumps(row))
         return 0
@@ -245,6 +269,8 @@ def main(argv=None) -> int:
         for method in args.methods:
             if n > LIMITS.get(method, 10**9):
                 continue
+            if method == "mentor_match" and args.capacity > 1:
+                continue  # 1:1 only
             if method == "mentor_match" and not mm_ready:
                 print(f"n={n} {method}: {MM_SKIPPED}", file=sys.stderr)
                 rows.append({"n": n, "method": method, "error": MM_SKIPPED})
@@ -254,7 +280,10 @@ def main(argv=None) -> int:
             for rep in range(args.repeats):
                 print(f"n={n} {method} run {rep + 1}/{args.repeats} …", file=sys.stderr, flush=True)
                 p = subprocess.run(
-                    [sys.executable, __file__, "--one", str(n), method, *extra],
+                    [
+                        *(sys.executable, __file__, "--one", str(n), method),
+                        *("--capacity", str(args.capacity), *extra),
+                    ],
                     capture_output=True,
                     text=True,
                 )
@@ -266,6 +295,7 @@ def main(argv=None) -> int:
                 rows.append({"n": n, "method": method, "error": "failed (see stderr)"})
                 continue
             row = dict(runs[0])
+            row["runs"] = [r["build"] + r["solve"] for r in runs]
             for key in ("build", "solve", "peak_mib"):
                 row[key] = statistics.median(r[key] for r in runs)
             rows.append(row)
@@ -282,10 +312,11 @@ def main(argv=None) -> int:
             )
     table = _markdown(rows)
     out = save(
-        "peers",
-        "Peers",
+        args.name,
+        "Peers" + (f" (mentor capacity {args.capacity})" if args.capacity > 1 else ""),
         f"python benchmarks/peers.py --sizes {' '.join(map(str, args.sizes))} "
-        f"--repeats {args.repeats}",
+        f"--repeats {args.repeats} --methods {' '.join(args.methods)}"
+        + (f" --capacity {args.capacity}" if args.capacity > 1 else ""),
         table,
     )
     if not args.no_plot:
@@ -295,21 +326,33 @@ def main(argv=None) -> int:
 
 def _markdown(rows) -> str:
     head = (
-        "| n | method | build s | solve s | end to end s | peak MiB | pairs | objective "
-        "| vs best | violations | status |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        "| n | method | build s | solve s | end to end s | runs s | rm_match ÷ solve | peak MiB "
+        "| pairs | objective | vs best | violations | status |\n"
+        "|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"
     )
     lines = [head]
+    ours = {
+        r["n"]: r["build"] + r["solve"]
+        for r in rows
+        if r["method"] == "rm_match" and "error" not in r
+    }
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['n']} | {r['method']} | {r['error']} |||||||||")
+            lines.append(f"| {r['n']} | {r['method']} | {r['error']} |||||||||||")
             continue
+        ratio = (
+            f"{ours[r['n']] / r['solve']:.2f}"
+            if r["n"] in ours and r["method"] != "rm_match" and r["solve"] > 0
+            else "—"
+        )
+        runs = " / ".join(f"{t:.2f}" for t in r.get("runs", []))
         vs = "—" if r.get("vs_best") is None else f"{r['vs_best']:.1e}"
         total = r["build"] + r["solve"]
         own = r["method"] in ("rm_match", "mentor_match")
         name = r["method"] + (f" ({r['backend']})" if own else "")
         lines.append(
-            f"| {r['n']} | {name} | {r['build']:.2f} | {r['solve']:.2f} | {total:.2f} | "
-            f"{r['peak_mib']:.0f} | {r['pairs']} | {r['objective']:.6f} | {vs} | "
+            f"| {r['n']} | {name} | {r['build']:.2f} | {r['solve']:.2f} | {total:.2f} | {runs} | "
+            f"{ratio} | {r['peak_mib']:.0f} | {r['pairs']} | {r['objective']:.6f} | {vs} | "
             f"{r['violations']} | {r['status']} |"
         )
     return "\n".join(lines)
