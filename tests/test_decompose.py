@@ -13,7 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oracles import cpsat, networkx_one_to_one
-from rm_match import Problem, ProblemArrays, Programme, assign, match, rules, synthetic, verify
+from rm_match import (
+    People,
+    Problem,
+    ProblemArrays,
+    Programme,
+    assign,
+    match,
+    rules,
+    synthetic,
+    verify,
+)
 from rm_match.cli import demo_programme
 from rm_match.screen import ProblemSource, keyed_parts
 from rm_match.solvers.decompose import components
@@ -229,3 +239,62 @@ def test_regions_leave_the_other_columns_unchanged():
     assert np.array_equal(plain.offers, with_regions.offers)
     assert set(with_regions.attributes["region"]) <= {"R1", "R2", "R3"}
     assert "region" not in plain.attributes
+
+
+def _ids(m):
+    return [(p.mentor, p.mentee) for p in m.pairs]
+
+
+@pytest.mark.parametrize("policy", ["max_matched", "max_score"])
+@pytest.mark.parametrize("method", ["auto", "lsa", "flow"])
+def test_match_parts_with_required_pairs_and_policies(policy, method):
+    mentors, mentees, prog = regional(45)
+    problem = Problem(mentors, mentees, prog)
+    whole = problem.compile()  # required pairs placed, the rest of the mask
+    r, c = np.nonzero(whole.feasible)
+    required = [(mentors.ids[r[0]], mentees.ids[c[0]])]
+    prog = replace(prog, rules=(*prog.rules, rules.RequiredPairs(required)))
+    problem = Problem(mentors, mentees, prog)
+    arrays = problem.compile()
+    m = match(mentors, mentees, prog, policy=policy, method=method, rng=0)
+    assert "independent parts" in m.assignment.message
+    assert required[0] in _ids(m)
+    assert verify(_ids(m), problem) == []
+    free = arrays.feasible & (arrays.mentor_capacity > 0)[:, None] & (arrays.mentee_capacity > 0)
+    count, total = networkx_one_to_one(arrays.scores, free, policy)
+    fixed_score = float(arrays.scores[tuple(arrays.fixed.T)].sum())
+    assert m.objective == pytest.approx(total + fixed_score, abs=1e-9)
+    assert m.status == "optimal" and m.bound >= m.objective - 1e-12
+    if policy == "max_matched":
+        assert len(m) == count + 1
+
+
+def test_match_parts_with_capacities_on_both_sides():
+    mentors, mentees = synthetic.cohort(30, 40, rng=3, regions=2, mentor_capacity=2)
+    mentees = People(
+        mentees.ids,
+        skills=mentees.skills,
+        offers=mentees.offers,
+        wants=mentees.wants,
+        department=mentees.department,
+        grade=mentees.grade,
+        languages=mentees.languages,
+        timezone=mentees.timezone,
+        attributes=dict(mentees.attributes),
+        capacity=2,
+    )
+    prog = Programme(rules=[rules.CrossDepartment(), rules.SameGroup("region")])
+    problem = Problem(mentors, mentees, prog)
+    arrays = problem.compile()
+    m = match(mentors, mentees, prog, rng=0)
+    assert m.assignment.message.startswith("2 independent parts")
+    assert verify(_ids(m), problem) == []
+    ref = cpsat(
+        np.rint(arrays.scores * 1e6).astype(int),
+        arrays.feasible,
+        arrays.mentor_capacity,
+        arrays.mentee_capacity,
+        "max_matched",
+    )
+    assert len(m) == ref[0]
+    assert m.objective == pytest.approx(ref[1] / 1e6, abs=1e-4)
