@@ -18,6 +18,7 @@ from rm_match import (
     Problem,
     ProblemArrays,
     Programme,
+    ValidationError,
     assign,
     match,
     rules,
@@ -298,3 +299,9 @@ def test_match_parts_with_capacities_on_both_sides():
     )
     assert len(m) == ref[0]
     assert m.objective == pytest.approx(ref[1] / 1e6, abs=1e-4)
+
+
+def test_an_unknown_method_is_named_before_parts_are_solved():
+    mentors, mentees, prog = regional(20)
+    with pytest.raises(ValidationError, match="`method` must be 'auto'"):
+        match(mentors, mentees, prog, method="nope")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError
+from .errors import InfeasibleError, ValidationError
 from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
 from .matching import Assignment, Matching, PairExplanation, relative_gap
 from .people import People
@@ -20,6 +20,7 @@ from .programme import Problem, Programme
 from .scoring import combine, top_skills
 from .screen import ProblemSource, keyed_parts
 from .solvers import (
+    BACKENDS,
     _check_workers,
     _result,
     assign,
@@ -116,6 +117,12 @@ def match(
     parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
     if parts is not None and len(parts) > 1:
         gen = validate_options(policy, time_limit, rng)
+        if method != "auto" and method not in BACKENDS:  # before any task runs elsewhere
+            raise ValidationError(
+                f"`method` must be 'auto' or one of {', '.join(map(repr, BACKENDS))}; "
+                f"got {method!r}.",
+                argument="method",
+            )
         options = (policy, method, time_limit, gen)
         free = _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor)
         return _explain(problem, None, fixed, free, start)
