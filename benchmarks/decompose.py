@@ -27,13 +27,12 @@ import multiprocessing as mp
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
-from _results import save
+from _results import run_repeats, save
 
 MODES = ("serial", "2 processes", "2 processes + start")
 
@@ -96,28 +95,8 @@ def main(argv=None) -> int:
     rows = []
     for n in args.sizes:
         for mode in MODES:
-            runs = []
-            for rep in range(args.repeats):
-                print(f"n={n} {mode} run {rep + 1}/{args.repeats} …", file=sys.stderr, flush=True)
-                cmd = [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    str(n),
-                    mode,
-                    "--regions",
-                    str(args.regions),
-                ]
-                try:
-                    p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
-                except subprocess.TimeoutExpired:
-                    runs = None
-                    break
-                if p.returncode != 0:
-                    print(p.stderr[-2000:], file=sys.stderr)
-                    runs = None
-                    break
-                runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+            cmd = [sys.executable, __file__, "--one", str(n), mode, "--regions", str(args.regions)]
+            runs = run_repeats(cmd, args.repeats, args.timeout, f"n={n} {mode}")
             if runs is None:
                 rows.append({"n": n, "mode": mode, "error": "failed or timed out"})
                 continue

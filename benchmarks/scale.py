@@ -15,12 +15,11 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _results import save
+from _results import run_repeats, save
 
 
 def run_one(n: int, capacity: int) -> dict:
@@ -69,20 +68,8 @@ def main(argv=None) -> int:
         return 0
     rows = []
     for n in args.sizes:
-        runs = []
-        for rep in range(args.repeats):
-            print(f"n={n} run {rep + 1}/{args.repeats} …", file=sys.stderr, flush=True)
-            cmd = [sys.executable, __file__, "--one", str(n), "--capacity", str(args.capacity)]
-            try:
-                p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
-            except subprocess.TimeoutExpired:
-                runs = None
-                break
-            if p.returncode != 0:
-                print(p.stderr[-2000:], file=sys.stderr)
-                runs = None
-                break
-            runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+        cmd = [sys.executable, __file__, "--one", str(n), "--capacity", str(args.capacity)]
+        runs = run_repeats(cmd, args.repeats, args.timeout, f"n={n}")
         if runs is None:
             rows.append({"n": n, "error": f"did not finish within {args.timeout:.0f} s"})
             continue

@@ -1,4 +1,5 @@
-"""Independent oracles for the solver tests: brute force, networkx and CP-SAT."""
+"""Independent oracles for the solver tests: brute force, networkx and CP-SAT; and the array
+problem :func:`rm_match.verify` checks answers against."""
 
 from __future__ import annotations
 
@@ -7,6 +8,20 @@ import itertools
 import networkx as nx
 import numpy as np
 from ortools.sat.python import cp_model
+
+from rm_match import ProblemArrays
+
+
+def arrays_problem(scores, feasible, m_cap, e_cap):
+    """A :class:`ProblemArrays` for ``verify`` (capacities as ints or arrays, no fixed pairs)."""
+    return ProblemArrays(
+        scores=scores,
+        feasible=feasible,
+        mentor_capacity=np.broadcast_to(m_cap, scores.shape[:1]),
+        mentee_capacity=np.broadcast_to(e_cap, scores.shape[1:]),
+        fixed=np.empty((0, 2), dtype=np.int64),
+        rule_allowed={},
+    )
 
 
 def brute_force(scores, feasible, mentor_cap, mentee_cap, policy):

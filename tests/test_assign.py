@@ -7,21 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oracles import brute_force, cpsat, networkx_one_to_one
-from rm_match import BACKENDS, ProblemArrays, SolverError, ValidationError, assign, verify
+from oracles import arrays_problem, brute_force, cpsat, networkx_one_to_one
+from rm_match import BACKENDS, SolverError, ValidationError, assign, verify
 
 POLICIES = ("max_matched", "max_score")
-
-
-def arrays_problem(scores, feasible, m_cap, e_cap):
-    return ProblemArrays(
-        scores=scores,
-        feasible=feasible,
-        mentor_capacity=np.broadcast_to(m_cap, scores.shape[:1]),
-        mentee_capacity=np.broadcast_to(e_cap, scores.shape[1:]),
-        fixed=np.empty((0, 2), dtype=np.int64),
-        rule_allowed={},
-    )
 
 
 def methods_for(m_cap, e_cap):

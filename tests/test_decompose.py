@@ -12,11 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oracles import cpsat, networkx_one_to_one
+from oracles import arrays_problem, cpsat, networkx_one_to_one
 from rm_match import (
     People,
     Problem,
-    ProblemArrays,
     Programme,
     ValidationError,
     assign,
@@ -88,7 +87,7 @@ def test_parts_give_the_oracle_optimum(seed, policy):
     count, total = networkx_one_to_one(scores, allowed, policy)
     for method in ("auto", "lsa", "flow", "sparse"):
         a = assign(scores, allowed, policy=policy, method=method)
-        assert verify(a.pairs, _arrays(scores, allowed, 1, 1)) == []
+        assert verify(a.pairs, arrays_problem(scores, allowed, 1, 1)) == []
         assert a.objective == pytest.approx(total, abs=1e-9), method
         assert a.status == "optimal" and a.bound >= a.objective - 1e-12
         if policy == "max_matched":
@@ -105,21 +104,10 @@ def test_parts_with_capacities_give_the_cpsat_optimum(seed, policy):
     e_cap = rng.integers(1, 3, scores.shape[1])
     count, total = cpsat(np.rint(scores * 1000).astype(int), allowed, m_cap, e_cap, policy)
     a = assign(scores, allowed, mentor_capacity=m_cap, mentee_capacity=e_cap, policy=policy)
-    assert verify(a.pairs, _arrays(scores, allowed, m_cap, e_cap)) == []
+    assert verify(a.pairs, arrays_problem(scores, allowed, m_cap, e_cap)) == []
     assert a.objective == pytest.approx(total / 1000, abs=1e-9)
     if policy == "max_matched":
         assert len(a.pairs) == count
-
-
-def _arrays(scores, feasible, m_cap, e_cap):
-    return ProblemArrays(
-        scores=scores,
-        feasible=feasible,
-        mentor_capacity=np.broadcast_to(m_cap, scores.shape[:1]),
-        mentee_capacity=np.broadcast_to(e_cap, scores.shape[1:]),
-        fixed=np.empty((0, 2), dtype=np.int64),
-        rule_allowed={},
-    )
 
 
 def test_assign_reports_its_parts_and_executors_give_the_same_pairs():

@@ -123,7 +123,7 @@ def match(
                 f"got {method!r}.",
                 argument="method",
             )
-        options = (policy, method, time_limit, gen)
+        options = (policy, method, gen)  # exact backends: no time limit to pass on
         free = _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor)
         return _explain(problem, None, fixed, free, start)
     if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
@@ -152,7 +152,7 @@ def match(
     return _explain(problem, arrays, fixed, free, start)
 
 
-def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, time_limit, seed):
+def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, seed):
     """One independent part of a large problem: (pairs, objective, slack, method, message).
 
     Module level, so a process pool can run it. The part is compiled densely unless the
@@ -191,7 +191,7 @@ def _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor):
         one = np.zeros(1, dtype=np.intp)
         problem.scores(one, one)
         problem.allowed(one, one)
-    policy, method, time_limit, gen = options
+    policy, method, gen = options
     seeds = gen.integers(2**63 - 1, size=len(parts))
     tasks = [
         (
@@ -203,20 +203,18 @@ def _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor):
             e_cap[cols],
             policy,
             method,
-            time_limit,
             int(seed),
         )
         for (rows, cols), seed in zip(parts, seeds, strict=True)
     ]
     out = decompose.run(_solve_part, tasks, executor)
     pairs = np.concatenate([o[0] for o in out])
-    messages = sorted({o[4] for o in out if o[4]})
-    message = f"{len(parts)} independent parts" + (f"; {'; '.join(messages)}" if messages else "")
+    name, message = decompose.summary(len(parts), (o[3] for o in out), (o[4] for o in out))
     return _result(
         pairs,
         math.fsum(o[1] for o in out),
         math.fsum(o[2] for o in out),
-        "+".join(sorted({o[3] for o in out})),
+        name,
         policy,
         start,
         message,

@@ -197,10 +197,8 @@ def _solve_parts(problem: ArrayProblem, parts, method, executor):
         ]
     )
     slack = math.fsum(o[1] for o in out)
-    names = sorted({o[2] for o in out})
-    messages = sorted({o[3] for o in out if o[3]})
-    message = f"{len(parts)} independent parts" + (f"; {'; '.join(messages)}" if messages else "")
-    return pairs, slack, "+".join(names), message
+    name, message = decompose.summary(len(parts), (o[2] for o in out), (o[3] for o in out))
+    return pairs, slack, name, message
 
 
 def check_gap_limit(gap_limit: object) -> float:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["components", "run"]
+__all__ = ["components", "run", "summary"]
 
 
 def components(allowed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -86,3 +86,16 @@ def run(fn: Callable[..., Any], tasks: Iterable[tuple], executor: Executor | Non
         return [fn(*t) for t in tasks]
     futures = [executor.submit(fn, *t) for t in tasks]
     return [f.result() for f in futures]
+
+
+def summary(n_parts: int, methods: Iterable[str], messages: Iterable[str]) -> tuple[str, str]:
+    """The joined answer's ``method`` (the parts' backends, ``+``-joined) and ``message``.
+
+    Examples
+    --------
+    >>> summary(2, ["lsa", "sparse", "lsa"], ["", "ok"])
+    ('lsa+sparse', '2 independent parts; ok')
+    """
+    notes = sorted({m for m in messages if m})
+    message = f"{n_parts} independent parts" + (f"; {'; '.join(notes)}" if notes else "")
+    return "+".join(sorted(set(methods))), message
