@@ -17,7 +17,9 @@ from rm_match import InfeasibleError, ValidationError, assign
 from rm_match import goals as G
 from rm_match.goals import GoalContext, check_goals, compile_goals
 from rm_match.solvers import constrained, lp
-from test_goals import FAST, _brute, _ctx, instances
+from rm_match.solvers._problem import capacities_on_both_sides
+from rm_match.solvers.lagrangian import ExactLagrangian
+from test_goals import FAST, _brute, _ctx, instances, medium
 
 TOL = 1e-7
 
@@ -507,3 +509,74 @@ def test_improve_on_a_rounded_answer():
         stop=lambda y: True,
     )
     assert none == 0 and (same == x).all()
+
+
+# -- the exact Lagrangian bound (column generation on large models) ---------------------------
+
+
+@FAST
+@given(capacitated(), st.sampled_from([0.0, 0.1, 1.0]), st.integers(0, 2**31 - 1))
+def test_exact_lagrangian_bounds_the_answers_it_claims_and_is_tight(inst, scale, seed):
+    """``L(λ)`` by the warm-started sparse path: for every goal-feasible answer with the
+    pairs it claims (the most, under ``max_matched``), ``w·x ≤ bound + min(rc_e, 0)`` for
+    each pair ``e`` of ``x``; at ``λ = 0`` the bound is the best such assignment exactly."""
+    scores, feasible, goals, policy, m_cap, e_cap, _ = inst
+    model, _ = _model(scores, feasible, goals, policy, m_cap, e_cap)
+    assume(0 < model.n_edges <= 12)
+    assume(not capacities_on_both_sides(model.m_cap, model.e_cap))
+    every = _capacity_subsets(model)
+    feas = _goal_feasible(model)
+    oracle = ExactLagrangian(model)
+    rng = np.random.default_rng(seed)
+    n_rows = len(model.ge_rows[2])
+    m = _lp_duals(model, model.weights)
+    for k in range(4):  # λ = 0, the LP's duals, random ones; each solve warm-starts the next
+        lam = rng.random(n_rows) * scale * (rng.random(n_rows) < 0.7)
+        if k == 0:
+            lam = np.zeros(n_rows)
+        elif k == 1 and m is not None:
+            lam = m[0]
+        ev = oracle.evaluate(lam)
+        assert ev is not None
+        assert model.capacity_ok(ev.x)
+        counts = every.sum(axis=1)
+        if policy == "max_matched":
+            assert ev.count == counts.max() == model.most_pairs == int(ev.x.sum())
+        else:
+            assert ev.count is None
+        if k == 0:  # no multipliers: the best assignment (with the most pairs), exactly
+            pool = every if ev.count is None else every[counts == ev.count]
+            best = max(float(model.weights[x].sum()) for x in pool)
+            assert ev.bound == pytest.approx(best, abs=1e-6)
+        for x in feas:
+            if ev.count is not None and int(x.sum()) != ev.count:
+                continue
+            value = float(model.weights[x].sum())
+            assert value <= ev.bound + 1e-6, (value, ev.bound, lam)
+            for e in np.flatnonzero(x):
+                assert value <= ev.bound + min(ev.rc[e], 0.0) + 1e-6
+
+
+@FAST
+@given(medium())
+def test_auto_with_the_exact_bound_each_round_equals_highs(inst):
+    """The large-model pipeline (``L(λ)`` every round, its assignments in the core, its
+    reduced costs for fixing), forced on small instances: the HiGHS optimum."""
+    scores, feasible, goals, policy, m_cap = inst
+    kw = {"goals": goals, "policy": policy, "rng": 1, "mentor_capacity": m_cap, "time_limit": 30}
+    try:
+        ref = assign(scores, feasible, method="milp", **kw)
+    except InfeasibleError:
+        return
+    saved = constrained._INNER_EDGES
+    constrained._INNER_EDGES = 0
+    try:
+        a = assign(scores, feasible, method="auto", **kw)
+    finally:
+        constrained._INNER_EDGES = saved
+    ctx = _ctx(scores, feasible, m_cap)
+    assert all(c.met for c in check_goals(goals, ctx, a.pairs[:, 0], a.pairs[:, 1]))
+    assert len(a.pairs) == len(ref.pairs)
+    assert a.objective == pytest.approx(ref.objective, abs=1e-7)
+    assert a.bound >= ref.objective - 1e-7
+    assert a.stats["lagrangian_evaluations"] >= 1

@@ -26,8 +26,9 @@ import numpy as np
 from ..errors import SolverError
 from ..matching import OPTIMALITY_TOL, relative_gap
 from . import cpsat, lp
+from ._problem import capacities_on_both_sides
 from .goal_model import GoalModel, Row, score_bound
-from .lagrangian import dual, value_at
+from .lagrangian import ExactLagrangian, dual, value_at
 
 GOAL_METHODS = ("auto", "lagrangian", "cpsat", "milp")
 
@@ -107,8 +108,11 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     zero = np.zeros(model.n_edges, dtype=bool)
     x, value = (zero, 0.0) if model.feasible(zero) else (None, -np.inf)
     # rounding and fixing take a fraction of what the LP takes: most of the time goes to it
-    r = lp.relax(model, start + 0.75 * limit, gap=gap_limit)
+    exact = ExactLagrangian(model) if _exact_each_round(model) else None
+    r = lp.relax(model, start + 0.75 * limit, gap=gap_limit, exact=exact)
     stats["lp_time"] = time.perf_counter() - start
+    if exact is not None:
+        stats["lagrangian_evaluations"] = exact.evaluations
     if r is None:
         if x is None:
             raise Unsolved(False, "the LP relaxation was not solved in time")
@@ -118,10 +122,11 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     # a master that cannot meet every row even with the pairs priced in: is it infeasible?
     if r.slack > 1e-7 and lp.prove_infeasible(model, deadline):
         raise Unsolved(True, "the LP relaxation is infeasible")
-    if model.n_edges <= _INNER_EDGES:
+    if exact is None and model.n_edges <= _INNER_EDGES:
         # the potentials' bound carries the LP's dual degeneracy; L(λ) itself does not
         bound = min(bound, value_at(model, r.lam))
         stats["lagrangian_bound"] = bound
+    fix_bound, fix_rc = r.bound, r.rc
 
     def close(y) -> bool:
         return y is not None and _gap(model, y, bound) <= max(gap_limit, OPTIMALITY_TOL)
@@ -133,11 +138,18 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
             x, value = rounded, float(model.weights[rounded].sum())
     if x is None:
         raise Unsolved(False, "no answer meeting every goal found (LP rounding failed)")
+    e = r.exact
+    if e is not None and (e.count is None or e.count == int(x.sum())):
+        # L(λ) over every pair bounds the answers with as many pairs as this one (the most)
+        stats["lagrangian_bound"] = e.bound
+        if e.bound < bound:
+            bound = fix_bound = e.bound
+            fix_rc = e.rc
     message = "LP column generation + rounding"
     if not close(x) and time.perf_counter() < deadline:
         tol = OPTIMALITY_TOL * max(1.0, abs(bound))
         # no better answer uses a pair whose reduced cost puts it below the one in hand
-        keep = (r.bound + np.minimum(r.rc, 0.0) >= value - tol) | x
+        keep = (fix_bound + np.minimum(fix_rc, 0.0) >= value - tol) | x
         stats["kept_edges"] = int(keep.sum())
         if keep.sum() <= _EXACT_EDGES:
             # few enough pairs left for HiGHS to prove the optimum over all of them
@@ -173,7 +185,18 @@ def _gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
 
 
 _EXACT_EDGES = 4000  # pairs left after fixing that HiGHS is asked to search exactly
-_INNER_EDGES = 4_000_000  # pairs up to which L(λ) is also evaluated by an exact assignment
+_INNER_EDGES = 4_000_000  # pairs up to which L(λ) is evaluated once, after the LP
+_EXACT_CELLS = 1 << 27  # above _INNER_EDGES, L(λ) is evaluated every round up to this many cells
+
+
+def _exact_each_round(model: GoalModel) -> bool:
+    """Whether column generation evaluates ``L(λ)`` exactly every round: on models too
+    large for the potentials' bound to converge in time, whose matrix fits in memory."""
+    return (
+        model.n_edges > _INNER_EDGES
+        and model.n_m * model.n_e <= _EXACT_CELLS
+        and not capacities_on_both_sides(model.m_cap, model.e_cap)
+    )
 
 
 def _left(deadline: float, share: float) -> float:

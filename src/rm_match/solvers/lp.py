@@ -37,6 +37,7 @@ from ortools.linear_solver import pywraplp
 
 from . import cpsat
 from .goal_model import GoalModel
+from .lagrangian import Exact, ExactLagrangian
 
 _CORE_K = 3  # pairs per participant in the first core
 _DENSE_TOP_MIN = 1 << 20  # edges from which the first core is picked on a dense matrix
@@ -57,6 +58,7 @@ class Relaxation:
     rounds: int
     lam: np.ndarray  # the multipliers at the best bound
     infeasible: bool = False  # proven: no assignment meets the goal rows
+    exact: Exact | None = None  # the best exact Lagrangian bound, if evaluated
 
 
 def top_per_participant(
@@ -221,11 +223,19 @@ def relax(
     penalty: float | None = None,
     max_rounds: int = 30,
     gap: float = 0.0,
+    exact: ExactLagrangian | None = None,
 ) -> Relaxation | None:
     """Column generation (see the module docstring) until ``deadline``
     (``time.perf_counter()``), or until the bound is within ``gap / 4`` (relative, on the
     scores) of the LP (room for rounding to lose as much again); ``extra``: edges to put in
     the first core. ``None`` if not even the first master was solved in time.
+
+    ``exact``: ``L(λ)`` is also evaluated exactly over every pair, at ``λ = 0`` before the
+    first master and at each master's multipliers; its inner assignments join the core (the
+    columns the Lagrangian problem wants, a whole assignment at once) and the best of its
+    bounds is kept (:attr:`Relaxation.exact`). The potentials' bound converges far more
+    slowly on large models (at n = 5 000: 2 459 after five rounds, against 2 209.5 for
+    ``L(λ)`` at the same multipliers, the LP optimum being 2 208.7).
 
     The slack price starts at ten times the largest weight (a large price slows HiGHS down
     severalfold) and is raised a hundredfold, up to more than the whole objective, while the
@@ -238,6 +248,9 @@ def relax(
     first = top_per_participant(model, w, _CORE_K)
     if extra is not None:
         first |= extra
+    best_exact = exact.evaluate(np.zeros(len(model.ge_rows[2]))) if exact else None
+    if best_exact is not None:
+        first |= best_exact.x
     core = np.flatnonzero(first)
     master = _Master(model, w, price)
     master.add(core)
@@ -254,8 +267,17 @@ def relax(
             best = Relaxation(core, m.x, m.value, bound, rc_fix, m.slack, rounds, m.lam)
         # the latest master's solution (the bound is the best one seen)
         best.core, best.x, best.value, best.slack, best.rounds = core, m.x, m.value, m.slack, rounds
+        best.exact = best_exact
         if time.perf_counter() > deadline:
             break
+        wanted = np.empty(0, dtype=np.int64)
+        if exact is not None:
+            ev = exact.evaluate(m.lam)
+            if ev is not None:
+                wanted = np.flatnonzero(ev.x)
+                if best_exact is None or ev.bound < best_exact.bound:
+                    best.exact = best_exact = ev
+        top_bound = min(best.bound, best_exact.bound) if best_exact else best.bound
         score = abs(m.value - model.bonus * float(m.x.sum())) if weights is None else 0.0
         stalled = stalled + 1 if m.value <= last + 1e-9 * max(1.0, abs(m.value)) else 0
         last = m.value
@@ -263,11 +285,11 @@ def relax(
         most = 8 * _ADD_K * (model.n_m + model.n_e)
         if len(pos) > most:  # only the best of them can be added this round anyway
             pos = pos[np.argpartition(-rc[pos], most)[:most]]
-        new = pos[top_per_participant(model, rc, _ADD_K, among=pos)]
+        new = np.union1d(pos[top_per_participant(model, rc, _ADD_K, among=pos)], wanted)
         new = new[~np.isin(new, core)]
         # converged: the bound meets the LP, no pair prices in, or the LP stopped moving
         # (what is left is dual degeneracy)
-        close = best.bound - m.value <= max(1e-7, gap / 4) * max(1.0, score) and m.slack <= 1e-7
+        close = top_bound - m.value <= max(1e-7, gap / 4) * max(1.0, score) and m.slack <= 1e-7
         if close or len(new) == 0 or stalled >= 2:
             if m.slack <= 1e-7 or price >= ceiling:
                 break
