@@ -99,6 +99,25 @@ def test_sparse_refuses_capacities_on_both_sides():
         assign(np.ones((3, 3)), mentor_capacity=2, mentee_capacity=2, method="sparse")
 
 
+@pytest.mark.parametrize("policy", ["max_matched", "max_score"])
+def test_capacities_above_the_other_side_still_certify(policy):
+    """A capacity larger than the other side is the other side's size: the König cover
+    counts capacities, and used to count 2 for a participant that can have 1 partner."""
+    for scores, m_cap, e_cap in (
+        (np.array([[0.64]]), 2, 2),
+        (np.array([[0.5, 0.2, 0.9]]), 5, 1),
+        (np.array([[0.5], [0.2], [0.9]]), 1, 4),
+    ):
+        a = assign(
+            scores, mentor_capacity=m_cap, mentee_capacity=e_cap, method="sparse", policy=policy
+        )
+        ref = assign(
+            scores, mentor_capacity=m_cap, mentee_capacity=e_cap, method="flow", policy=policy
+        )
+        assert a.status == "optimal" and a.gap == 0.0
+        assert a.objective == pytest.approx(ref.objective)
+
+
 @pytest.fixture(scope="module")
 def problem():
     mentors, mentees = rm.synthetic.cohort(120, 100, rng=5)

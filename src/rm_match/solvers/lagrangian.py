@@ -248,10 +248,11 @@ class ExactLagrangian:
         else:
             shift = 0.0
             self.dense[m.mi, m.ei] = np.maximum(w, INFEASIBLE / 2)  # ≤ 0 is never chosen
+        cm, ce = m.degree_caps  # no more partners than pairs: the cover counts capacities
         pairs, slack, _, st = solve_sparse(
             DenseSource(self.dense, self.mask),
-            m.m_cap,
-            m.e_cap,
+            cm,
+            ce,
             self.policy,
             k=8,
             rng=0,
@@ -265,7 +266,6 @@ class ExactLagrangian:
         x = np.zeros(m.n_edges, dtype=bool)
         x[self._edges(pairs[:, 0], pairs[:, 1])] = True
         count = len(pairs)
-        cm, ce = m.degree_caps
         rc = w
         rc += shift - mu
         rc -= u[m.mi]

@@ -199,9 +199,18 @@ class _Master:
             self.x.append(var)
 
     def solve(self, time_limit: float) -> _Solution | None:
-        """The LP optimum and its duals; ``None`` if GLOP stops without one."""
-        self.solver.SetTimeLimit(max(int(time_limit * 1000), 10))
-        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+        """The LP optimum and its duals; ``None`` if GLOP stops without one.
+
+        Dual simplex first (on these assignment-like masters it needed 0.55 s where primal
+        simplex needed 3.9 s, at n = 5 000), primal simplex if it stops without an optimum."""
+        end = time.perf_counter() + time_limit
+        for params in ("use_dual_simplex:true", "use_dual_simplex:false"):
+            self.solver.SetSolverSpecificParametersAsString(params)
+            self.solver.SetTimeLimit(max(int((end - time.perf_counter()) * 1000), 10))
+            status = self.solver.Solve()
+            if status == pywraplp.Solver.OPTIMAL or time.perf_counter() >= end:
+                break
+        if status != pywraplp.Solver.OPTIMAL:
             return None
         # maximisation: ≤ rows have duals ≥ 0, ≥ rows duals ≤ 0
         return _Solution(
@@ -332,9 +341,21 @@ def improve(
     ``x``, keep the rest, and let HiGHS re-solve the freed part on the ``candidates`` pairs;
     keep any better answer. Runs until ``deadline`` or until ``stop(answer)`` is true;
     returns the best answer and the rounds."""
-    best, value = x, float(model.weights[x].sum())
+    # the search sees only the candidates (re-indexing every row of a large model per round
+    # would cost more than the round's solve)
+    where = np.flatnonzero(candidates | x)
+    full, model = model, model.with_edges(candidates | x)
+    candidates = np.ones(model.n_edges, dtype=bool)
+
+    def lift(y: np.ndarray) -> np.ndarray:
+        out = np.zeros(full.n_edges, dtype=bool)
+        out[where[y]] = True
+        return out
+
+    best = x[where]
+    value = float(model.weights[best].sum())
     rounds = 0
-    while time.perf_counter() < deadline - 0.05 and not (stop and stop(best)):
+    while time.perf_counter() < deadline - 0.05 and not (stop and stop(lift(best))):
         rounds += 1
         mentors = np.unique(model.mi[best])
         if len(mentors) == 0:
@@ -344,7 +365,7 @@ def improve(
         trial = _complete(model, candidates, fixed, min(2.0, deadline - time.perf_counter()))
         if trial is not None and float(model.weights[trial].sum()) > value + 1e-12:
             best, value = trial, float(model.weights[trial].sum())
-    return best, rounds
+    return lift(best), rounds
 
 
 def _complete(model, candidates, fixed, time_limit) -> np.ndarray | None:

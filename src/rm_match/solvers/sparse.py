@@ -438,8 +438,9 @@ def solve_sparse(
     """
     stats = stats or SparseStats()
     n_m, n_e = source.shape
-    m_cap = np.asarray(mentor_capacity, dtype=np.int64)
-    e_cap = np.asarray(mentee_capacity, dtype=np.int64)
+    # no one takes more partners than the other side has (the König cover counts capacities)
+    m_cap = np.minimum(np.asarray(mentor_capacity, dtype=np.int64), n_e)
+    e_cap = np.minimum(np.asarray(mentee_capacity, dtype=np.int64), n_m)
     if capacities_on_both_sides(m_cap, e_cap):
         raise SolverError(
             "method 'sparse' cannot solve this problem: capacities above 1 on both sides.",
