@@ -173,10 +173,9 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
             # The search looks at the pairs whose reduced cost is nearest 0 (the ones an
             # optimum is likely to use), the LP's core and the answer: a neighbourhood over
             # every kept pair is too large for HiGHS to improve within its few seconds.
-            most = _LNS_PAIRS_PER_PERSON * (model.n_m + model.n_e)
-            if keep.sum() > most:
+            if keep.sum() > 2 * _LNS_PAIRS_PER_PERSON * (model.n_m + model.n_e):
                 rc = np.where(keep, fix_rc, -np.inf)
-                keep = rc >= np.partition(rc, len(rc) - most)[len(rc) - most]
+                keep = lp.top_per_participant(model, rc, _LNS_PAIRS_PER_PERSON) & (rc > -np.inf)
                 keep[r.core] = True
                 keep |= x
             stats["lns_edges"] = int(keep.sum())
@@ -195,7 +194,7 @@ def _gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
 
 
 _EXACT_EDGES = 4000  # pairs left after fixing that HiGHS is asked to search exactly
-_LNS_PAIRS_PER_PERSON = 10  # pairs per participant the neighbourhood search looks at, at most
+_LNS_PAIRS_PER_PERSON = 10  # best pairs of each participant the neighbourhood search sees
 _INNER_EDGES = 4_000_000  # pairs up to which L(λ) is evaluated once, after the LP
 _EXACT_CELLS = 1 << 27  # above _INNER_EDGES, L(λ) is evaluated every round up to this many cells
 

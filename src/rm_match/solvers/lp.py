@@ -201,15 +201,11 @@ class _Master:
     def solve(self, time_limit: float) -> _Solution | None:
         """The LP optimum and its duals; ``None`` if GLOP stops without one.
 
-        Dual simplex first (on these assignment-like masters it needed 0.55 s where primal
-        simplex needed 3.9 s, at n = 5 000), primal simplex if it stops without an optimum."""
-        end = time.perf_counter() + time_limit
-        for params in ("use_dual_simplex:true", "use_dual_simplex:false"):
-            self.solver.SetSolverSpecificParametersAsString(params)
-            self.solver.SetTimeLimit(max(int((end - time.perf_counter()) * 1000), 10))
-            status = self.solver.Solve()
-            if status == pywraplp.Solver.OPTIMAL or time.perf_counter() >= end:
-                break
+        Primal simplex: dual simplex solved the first n = 5 000 master 7× faster, but its
+        optimal vertices round worse and stall column generation (n = 2 000: gap 1.5e-3
+        at 60 s instead of 6.6e-6 in 10 s)."""
+        self.solver.SetTimeLimit(max(int(time_limit * 1000), 10))
+        status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             return None
         # maximisation: ≤ rows have duals ≥ 0, ≥ rows duals ≤ 0
