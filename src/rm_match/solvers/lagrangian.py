@@ -197,7 +197,7 @@ class Exact:
 
 class ExactLagrangian:
     """``L(λ)`` over every pair by the sparse path (:func:`.sparse.solve_sparse`) on an
-    in-memory matrix, each solve warm-started from the last one's candidate pairs.
+    in-memory matrix, each solve's candidates ranked by the last one's potentials.
 
     Under ``max_score`` the inner problem is ``max Σ (w + Gᵀλ + t·λ)_e x_e`` over all
     assignments, and the bound holds for every answer. Under ``max_matched`` the coverage
@@ -256,13 +256,12 @@ class ExactLagrangian:
             self.policy,
             k=8,
             rng=0,
-            initial=self.warm,
+            prior=self.warm,
         )
         if not np.isfinite(slack) or st.duals is None:
             return None
-        keys = np.unique(st.edges[0] * max(m.n_e, 1) + st.edges[1])
-        self.warm = (keys // max(m.n_e, 1), keys % max(m.n_e, 1))
         u, v, mu = st.duals
+        self.warm = (u + mu, v)
         x = np.zeros(m.n_edges, dtype=bool)
         x[self._edges(pairs[:, 0], pairs[:, 1])] = True
         count = len(pairs)

@@ -158,7 +158,6 @@ class SparseStats:
     times: dict[str, float] = field(default_factory=dict)
     duals: tuple | None = None  # (u, v, μ) of the certificate
     cover: tuple | None = None  # (mentors, mentees) in the König cover (``max_matched``)
-    edges: tuple | None = None  # the last candidate pairs (mi, ei), to warm-start a solve
 
 
 def _chunks(cols: np.ndarray, n_rows: int, block_elements: int) -> Iterator[np.ndarray]:
@@ -427,14 +426,15 @@ def solve_sparse(
     pilot: int = 2000,
     margin: float = 0.02,
     stats: SparseStats | None = None,
-    initial: tuple[np.ndarray, np.ndarray] | None = None,
+    prior: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float, str, SparseStats]:
     """Solve over a :class:`ScoreSource`; returns (pairs, bound slack, message, stats).
 
     ``bound slack`` is ``bound - objective`` (``inf`` when no certificate could be given).
-    ``initial``: candidate pairs ``(mi, ei)`` to start from instead of screening for them (a
-    warm start, e.g. the last solve's candidates for nearby scores); pricing still checks
-    every pair, so the answer does not depend on them.
+    ``prior``: potentials ``(u, v)`` to rank the candidates by ``score - u - v`` instead of
+    the pilot's (a warm start, e.g. the last solve's for nearby scores: at n = 5 000 a warm
+    solve took 4.4 s against 6.6–8.5 s when started from the last solve's candidate pairs);
+    a ranking hint only, pricing still checks every pair.
     """
     stats = stats or SparseStats()
     n_m, n_e = source.shape
@@ -450,28 +450,21 @@ def solve_sparse(
     k_max = max_pairs(m_cap, e_cap)
     t0 = time.perf_counter()
     gen = np.random.default_rng(rng)
-    prior = None
-    if initial is None and pilot and max(n_m, n_e) > 2 * pilot:
+    if prior is None and pilot and max(n_m, n_e) > 2 * pilot:
         prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, gen)
         stats.pilot = pilot
     stats.times["pilot"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if initial is None:
-        mi, ei, s, screened = candidates(
-            source,
-            m_ok,
-            e_ok,
-            k,
-            block_elements=block_elements,
-            executor=executor,
-            rng=gen,
-            prior=prior,
-        )
-    else:
-        mi, ei = (np.asarray(a, dtype=np.int64) for a in initial)
-        s, ok = source.exact(mi, ei)
-        ok &= m_ok[mi] & e_ok[ei]
-        mi, ei, s, screened = mi[ok], ei[ok], np.asarray(s, dtype=np.float64)[ok], 0
+    mi, ei, s, screened = candidates(
+        source,
+        m_ok,
+        e_ok,
+        k,
+        block_elements=block_elements,
+        executor=executor,
+        rng=gen,
+        prior=prior,
+    )
     if policy == "max_score":
         pos = s > 0
         mi, ei, s = mi[pos], ei[pos], s[pos]
@@ -535,7 +528,6 @@ def solve_sparse(
                 slack = math.inf
             stats.duals = (cert.u, cert.v, cert.mu)
             stats.cover = (cert.a, cert.b)
-            stats.edges = (mi, ei)
             return last, slack, f"sparse + pricing ({rnd} round(s)); {message}", stats
         stats.added.append(int(add.sum()))
         near = ~add & (kind == 1) & (red > -margin)
