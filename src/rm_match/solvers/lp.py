@@ -59,6 +59,7 @@ class Relaxation:
     lam: np.ndarray  # the multipliers at the best bound
     infeasible: bool = False  # proven: no assignment meets the goal rows
     exact: Exact | None = None  # the best exact Lagrangian bound, if evaluated
+    pending: np.ndarray | None = None  # edges priced in after the last master (candidates)
 
 
 def top_per_participant(
@@ -149,8 +150,7 @@ class _Master:
 
     def __init__(self, model: GoalModel, weights: np.ndarray, price: float) -> None:
         g, h, b, t, owner = model.ge_rows
-        self.model, self.weights = model, weights
-        self.g = g.tocsc()
+        self.model, self.weights, self.g = model, weights, g
         s = self.solver = pywraplp.Solver.CreateSolver("GLOP")
         inf = s.infinity()
         self.cap_m = [s.Constraint(-inf, float(c)) for c in model.m_cap]
@@ -188,12 +188,13 @@ class _Master:
 
     def add(self, edges: np.ndarray) -> None:
         m = self.model
-        for e in edges.tolist():
+        cols = self.g[:, edges].tocsc()  # the new columns only (not the whole matrix)
+        for j, e in enumerate(edges.tolist()):
             var = self.solver.NumVar(0.0, 1.0, "")
             self.cap_m[m.mi[e]].SetCoefficient(var, 1.0)
             self.cap_e[m.ei[e]].SetCoefficient(var, 1.0)
             self.count.SetCoefficient(var, 1.0)
-            for r, a in zip(*self._column(self.g, e), strict=True):
+            for r, a in zip(*self._column(cols, j), strict=True):
                 self.rows[r].SetCoefficient(var, a)
             self.objective.SetCoefficient(var, float(self.weights[e]))
             self.x.append(var)
@@ -308,6 +309,9 @@ def relax(
             price, last, stalled = min(price * 100.0, ceiling), -np.inf, 0
             master.set_price(price)
             continue
+        best.pending = new
+        if time.perf_counter() > deadline:
+            break  # no time for another master: rounding still sees these pairs
         master.add(new)
         core = np.concatenate([core, new])
     return best
@@ -325,6 +329,8 @@ def round_lp(model: GoalModel, relaxation: Relaxation, *, time_limit: float) -> 
     mask of ``model``, or ``None`` if none was found."""
     candidates = np.zeros(model.n_edges, dtype=bool)
     candidates[relaxation.core] = True
+    if relaxation.pending is not None:
+        candidates[relaxation.pending] = True
     fixed = np.zeros(model.n_edges, dtype=bool)
     fixed[relaxation.core[relaxation.x > 1.0 - 1e-6]] = True
     return _complete(model, candidates, fixed, time_limit)
