@@ -580,3 +580,29 @@ def test_auto_with_the_exact_bound_each_round_equals_highs(inst):
     assert a.objective == pytest.approx(ref.objective, abs=1e-7)
     assert a.bound >= ref.objective - 1e-7
     assert a.stats["lagrangian_evaluations"] >= 1
+
+
+@FAST
+@given(medium(), st.sampled_from([0.01, 0.05, 0.2]))
+def test_exact_path_with_a_gap_limit_stops_within_it(inst, gap_limit):
+    """With ``L(λ)`` each round and a gap limit, an answer rounded during column generation
+    ends the LP once it is within the limit: every goal met, the gap within the limit and
+    the bound at least the optimum (HiGHS)."""
+    scores, feasible, goals, policy, m_cap = inst
+    kw = {"goals": goals, "policy": policy, "rng": 1, "mentor_capacity": m_cap, "time_limit": 30}
+    try:
+        ref = assign(scores, feasible, method="milp", **kw)
+    except InfeasibleError:
+        return
+    saved = constrained._INNER_EDGES
+    constrained._INNER_EDGES = 0
+    try:
+        a = assign(scores, feasible, method="auto", gap_limit=gap_limit, **kw)
+    finally:
+        constrained._INNER_EDGES = saved
+    ctx = _ctx(scores, feasible, m_cap)
+    assert all(c.met for c in check_goals(goals, ctx, a.pairs[:, 0], a.pairs[:, 1]))
+    assert len(a.pairs) == len(ref.pairs)
+    assert a.gap <= gap_limit + 1e-12
+    assert a.bound >= ref.objective - 1e-7
+    assert a.objective <= ref.objective + 1e-7

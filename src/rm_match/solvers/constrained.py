@@ -112,7 +112,26 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     # with L(λ) each round the bound comes from the LP phase and fixing prunes little at
     # that size: the LP gets more of the time
     share = 0.85 if exact is not None else 0.75
-    r = lp.relax(model, start + share * limit, gap=gap_limit, exact=exact)
+    early: list[np.ndarray] = []
+
+    def good_enough(rel: lp.Relaxation) -> bool:
+        """With a gap limit and L(λ) in hand: round now; stop the LP if that is enough."""
+        e = rel.exact
+        if gap_limit <= 0 or e is None:
+            return False
+        # rounding cannot beat the LP on the core: try only when that is within the gap
+        lp_score = rel.value - model.bonus * float(rel.x.sum())
+        if relative_gap(lp_score, score_bound(model, e.count or 0, e.bound)) > gap_limit:
+            return False
+        y = lp.round_lp(model, rel, time_limit=min(5.0, _left(deadline, 0.2)))
+        if y is None or not (e.count is None or e.count == int(y.sum())):
+            return False
+        if _gap(model, y, e.bound) > gap_limit:
+            return False
+        early.append(y)
+        return True
+
+    r = lp.relax(model, start + share * limit, gap=gap_limit, exact=exact, done=good_enough)
     stats["lp_time"] = time.perf_counter() - start
     if exact is not None:
         stats["lagrangian_evaluations"] = exact.evaluations
@@ -134,7 +153,9 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     def close(y) -> bool:
         return y is not None and _gap(model, y, bound) <= max(gap_limit, OPTIMALITY_TOL)
 
-    if not close(x):
+    if early and model.weights[early[0]].sum() > value:
+        x, value = early[0], float(model.weights[early[0]].sum())  # rounded in the LP phase
+    elif not close(x):
         rounded = lp.round_lp(model, r, time_limit=_left(deadline, 0.5))
         stats["rounding_time"] = time.perf_counter() - start - stats["lp_time"]
         if rounded is not None and model.weights[rounded].sum() > value:

@@ -230,6 +230,7 @@ def relax(
     max_rounds: int = 30,
     gap: float = 0.0,
     exact: ExactLagrangian | None = None,
+    done=None,
 ) -> Relaxation | None:
     """Column generation (see the module docstring) until ``deadline``
     (``time.perf_counter()``), or until the bound is within ``gap / 4`` (relative, on the
@@ -239,7 +240,9 @@ def relax(
     ``exact``: ``L(λ)`` is also evaluated exactly over every pair, at ``λ = 0`` before the
     first master and at each master's multipliers; its inner assignments join the core (the
     columns the Lagrangian problem wants, a whole assignment at once) and the best of its
-    bounds is kept (:attr:`Relaxation.exact`). (A first core with the best assignment on
+    bounds is kept (:attr:`Relaxation.exact`). ``done(relaxation)``, called after each
+    round's pricing, stops column generation when it returns true (e.g. an answer rounded
+    from it is already within the gap asked for). (A first core with the best assignment on
     the top pairs instead of over every pair left the first master 83 pairs short at
     n = 5 000.) The potentials' bound converges far more
     slowly on large models (at n = 5 000: 2 459 after five rounds, against 2 209.5 for
@@ -300,6 +303,9 @@ def relax(
             pos = pos[np.argpartition(-rc[pos], most)[:most]]
         new = np.union1d(pos[top_per_participant(model, rc, _ADD_K, among=pos)], wanted)
         new = new[~np.isin(new, core)]
+        best.pending = new
+        if done is not None and done(best):
+            break
         # converged: the bound meets the LP, no pair prices in, or the LP stopped moving
         # (what is left is dual degeneracy)
         close = top_bound - m.value <= max(1e-7, gap / 4) * max(1.0, score) and m.slack <= 1e-7
@@ -309,7 +315,6 @@ def relax(
             price, last, stalled = min(price * 100.0, ceiling), -np.inf, 0
             master.set_price(price)
             continue
-        best.pending = new
         if time.perf_counter() > deadline:
             break  # no time for another master: rounding still sees these pairs
         master.add(new)
