@@ -557,26 +557,37 @@ def test_exact_lagrangian_bounds_the_answers_it_claims_and_is_tight(inst, scale,
                 assert value <= ev.bound + min(ev.rc[e], 0.0) + 1e-6
 
 
-@FAST
-@given(medium())
-def test_auto_with_the_exact_bound_each_round_equals_highs(inst):
-    """The large-model pipeline (``L(λ)`` every round, its assignments in the core, its
-    reduced costs for fixing), forced on small instances: the HiGHS optimum."""
+def _exact_path_and_highs(inst, **options):
+    """``auto`` with ``L(λ)`` evaluated every round (the large-model pipeline, forced on a
+    small instance) and HiGHS's optimum, after checking that the answer meets every goal
+    and has as many pairs; ``None`` if the instance is infeasible."""
     scores, feasible, goals, policy, m_cap = inst
     kw = {"goals": goals, "policy": policy, "rng": 1, "mentor_capacity": m_cap, "time_limit": 30}
     try:
         ref = assign(scores, feasible, method="milp", **kw)
     except InfeasibleError:
-        return
+        return None
     saved = constrained._INNER_EDGES
     constrained._INNER_EDGES = 0
     try:
-        a = assign(scores, feasible, method="auto", **kw)
+        a = assign(scores, feasible, method="auto", **options, **kw)
     finally:
         constrained._INNER_EDGES = saved
     ctx = _ctx(scores, feasible, m_cap)
     assert all(c.met for c in check_goals(goals, ctx, a.pairs[:, 0], a.pairs[:, 1]))
     assert len(a.pairs) == len(ref.pairs)
+    return a, ref
+
+
+@FAST
+@given(medium())
+def test_auto_with_the_exact_bound_each_round_equals_highs(inst):
+    """The large-model pipeline (``L(λ)`` every round, its assignments in the core, its
+    reduced costs for fixing), forced on small instances: the HiGHS optimum."""
+    out = _exact_path_and_highs(inst)
+    if out is None:
+        return
+    a, ref = out
     assert a.objective == pytest.approx(ref.objective, abs=1e-7)
     assert a.bound >= ref.objective - 1e-7
     assert a.stats["lagrangian_evaluations"] >= 1
@@ -588,21 +599,10 @@ def test_exact_path_with_a_gap_limit_stops_within_it(inst, gap_limit):
     """With ``L(λ)`` each round and a gap limit, an answer rounded during column generation
     ends the LP once it is within the limit: every goal met, the gap within the limit and
     the bound at least the optimum (HiGHS)."""
-    scores, feasible, goals, policy, m_cap = inst
-    kw = {"goals": goals, "policy": policy, "rng": 1, "mentor_capacity": m_cap, "time_limit": 30}
-    try:
-        ref = assign(scores, feasible, method="milp", **kw)
-    except InfeasibleError:
+    out = _exact_path_and_highs(inst, gap_limit=gap_limit)
+    if out is None:
         return
-    saved = constrained._INNER_EDGES
-    constrained._INNER_EDGES = 0
-    try:
-        a = assign(scores, feasible, method="auto", gap_limit=gap_limit, **kw)
-    finally:
-        constrained._INNER_EDGES = saved
-    ctx = _ctx(scores, feasible, m_cap)
-    assert all(c.met for c in check_goals(goals, ctx, a.pairs[:, 0], a.pairs[:, 1]))
-    assert len(a.pairs) == len(ref.pairs)
+    a, ref = out
     assert a.gap <= gap_limit + 1e-12
     assert a.bound >= ref.objective - 1e-7
     assert a.objective <= ref.objective + 1e-7

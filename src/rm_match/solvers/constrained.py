@@ -124,9 +124,7 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
         if relative_gap(lp_score, score_bound(model, e.count or 0, e.bound)) > gap_limit:
             return False
         y = lp.round_lp(model, rel, time_limit=min(5.0, _left(deadline, 0.2)))
-        if y is None or not (e.count is None or e.count == int(y.sum())):
-            return False
-        if _gap(model, y, e.bound) > gap_limit:
+        if y is None or not e.covers(y) or _gap(model, y, e.bound) > gap_limit:
             return False
         early.append(y)
         return True
@@ -163,7 +161,7 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     if x is None:
         raise Unsolved(False, "no answer meeting every goal found (LP rounding failed)")
     e = r.exact
-    if e is not None and (e.count is None or e.count == int(x.sum())):
+    if e is not None and e.covers(x):
         # L(λ) over every pair bounds the answers with as many pairs as this one (the most)
         stats["lagrangian_bound"] = e.bound
         if e.bound < bound:

@@ -85,10 +85,7 @@ class GoalModel:
             )
             mate = maximum_bipartite_matching(graph, perm_type="column")
             rows = np.flatnonzero(mate >= 0)
-            key = self.mi[ok] * self.n_e + self.ei[ok]
-            order = np.argsort(key)
-            at = np.searchsorted(key[order], rows * self.n_e + mate[rows])
-            out[ok[order[at]]] = True
+            out[self.edges_of(rows, mate[rows])] = True
             return out
         used, _, _, _ = flow_on_edges(
             self.n_m,
@@ -102,6 +99,22 @@ class GoalModel:
             self.k_max,
         )
         return used
+
+    @cached_property
+    def _pair_keys(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each edge's key ``mentor · n_e + mentee``, sorted, and the sorting order (``None``
+        when the edges are in key order already, as ``np.nonzero`` lists them)."""
+        key = self.mi * max(self.n_e, 1) + self.ei
+        if np.all(key[1:] > key[:-1]):
+            return key, None
+        order = np.argsort(key)
+        return key[order], order
+
+    def edges_of(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
+        """Edge indices of the pairs ``(mi[k], ei[k])``, every one an edge of the model."""
+        keys, order = self._pair_keys
+        at = np.searchsorted(keys, np.asarray(mi) * max(self.n_e, 1) + np.asarray(ei))
+        return at if order is None else order[at]
 
     @cached_property
     def degree_caps(self) -> tuple[np.ndarray, np.ndarray]:

@@ -27,6 +27,7 @@ from scipy.optimize import linprog
 
 from ._problem import ArrayProblem
 from .goal_model import GoalModel
+from .sparse import INFEASIBLE, DenseSource, solve_sparse
 
 
 @dataclass
@@ -194,6 +195,10 @@ class Exact:
     x: np.ndarray  # the inner assignment (edge mask)
     count: int | None  # the bound holds for answers with this many pairs (None: any)
 
+    def covers(self, x: np.ndarray) -> bool:
+        """Whether the bound holds for answer ``x`` (an edge mask)."""
+        return self.count is None or self.count == int(x.sum())
+
 
 class ExactLagrangian:
     """``L(λ)`` over every pair by the sparse path (:func:`.sparse.solve_sparse`) on an
@@ -215,23 +220,12 @@ class ExactLagrangian:
         self.dense = np.zeros((model.n_m, model.n_e))
         self.mask = np.zeros((model.n_m, model.n_e), dtype=bool)
         self.mask[model.mi, model.ei] = True
-        self.key = model.mi * max(model.n_e, 1) + model.ei
-        self.order = None if np.all(self.key[1:] > self.key[:-1]) else np.argsort(self.key)
         self.policy = "max_matched" if model.bonus else "max_score"
         self.warm: tuple[np.ndarray, np.ndarray] | None = None
         self.evaluations = 0
 
-    def _edges(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
-        """Edge indices of the pairs ``(mi, ei)`` (all of them edges of the model)."""
-        key = mi * max(self.model.n_e, 1) + ei
-        if self.order is None:
-            return np.searchsorted(self.key, key)
-        return self.order[np.searchsorted(self.key[self.order], key)]
-
     def evaluate(self, lam: np.ndarray) -> Exact | None:
         """``L(λ)``, or ``None`` when the sparse path gives no certificate."""
-        from .sparse import INFEASIBLE, DenseSource, solve_sparse
-
         m = self.model
         if m.n_edges == 0:
             return None
@@ -263,7 +257,7 @@ class ExactLagrangian:
         u, v, mu = st.duals
         self.warm = (u + mu, v)
         x = np.zeros(m.n_edges, dtype=bool)
-        x[self._edges(pairs[:, 0], pairs[:, 1])] = True
+        x[m.edges_of(pairs[:, 0], pairs[:, 1])] = True
         count = len(pairs)
         rc = w
         rc += shift - mu
