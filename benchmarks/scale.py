@@ -5,8 +5,9 @@ Usage::
     python benchmarks/scale.py --sizes 10000 20000 50000 --repeats 1 --timeout 600
 
 Each size runs in a fresh subprocess (peak memory is its own) with a wall-clock limit; a run
-that does not finish is reported as such. Synthetic cohort, demo programme, 1:1 (or
-``--capacity``), ``max_matched``. Blockwise scans run on a 2-thread pool.
+that does not finish is reported as such. Synthetic cohort (d = 32 skills unless
+``--skills``), demo programme, 1:1 (or ``--capacity``), ``max_matched``. Blockwise scans run
+on a 2-thread pool.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from concurrent.futures import ThreadPoolExecutor
 from _results import run_repeats, save
 
 
-def run_one(n: int, capacity: int) -> dict:
+def run_one(n: int, capacity: int, skills: int) -> dict:
     import rm_match as rm
     from rm_match.cli import demo_programme
     from rm_match.screen import ProblemSource
     from rm_match.solvers import assign_source
 
     n_m = -(-n // capacity)
-    mentors, mentees = rm.synthetic.cohort(n_m, n, rng=2026, mentor_capacity=capacity)
+    mentors, mentees = rm.synthetic.cohort(
+        n_m, n, rng=2026, mentor_capacity=capacity, skills=skills
+    )
     t0 = time.perf_counter()
     problem = rm.Problem(mentors, mentees, demo_programme())
     fixed, m_cap, e_cap = problem.placement()
@@ -41,6 +44,7 @@ def run_one(n: int, capacity: int) -> dict:
     return {
         "n": n,
         "mentors": n_m,
+        "d": skills,
         "setup": t1 - t0,
         "total": t2 - t0,
         **{k: round(v, 2) for k, v in st.times.items()},
@@ -60,15 +64,17 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 20000])
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--capacity", type=int, default=1)
+    ap.add_argument("--skills", type=int, default=32, help="skills per person (d)")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one, args.capacity)))
+        print(json.dumps(run_one(args.one, args.capacity, args.skills)))
         return 0
     rows = []
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--capacity", str(args.capacity)]
+        cmd += ["--skills", str(args.skills)]
         runs = run_repeats(cmd, args.repeats, args.timeout, f"n={n}")
         if runs is None:
             rows.append({"n": n, "error": f"did not finish within {args.timeout:.0f} s"})
@@ -79,6 +85,7 @@ def main(argv=None) -> int:
     cols = [
         "n",
         "mentors",
+        "d",
         "setup",
         "pilot",
         "candidates",
@@ -114,7 +121,7 @@ def main(argv=None) -> int:
         "scale",
         "Scale",
         f"python benchmarks/scale.py --sizes {' '.join(map(str, args.sizes))} "
-        f"--repeats {args.repeats} --capacity {args.capacity}",
+        f"--repeats {args.repeats} --capacity {args.capacity} --skills {args.skills}",
         table,
     )
     return 0

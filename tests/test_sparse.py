@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rm_match as rm
-from rm_match import SolverError, assign, rules
+from rm_match import SolverError, assign, rules, screen
 from rm_match.cli import demo_programme
 from rm_match.screen import ProblemSource
 from rm_match.solvers.sparse import INFEASIBLE, DenseSource, solve_sparse
@@ -153,8 +153,12 @@ def problem():
     return rm.Problem(mentors, mentees, prog)
 
 
-def test_screen_is_within_its_error_and_flags_keyed_rules(problem):
+@pytest.mark.parametrize("one_hot", [0, 64])
+def test_screen_bounds_the_score_and_flags_keyed_rules(problem, monkeypatch, one_hot):
+    # one_hot=0: every keyed component is gathered from its table, none joins the product
+    monkeypatch.setattr(screen, "_ONE_HOT", one_hot)
     src = ProblemSource(problem, np.empty((0, 2), dtype=np.int64))
+    assert bool(src._groups) == (one_hot == 0)
     n_m, n_e = problem.cohort.shape
     mi, ei = np.arange(n_m), np.arange(n_e)
     block = src.screen(None, ei, None, None)
@@ -163,7 +167,14 @@ def test_screen_is_within_its_error_and_flags_keyed_rules(problem):
     for r in problem.programme.rules:
         if r.keyed:
             keyed &= r.allowed(problem.cohort, mi, ei)
-    assert np.abs(block - exact)[keyed].max() <= src.error(0.0)
+    over = (block - exact)[keyed]
+    # an upper bound (the interests term by its cosine), exact up to rounding elsewhere
+    assert src.looseness == pytest.approx(
+        problem.weights["interests"] / sum(problem.weights.values())
+    )
+    assert over.min() >= -src.error(0.0)
+    assert over.max() <= src.looseness + src.error(0.0)
+    assert over.max() > 1e-3  # the cosine bound is not tight on every pair
     assert (block[~keyed] <= INFEASIBLE).all()
     assert (block[keyed] > INFEASIBLE).all()
     # potentials fold in exactly: screen(u, v) = screen - u - v
@@ -203,3 +214,14 @@ def test_match_sparse_equals_dense(problem, capacity, policy):
         len(sparse.unmatched_mentees) == len(dense.unmatched_mentees)
     )
     assert sparse.stats["feasible_share"] is None  # not counted without the matrix
+
+
+def test_refine_brings_the_screen_within_its_error(problem):
+    src = ProblemSource(problem, np.empty((0, 2), dtype=np.int64))
+    n_m, n_e = problem.cohort.shape
+    block = src.screen(None, np.arange(n_e), None, None)
+    mi, ei = (x.ravel() for x in np.meshgrid(np.arange(n_m), np.arange(n_e), indexing="ij"))
+    exact, _ = src.exact(mi, ei)
+    refined = src.refine(mi, ei, block.ravel().astype(np.float64))
+    allowed = block.ravel() > INFEASIBLE
+    assert np.abs(refined - exact)[allowed].max() <= src.error(0.0)

@@ -15,7 +15,7 @@ import numpy as np
 from .errors import ValidationError
 from .people import People
 
-__all__ = ["DEPARTMENTS", "DIGITAL_SKILLS", "SKILLS", "STRATEGIC_SKILLS", "cohort"]
+__all__ = ["DEPARTMENTS", "DIGITAL_SKILLS", "SKILLS", "STRATEGIC_SKILLS", "cohort", "skill_names"]
 
 DIGITAL_SKILLS = (
     "social_media",
@@ -77,22 +77,48 @@ _GENDERS = ("female", "male", "non-binary", None)
 _GENDER_P = np.array([0.48, 0.48, 0.02, 0.02])
 
 
-def _profile(rng: np.random.Generator, n: int, lead_digital: bool) -> tuple[np.ndarray, ...]:
+def skill_names(d: int) -> tuple[str, ...]:
+    """``d`` skill names: the digital half first, then the strategic half.
+
+    :data:`SKILLS` for ``d = 10``; otherwise as many of the named skills as fit, padded with
+    ``digital_<k>`` / ``strategic_<k>``.
+
+    Examples
+    --------
+    >>> skill_names(4)
+    ('social_media', 'ai_tools', 'strategy', 'stakeholder_mgmt')
+    >>> len(skill_names(32)), skill_names(32)[5]
+    (32, 'digital_6')
+    """
+    n_dig, n_str = (d + 1) // 2, d // 2
+    dig = DIGITAL_SKILLS[:n_dig] + tuple(
+        f"digital_{k}" for k in range(len(DIGITAL_SKILLS) + 1, n_dig + 1)
+    )
+    strat = STRATEGIC_SKILLS[:n_str] + tuple(
+        f"strategic_{k}" for k in range(len(STRATEGIC_SKILLS) + 1, n_str + 1)
+    )
+    return dig + strat
+
+
+def _profile(
+    rng: np.random.Generator, n: int, lead_digital: bool, d: int
+) -> tuple[np.ndarray, ...]:
     """Offers and wants: the side that leads a skill group offers it and wants the other."""
-    half = len(DIGITAL_SKILLS)
-    strong = rng.beta(5.0, 2.0, size=(n, half))
-    weak = rng.beta(1.5, 5.0, size=(n, half))
-    want_hi = rng.beta(4.0, 2.0, size=(n, half))
-    want_lo = rng.beta(1.2, 5.0, size=(n, half))
+    n_dig, n_str = (d + 1) // 2, d // 2
+    lead, other = (n_dig, n_str) if lead_digital else (n_str, n_dig)
+    strong = rng.beta(5.0, 2.0, size=(n, lead))
+    weak = rng.beta(1.5, 5.0, size=(n, other))
+    want_hi = rng.beta(4.0, 2.0, size=(n, other))
+    want_lo = rng.beta(1.2, 5.0, size=(n, lead))
     if lead_digital:
         return np.hstack((strong, weak)), np.hstack((want_lo, want_hi))
     return np.hstack((weak, strong)), np.hstack((want_hi, want_lo))
 
 
-def _side(rng: np.random.Generator, n: int, prefix: str, junior: bool) -> dict[str, Any]:
+def _side(rng: np.random.Generator, n: int, prefix: str, junior: bool, d: int) -> dict[str, Any]:
     width = max(4, len(str(n)))
     ids = [f"{prefix}{i:0{width}d}" for i in range(1, n + 1)]
-    offers, wants = _profile(rng, n, lead_digital=junior)
+    offers, wants = _profile(rng, n, lead_digital=junior, d=d)
     dept = rng.choice(len(DEPARTMENTS), size=n, p=_DEPT_P)
     if junior:
         grade = rng.choice([1, 2, 3, 4], size=n, p=[0.3, 0.35, 0.25, 0.1])
@@ -166,6 +192,7 @@ def cohort(
     rng: Any = None,
     mentor_capacity: int = 1,
     regions: int = 0,
+    skills: int = len(SKILLS),
 ) -> tuple[People, People]:
     """A synthetic cohort: junior mentors and senior mentees over :data:`SKILLS`.
 
@@ -182,6 +209,9 @@ def cohort(
         If positive, an attribute ``region`` (``"R1"`` … ``"R<regions>"``, uniformly at
         random) for in-person programmes (:class:`~rm_match.rules.SameGroup`). It is drawn
         after everything else, so the other columns are the same as without it.
+    skills : int, default 10
+        Number of skills ``d`` (:func:`skill_names`; the default is :data:`SKILLS`). Mentors
+        lead on the first (digital) half, mentees on the second.
 
     Returns
     -------
@@ -203,12 +233,16 @@ def cohort(
         ("n_mentees", n_mentees),
         ("mentor_capacity", mentor_capacity),
         ("regions", regions),
+        ("skills", skills),
     ):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
             raise ValidationError(f"`{name}` must be a non-negative integer.", argument=name)
+    if skills < 1:
+        raise ValidationError("`skills` must be at least 1.", argument="skills")
+    names = skill_names(int(skills))
     gen = np.random.default_rng(rng)
-    junior = _side(gen, int(n_mentors), "J", junior=True)
-    senior = _side(gen, int(n_mentees), "S", junior=False)
+    junior = _side(gen, int(n_mentors), "J", junior=True, d=len(names))
+    senior = _side(gen, int(n_mentees), "S", junior=False, d=len(names))
     junior_mgr, senior_mgr = _org_chart(gen, junior, senior)
     if regions:
         labels = np.array([f"R{r + 1}" for r in range(int(regions))], dtype=object)
@@ -216,7 +250,7 @@ def cohort(
             n = len(side["ids"])
             side["attributes"]["region"] = labels[gen.integers(int(regions), size=n)]
     mentors = People(
-        junior.pop("ids"), skills=SKILLS, manager=junior_mgr, capacity=mentor_capacity, **junior
+        junior.pop("ids"), skills=names, manager=junior_mgr, capacity=mentor_capacity, **junior
     )
-    mentees = People(senior.pop("ids"), skills=SKILLS, manager=senior_mgr, **senior)
+    mentees = People(senior.pop("ids"), skills=names, manager=senior_mgr, **senior)
     return mentors, mentees
