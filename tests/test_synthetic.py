@@ -48,3 +48,24 @@ def test_empty_and_invalid_sizes():
     assert (mentors.n, mentees.n) == (0, 3)
     with pytest.raises(ValidationError, match="`n_mentors` must be a non-negative integer"):
         synthetic.cohort(-1, 3)
+
+
+@pytest.mark.parametrize("d", [1, 7, 32])
+def test_any_number_of_skills(d):
+    mentors, mentees = synthetic.cohort(300, 200, rng=1, skills=d)
+    names = synthetic.skill_names(d)
+    assert mentors.skills == mentees.skills == names
+    assert len(set(names)) == d and mentors.offers.shape == (300, d)
+    lead = (d + 1) // 2  # the digital half, where juniors lead
+    assert mentors.offers[:, :lead].mean() > mentees.offers[:, :lead].mean() + 0.2
+    if d > 1:
+        assert mentees.offers[:, lead:].mean() > mentors.offers[:, lead:].mean() + 0.2
+
+
+def test_default_skills_are_the_named_ten():
+    a = synthetic.cohort(50, 40, rng=9)
+    b = synthetic.cohort(50, 40, rng=9, skills=10)
+    assert a[0].skills == synthetic.SKILLS
+    np.testing.assert_array_equal(a[0].offers, b[0].offers)
+    with pytest.raises(ValidationError, match="`skills` must be at least 1"):
+        synthetic.cohort(5, 5, skills=0)

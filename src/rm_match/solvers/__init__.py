@@ -336,7 +336,7 @@ def assign_source(
     mentee_capacity: np.ndarray,
     *,
     policy: str = "max_matched",
-    k: int = 16,
+    k: int = 32,
     executor: Any = None,
     rng: Any = None,
 ) -> tuple[Assignment, sparse.SparseStats]:

@@ -401,10 +401,17 @@ def _certificate(n_m, n_e, mi, ei, s, used, m_cap, e_cap, policy, d) -> _Certifi
     return _Certificate(u, v, mu, a, b, size == int(used.sum()))
 
 
-def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.0):
-    """Pairs the certificate cannot rule out: (mi, ei, estimate) — every pair that may break
-    the cover or whose reduced cost may exceed ``-margin``, with its score estimated within
-    ``δ`` (the refined screen). Exact checks come after, on the pairs that need them."""
+def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.0, cap=None):
+    """Pairs the certificate cannot rule out: (mi, ei, estimate, truncated) — every pair that
+    may break the cover or whose reduced cost may exceed ``-margin``, with its score
+    estimated within ``δ`` (the refined screen). Exact checks come after, on the pairs that
+    need them.
+
+    ``cap``: where a block has many more such pairs than ``cap`` per mentee (early rounds,
+    far from the optimum), only each mentee's ``cap`` best by the screen are returned (the
+    rest would not be added this round anyway; this bounds memory). ``truncated`` says
+    whether a pair left out might have a positive reduced cost: the scan then proves
+    nothing."""
     n_m, n_e = source.shape
     scale = float(cert.u.max(initial=0.0) + cert.v.max(initial=0.0) + abs(cert.mu))
     delta = source.error(scale)
@@ -418,6 +425,7 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
     def one(cols):
         cols = cols[e_ok[cols]]
         out = []
+        cut = False
         for rows, b_side, kind in classes:
             cc = cols if b_side is None else cols[cert.b[cols] == b_side]
             if len(rows) == 0 or len(cc) == 0:
@@ -431,19 +439,28 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
                 block = source.screen(rows, cc, cert.u, cert.v)
                 thr = cert.mu - delta - margin
                 flat = np.flatnonzero(block > thr)
+                if cap and len(rows) > cap and len(flat) > 4 * cap * len(cc):
+                    # each mentee's cap-th best screened value (a pass over the block, paid
+                    # only in rounds this far from the optimum)
+                    kth = np.partition(block, len(rows) - cap, axis=0)[len(rows) - cap]
+                    cut |= bool((kth > cert.mu - delta).any())
+                    flat = np.flatnonzero(block >= np.maximum(kth, thr)[None, :])
                 r, c = np.divmod(flat, len(cc))
                 val = source.refine(rows[r], cc[c], block.ravel()[flat].astype(np.float64))
                 keep = val > thr
                 r, c = r[keep], c[keep]
                 est = val[keep] + cert.u[rows[r]] + cert.v[cc[c]]
             out.append((rows[r], cc[c], est))
-        return out
+        return out, cut
 
     blocks = list(_chunks(np.arange(n_e), n_m, block_elements))
-    found = [t for part in _map(executor, one, blocks) for t in part]
+    parts = list(_map(executor, one, blocks))
+    found = [t for part, _ in parts for t in part]
+    truncated = any(cut for _, cut in parts)
     if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    return tuple(np.concatenate(x) for x in zip(*found, strict=True))
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), truncated
+    pm, pe, ps = (np.concatenate(x) for x in zip(*found, strict=True))
+    return pm, pe, ps, truncated
 
 
 def solve_sparse(
@@ -452,7 +469,7 @@ def solve_sparse(
     mentee_capacity: np.ndarray,
     policy: str,
     *,
-    k: int = 16,
+    k: int = 32,
     block_elements: int = 1 << 24,
     executor=None,
     rng=None,
@@ -554,7 +571,9 @@ def solve_sparse(
                 pool_m, pool_e, pool_s, pool_x = (x[~add] for x in (pool_m, pool_e, pool_s, pool_x))
                 stats.times["pricing"] += time.perf_counter() - t
                 continue
-        pm, pe, ps = _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin)
+        pm, pe, ps, truncated = _price(
+            source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap=8 * k
+        )
         stats.screened_pairs += n_m * n_e
         stats.scans += 1
         # drop pairs already among the edges; exact scores where a pair may be added
@@ -571,6 +590,26 @@ def solve_sparse(
             NEAR,
         )
         add, red, kind = _violations(pm, pe, ps, px, cert, policy, k, NEAR)
+        if truncated and not add.any():
+            # the capped scan proves nothing: scan again without the cap (rare)
+            pm, pe, ps, _ = _price(
+                source, cert, policy, m_ok, e_ok, block_elements, executor, margin
+            )
+            stats.screened_pairs += n_m * n_e
+            stats.scans += 1
+            fresh = ~_member(pm * n_cols + pe, edge_keys)
+            pm, pe, ps, px = _check(
+                source,
+                pm[fresh],
+                pe[fresh],
+                ps[fresh],
+                np.zeros(int(fresh.sum()), bool),
+                cert,
+                policy,
+                delta,
+                NEAR,
+            )
+            add, red, kind = _violations(pm, pe, ps, px, cert, policy, k, NEAR)
         stats.times["pricing"] += time.perf_counter() - t
         if not add.any():
             # unconverged potentials still give a valid (looser) bound; no cover gives none.
@@ -685,7 +724,7 @@ class SparseBackend:
             return "capacities above 1 on both sides"
         return None
 
-    def solve(self, problem: ArrayProblem, *, k: int = 16) -> tuple[np.ndarray, float, str]:
+    def solve(self, problem: ArrayProblem, *, k: int = 32) -> tuple[np.ndarray, float, str]:
         scores = problem.scores
         if problem.policy == "max_matched" and problem.feasible.any():
             # screening reads scores at or below INFEASIBLE as forbidden; every answer has the
