@@ -225,3 +225,26 @@ def test_refine_brings_the_screen_within_its_error(problem):
     refined = src.refine(mi, ei, block.ravel().astype(np.float64))
     allowed = block.ravel() > INFEASIBLE
     assert np.abs(refined - exact)[allowed].max() <= src.error(0.0)
+
+
+def test_a_capped_scan_keeps_each_mentees_best_and_says_it_cut():
+    from rm_match.solvers.sparse import _Certificate, _price
+
+    rng = np.random.default_rng(6)
+    n = 40  # at most 16 x cap mentors: the cap-th best is exact, not sampled
+    scores = rng.random((n, n))
+    feasible = rng.random((n, n)) < 0.9
+    src = DenseSource(scores, feasible)
+    none = np.zeros(n, dtype=bool)
+    # potentials this low leave every allowed pair with a positive reduced cost
+    cert = _Certificate(np.zeros(n), np.zeros(n), -5.0, none, none, True)
+    ok = np.ones(n, dtype=bool)
+    pm, pe, est, cut = _price(src, cert, "max_score", ok, ok, 1 << 24, None)
+    assert not cut and len(pm) == feasible.sum()
+    np.testing.assert_allclose(est, scores[pm, pe])
+    pm, pe, est, cut = _price(src, cert, "max_score", ok, ok, 1 << 24, None, cap=3)
+    assert cut
+    assert np.bincount(pe, minlength=n).max() == 3
+    for j in range(n):  # the 3 best allowed mentors of each mentee
+        best = np.sort(np.where(feasible[:, j], scores[:, j], -np.inf))[-3:]
+        np.testing.assert_allclose(np.sort(est[pe == j]), best)
