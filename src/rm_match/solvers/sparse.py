@@ -428,11 +428,10 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
     estimated within ``δ`` (the refined screen). Exact checks come after, on the pairs that
     need them.
 
-    ``cap``: where a block has many more such pairs than ``cap`` per mentee (early rounds,
-    far from the optimum), only each mentee's ``cap`` best by the screen are returned (the
-    rest would not be added this round anyway; this bounds memory). ``truncated`` says
-    whether a pair left out might have a positive reduced cost: the scan then proves
-    nothing."""
+    ``cap``: at most each mentee's ``cap`` best pairs are returned (by the refined screen;
+    far from the optimum, after a first cut by the screen itself), which bounds memory: the
+    rest would not be added this round anyway. ``truncated`` says whether a pair left out
+    might break the cover or have a positive reduced cost: the scan then proves nothing."""
     n_m, n_e = source.shape
     scale = float(cert.u.max(initial=0.0) + cert.v.max(initial=0.0) + abs(cert.mu))
     delta = source.error(scale)
@@ -456,21 +455,31 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
                 flat = np.flatnonzero(block > INFEASIBLE)
                 r, c = np.divmod(flat, len(cc))
                 est = source.refine(rows[r], cc[c], block.ravel()[flat].astype(np.float64))
+                if cap and len(r) > cap * len(cc):
+                    top = _top_per_group(c, est, np.ones(len(c), dtype=bool), cap)
+                    cut |= not top.all()  # any cover breaker left out could be the one
+                    r, c, est = r[top], c[top], est[top]
             else:
                 block = source.screen(rows, cc, cert.u, cert.v)
                 thr = cert.mu - delta - margin
                 flat = np.flatnonzero(block > thr)
-                if cap and len(rows) > cap and len(flat) > 4 * cap * len(cc):
-                    # about each mentee's cap-th best screened value, read off a sample of
-                    # 16·cap mentors (only in rounds this far from the optimum)
-                    kth = _kth_largest(block, cap)
+                if cap and len(rows) > 2 * cap and len(flat) > 4 * cap * len(cc):
+                    # far from the optimum: first about each mentee's 2·cap best by the
+                    # screen, read off a sample of mentors
+                    kth = _kth_largest(block, 2 * cap)
                     cut |= bool((kth > cert.mu - delta).any())
                     flat = np.flatnonzero(block >= np.maximum(kth, thr)[None, :])
                 r, c = np.divmod(flat, len(cc))
                 val = source.refine(rows[r], cc[c], block.ravel()[flat].astype(np.float64))
                 keep = val > thr
-                r, c = r[keep], c[keep]
-                est = val[keep] + cert.u[rows[r]] + cert.v[cc[c]]
+                r, c, val = r[keep], c[keep], val[keep]
+                if cap and len(r) > cap * len(cc) // 4:
+                    # each mentee's cap best by the refined value (within δ of exact): a
+                    # pair left out may improve only if it is within δ of doing so
+                    top = _top_per_group(c, val, np.ones(len(c), dtype=bool), cap)
+                    cut |= bool((val[~top] > cert.mu - delta).any())
+                    r, c, val = r[top], c[top], val[top]
+                est = val + cert.u[rows[r]] + cert.v[cc[c]]
             out.append((rows[r], cc[c], est))
         return out, cut
 
