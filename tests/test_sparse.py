@@ -248,3 +248,12 @@ def test_a_capped_scan_keeps_each_mentees_best_and_says_it_cut():
     for j in range(n):  # the 3 best allowed mentors of each mentee
         best = np.sort(np.where(feasible[:, j], scores[:, j], -np.inf))[-3:]
         np.testing.assert_allclose(np.sort(est[pe == j]), best)
+
+
+@pytest.mark.parametrize("n", [1, 31, 32, 33, 100])
+def test_group_maxima_match_reduceat(n):
+    from rm_match.solvers.sparse import _GROUP, _group_max
+
+    block = np.random.default_rng(n).random((n, 7)).astype(np.float32)
+    want = np.maximum.reduceat(block, np.arange(0, n, _GROUP), axis=0)
+    np.testing.assert_array_equal(_group_max(block), want)

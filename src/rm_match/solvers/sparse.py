@@ -194,6 +194,17 @@ def _map(executor, fn, items):
     return map(fn, items) if executor is None else executor.map(fn, items)
 
 
+def _group_max(block: np.ndarray) -> np.ndarray:
+    """Column maxima over each run of ``_GROUP`` rows (the last run may be shorter); a
+    reshaped reduction, 4-5× faster than ``np.maximum.reduceat`` on these shapes."""
+    n = len(block)
+    full = n - n % _GROUP
+    out = block[:full].reshape(-1, _GROUP, block.shape[1]).max(axis=1)
+    if full < n:
+        out = np.vstack((out, block[full:].max(axis=0, keepdims=True)))
+    return out
+
+
 def _mentor_thresholds(source, m_ok, e_ok, k, block_elements, rng, u, v) -> np.ndarray:
     """Per mentor, a score that about ``k`` of its allowed mentees reach (estimated on a
     sample of mentees; min of two group maxima, so at least two sampled mentees reach it)."""
@@ -270,8 +281,7 @@ def candidates(
     delta = source.error(shift)
     floor = INFEASIBLE - shift
     m_thr = _mentor_thresholds(source, m_ok, e_ok, k, block_elements, gen, u, v)
-    starts = np.arange(0, n_m, _GROUP)
-    n_groups = len(starts)
+    n_groups = -(-n_m // _GROUP)
 
     def one(cols: np.ndarray):
         cols = cols[e_ok[cols]]
@@ -279,9 +289,11 @@ def candidates(
             return np.empty(0, np.int64), np.empty(0, np.int64)
         block = source.screen(None, cols, u, v)
         if n_groups > k:
-            gmax = np.maximum.reduceat(block, starts, axis=0)
+            gmax = _group_max(block)
             # k-th largest group maximum: k real values reach it, so the k best do too
-            e_thr = np.partition(gmax, n_groups - k, axis=0)[n_groups - k]
+            # (partitioned along memory: strided, it cost more than the scan)
+            gmax_t = np.ascontiguousarray(gmax.T)
+            e_thr = np.partition(gmax_t, n_groups - k, axis=1)[:, n_groups - k]
         else:
             e_thr = np.full(len(cols), -np.inf, dtype=block.dtype)
         keep = block >= (e_thr - delta)[None, :]
