@@ -15,7 +15,7 @@ import rm_match as rm
 from rm_match import InfeasibleError, ValidationError, assign
 from rm_match import goals as G
 from rm_match.goals import GoalContext, check_goals
-from rm_match.matching import relative_gap
+from rm_match.results import relative_gap
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -21,9 +21,9 @@ from . import goals, rules, synthetic
 from .api import match
 from .cohort import Cohort
 from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
-from .matching import Assignment, Matching, PairExplanation
 from .people import People
 from .programme import DEFAULT_WEIGHTS, Problem, ProblemArrays, Programme
+from .results import Assignment, Matching, PairExplanation
 from .solvers import BACKENDS, assign
 from .verify import Violation, verify
 

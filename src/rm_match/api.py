@@ -14,9 +14,9 @@ import numpy as np
 
 from .errors import InfeasibleError, ValidationError
 from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
-from .matching import Assignment, Matching, PairExplanation, relative_gap
 from .people import People
 from .programme import Problem, Programme
+from .results import Assignment, Matching, PairExplanation, relative_gap
 from .scoring import combine, top_skills
 from .screen import ProblemSource, keyed_parts
 from .solvers import (

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ValidationError
-from .matching import Matching
 from .programme import Problem, ProblemArrays
+from .results import Matching
 from .rules import RequiredPairs
 
 __all__ = ["Violation", "verify"]

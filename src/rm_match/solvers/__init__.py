@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InfeasibleError, SolverError, ValidationError
-from ..matching import OPTIMALITY_TOL, Assignment, relative_gap
+from ..results import OPTIMALITY_TOL, Assignment, relative_gap
 from . import constrained, decompose, flow, lsa, sparse
 from ._problem import POLICIES, ArrayProblem, capacities_on_both_sides, validate
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SolverError
-from ..matching import OPTIMALITY_TOL, relative_gap
+from ..results import OPTIMALITY_TOL, relative_gap
 from . import cpsat, lp
 from ._problem import capacities_on_both_sides
 from .goal_model import GoalModel, Row, score_bound
