@@ -162,6 +162,10 @@ def _group(cohort: Cohort, fields: tuple[str, ...], components: list) -> _Group:
     return _Group(sides[0], sides[1], components)
 
 
+#: Set bits of each byte value (``np.bitwise_count`` needs numpy 2; we support 1.26).
+_POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)
+
+
 def _bits(indicators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows of an indicator matrix packed into bytes, and their sizes."""
     ind = indicators > 0
@@ -229,7 +233,7 @@ class ProblemSource:
         for rule in prog.rules:  # rules on identities are left to `exact`
             if rule.keyed:
                 by_fields.setdefault(tuple(rule.fields), []).append(self._rule_fn(rule))
-        gathered: dict[tuple[str, ...], list] = {}
+        gathered: list[_Group] = []
         for fields, comps in by_fields.items():
             g = _group(cohort, fields, comps)
             if g.cells <= _MAX_TABLE and min(len(g.reps_m), len(g.reps_e)) <= _ONE_HOT:
@@ -243,16 +247,17 @@ class ProblemSource:
             elif fields == ("interests",) and len(comps) == 1 and "interests" in weights:
                 # the term alone (no rule looks at interests): its cosine upper bound
                 wt = weights["interests"] / total_w
+                (bits_m, a), (bits_e, b) = (_bits(x) for x in cohort.interests)
                 i_m, i_e = (np.asarray(x, dtype=np.float64) for x in cohort.interests)
-                f_parts.append(i_m / np.sqrt(np.maximum(i_m.sum(axis=1), 1.0))[:, None])
-                g_parts.append(wt * i_e / np.sqrt(np.maximum(i_e.sum(axis=1), 1.0))[:, None])
+                f_parts.append(i_m / np.sqrt(np.maximum(a, 1.0))[:, None])
+                g_parts.append(wt * i_e / np.sqrt(np.maximum(b, 1.0))[:, None])
                 self.looseness += wt
-                self._interests = (wt, *(_bits(x) for x in (i_m, i_e)))
+                self._interests = (wt, (bits_m, a), (bits_e, b))
             else:
-                gathered[fields] = comps
+                gathered.append(g)
         self._fm = np.hstack(f_parts).astype(np.float32)
         self._ge = np.hstack(g_parts).astype(np.float32)
-        self._groups = self._merge(cohort, gathered)
+        self._groups = self._merge(gathered)
         self._fixed = np.unique(fixed[:, 0] * max(n_e, 1) + fixed[:, 1]) if len(fixed) else None
         self._cache: dict = {}
 
@@ -265,9 +270,9 @@ class ProblemSource:
         return lambda reps, cols: np.where(rule.allowed(cohort, reps, cols), 0.0, -PENALTY)
 
     @staticmethod
-    def _merge(cohort: Cohort, by_fields: dict) -> list[_Group]:
-        """One group per set of fields, merged while the key × key table stays small."""
-        items = sorted((_group(cohort, f, c) for f, c in by_fields.items()), key=lambda g: g.cells)
+    def _merge(groups: list[_Group]) -> list[_Group]:
+        """The groups (one per set of fields), merged while the key × key table stays small."""
+        items = sorted(groups, key=lambda g: g.cells)
         merged: list[_Group] = []
         for g in items:
             if merged:
@@ -333,7 +338,7 @@ class ProblemSource:
         if self._interests is None or len(mi) == 0:
             return screened
         wt, (bits_m, a), (bits_e, b) = self._interests
-        inter = np.bitwise_count(bits_m[mi] & bits_e[ei]).sum(axis=1, dtype=np.float64)
+        inter = _POPCOUNT[bits_m[mi] & bits_e[ei]].sum(axis=1, dtype=np.float64)
         a, b = a[mi], b[ei]
         union = a + b - inter
         jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

@@ -445,8 +445,7 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
     rest would not be added this round anyway. ``truncated`` says whether a pair left out
     might break the cover or have a positive reduced cost: the scan then proves nothing."""
     n_m, n_e = source.shape
-    scale = float(cert.u.max(initial=0.0) + cert.v.max(initial=0.0) + abs(cert.mu))
-    delta = source.error(scale)
+    delta = _delta(source, cert)
     rows_all = np.flatnonzero(m_ok)
     if policy == "max_score":
         classes = [(rows_all, None, 1)]
@@ -594,9 +593,7 @@ def solve_sparse(
         stats.times["certificate"] += time.perf_counter() - t
         t = time.perf_counter()
         last = np.column_stack((mi[used], ei[used]))
-        delta = source.error(
-            float(cert.u.max(initial=0.0) + cert.v.max(initial=0.0) + abs(cert.mu))
-        )
+        delta = _delta(source, cert)
         if len(pool_m):
             # a cheap round first: the pairs the last scan found near violating
             pool_m, pool_e, pool_s, pool_x = _check(
@@ -655,7 +652,7 @@ def solve_sparse(
         if PRUNE is not None:
             # unused edges far below zero reduced cost leave the graph (pricing brings any
             # back that could matter): smaller flow solves and shortest-path passes
-            red_e = s - cert.u[mi] - cert.v[ei] - cert.mu
+            red_e = _reduced(s, mi, ei, cert)
             stay = used | (_kinds(mi, ei, cert, policy) != 1) | (red_e > -PRUNE)
             stats.pruned += int((~stay).sum())
             mi, ei, s = mi[stay], ei[stay], s[stay]
@@ -664,6 +661,16 @@ def solve_sparse(
         s = np.concatenate((s, ps[add]))
         edge_keys = np.sort(mi * n_cols + ei)
     return last, math.inf, f"sparse: pricing did not settle in {max_rounds} rounds", stats
+
+
+def _delta(source, cert) -> float:
+    """The screen's error bound at the certificate's potentials."""
+    return source.error(float(cert.u.max(initial=0.0) + cert.v.max(initial=0.0) + abs(cert.mu)))
+
+
+def _reduced(s, mi, ei, cert) -> np.ndarray:
+    """Reduced costs ``s - u - v - μ`` of the pairs ``(mi[k], ei[k])`` with scores ``s``."""
+    return s - cert.u[mi] - cert.v[ei] - cert.mu
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -679,7 +686,7 @@ def _check(source, pm, pe, ps, exact, cert, policy, delta, near=0.0):
     the cover, or whose reduced cost may exceed ``-near`` (estimates are within ``δ``).
     Returns the pairs kept (rules that look at identities drop some), their scores and
     which of them are exact."""
-    red = ps - cert.u[pm] - cert.v[pe] - cert.mu
+    red = _reduced(ps, pm, pe, cert)
     kind = _kinds(pm, pe, cert, policy)
     need = ~exact & ((kind == 0) | ((kind == 1) & (red > -delta - near)))
     idx = np.flatnonzero(need)
@@ -701,7 +708,7 @@ def _violations(pm, pe, ps, exact, cert, policy, k, near=0.0):
     kind 0: the pair would break the cover (one more pair may be possible); kind 1: its
     reduced cost ``s - u - v - μ`` counts; kind 2: both ends in the cover, nothing to check.
     """
-    red = ps - cert.u[pm] - cert.v[pe] - cert.mu
+    red = _reduced(ps, pm, pe, cert)
     kind = _kinds(pm, pe, cert, policy)
     breaks_cover = kind == 0
     add = exact & (breaks_cover | ((kind == 1) & (red > PRICE_TOL)))
@@ -739,7 +746,7 @@ def _slack(mi, ei, s, used, m_cap, e_cap, cert, policy, outside_reduced) -> floa
     n_m, n_e = len(m_cap), len(e_cap)
     deg_m = np.bincount(mi[used], minlength=n_m)
     deg_e = np.bincount(ei[used], minlength=n_e)
-    red = s - cert.u[mi] - cert.v[ei] - cert.mu
+    red = _reduced(s, mi, ei, cert)
     tight = _kinds(mi, ei, cert, policy) == 1
     inside = float(np.maximum(-red[used], 0.0).sum())
     unused_edges = float(np.maximum(red[~used & tight], 0.0).sum())
