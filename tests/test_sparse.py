@@ -257,3 +257,55 @@ def test_group_maxima_match_reduceat(n):
     block = np.random.default_rng(n).random((n, 7)).astype(np.float32)
     want = np.maximum.reduceat(block, np.arange(0, n, _GROUP), axis=0)
     np.testing.assert_array_equal(_group_max(block), want)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("seed", range(4))
+def test_warm_started_potentials_still_certify_the_sparse_optimum(policy, seed):
+    """Labels carried over from another round (any labels at most 0) end as a feasible
+    potential: the certificate built on them is as tight as the cold one's."""
+    from rm_match.solvers.flow import flow_on_edges
+    from rm_match.solvers.sparse import _certificate, _potentials, _slack
+
+    rng = np.random.default_rng(seed)
+    n_m, n_e = 30, 25
+    keep = rng.random((n_m, n_e)) < 0.3
+    mi, ei = np.nonzero(keep)
+    s = rng.random(len(mi)).round(2)  # ties on purpose
+    m_cap = rng.integers(1, 3, n_m)
+    e_cap = np.ones(n_e, dtype=np.int64)
+    k_max = int(min(m_cap.sum(), e_cap.sum()))
+    used, rounded, scale, _ = flow_on_edges(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max)
+    args = (n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, 10_000)
+    cold, _, ok = _potentials(*args)
+    assert ok
+    for d0 in (cold - rng.integers(0, 10**9, len(cold)), -rng.integers(0, 10**12, len(cold))):
+        d, _, ok = _potentials(*args, d0)
+        assert ok
+        cert = _certificate(n_m, n_e, mi, ei, s, used, m_cap, e_cap, policy, d / scale)
+        slack = _slack(mi, ei, s, used, m_cap, e_cap, cert, policy, np.empty(0))
+        assert 0.0 <= slack <= 1e-9 * max(1.0, float(s[used].sum()))
+
+
+@pytest.mark.parametrize("spread", [0, 4])
+def test_candidates_take_random_allowed_mentors_besides_the_best(monkeypatch, spread):
+    from rm_match.solvers import sparse
+
+    monkeypatch.setattr(sparse, "RANDOM_EDGES", spread)
+    rng = np.random.default_rng(8)
+    n = 200
+    rank_m, rank_e = (rng.permutation(np.linspace(0.1, 1.0, n)) for _ in range(2))
+    scores = np.outer(rank_m, rank_e)  # everyone ranks the other side in the same order
+    feasible = rng.random((n, n)) < 0.8
+    ok = np.ones(n, dtype=bool)
+    mi, ei, s, _ = sparse.candidates(DenseSource(scores, feasible), ok, ok, 2, rng=0)
+    assert feasible[mi, ei].all()
+    np.testing.assert_array_equal(s, scores[mi, ei])
+    assert len(np.unique(mi * n + ei)) == len(mi)
+    # pairs of nobody's favourites (neither among the other side's best few): random draws
+    plain = (rank_m[mi] < 0.9) & (rank_e[ei] < 0.9)
+    per_mentee = plain.sum() / (rank_e < 0.9).sum()
+    if spread:
+        assert 0.8 * spread * 0.5 < per_mentee <= spread
+    else:
+        assert per_mentee == 0
