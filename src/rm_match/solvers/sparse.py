@@ -295,6 +295,9 @@ def candidates(
     floor = INFEASIBLE - shift
     m_thr = _mentor_thresholds(source, m_ok, e_ok, k, block_elements, gen, u, v)
     n_groups = -(-n_m // _GROUP)
+    rows_ok = np.flatnonzero(m_ok)
+    spread = RANDOM_EDGES if n_groups > k and len(rows_ok) else 0
+    drawn = rows_ok[gen.integers(0, max(len(rows_ok), 1), size=(n_e, spread))]
 
     def one(cols: np.ndarray):
         cols = cols[e_ok[cols]]
@@ -311,6 +314,7 @@ def candidates(
             e_thr = np.full(len(cols), -np.inf, dtype=block.dtype)
         keep = block >= (e_thr - delta)[None, :]
         keep |= block >= (m_thr - delta)[:, None]
+        keep[drawn[cols], np.arange(len(cols))[:, None]] = True
         flat = np.flatnonzero(keep)  # flat + divmod: several times faster than 2-D nonzero
         r, c = np.divmod(flat, len(cols))
         ok = (block.ravel()[flat] > floor) & m_ok[r]
@@ -319,12 +323,6 @@ def candidates(
     parts = list(_map(executor, one, list(_chunks(np.arange(n_e), n_m, block_elements))))
     mi = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
     ei = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
-    rows, cols = np.flatnonzero(m_ok), np.flatnonzero(e_ok)
-    if RANDOM_EDGES and len(rows) > k and len(cols):
-        ri = rows[gen.integers(0, len(rows), size=RANDOM_EDGES * len(cols))]
-        ci = np.repeat(cols, RANDOM_EDGES)
-        keys = np.unique(np.concatenate((mi * n_e + ei, ri * n_e + ci)))
-        mi, ei = np.divmod(keys, n_e)
     s, ok = source.exact(mi, ei)
     return mi[ok], ei[ok], np.asarray(s, dtype=np.float64)[ok], n_m * int(e_ok.sum())
 
