@@ -309,3 +309,19 @@ def test_candidates_take_random_allowed_mentors_besides_the_best(monkeypatch, sp
         assert 0.8 * spread * 0.5 < per_mentee <= spread
     else:
         assert per_mentee == 0
+
+
+def test_exact_scores_in_chunks_on_an_executor_equal_serial(problem):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rm_match.solvers.sparse import _exact
+
+    src = ProblemSource(problem, np.empty((0, 2), dtype=int))
+    rng = np.random.default_rng(9)
+    n_m, n_e = src.shape
+    mi, ei = rng.integers(0, n_m, 1000), rng.integers(0, n_e, 1000)
+    want = src.exact(mi, ei)
+    with ThreadPoolExecutor(2) as pool:
+        got = _exact(src, mi, ei, pool, chunk=64)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
