@@ -546,7 +546,7 @@ def solve_sparse(
     rng=None,
     max_rounds: int = 200,
     max_bf_iterations: int = 20_000,
-    pilot: int = 2000,
+    pilot: int | None = None,
     margin: float = 0.005,
     stats: SparseStats | None = None,
     prior: tuple[np.ndarray, np.ndarray] | None = None,
@@ -558,9 +558,15 @@ def solve_sparse(
     the pilot's (a warm start, e.g. the last solve's for nearby scores: at n = 5 000 a warm
     solve took 4.4 s against 6.6–8.5 s when started from the last solve's candidate pairs);
     a ranking hint only, pricing still checks every pair.
+    ``pilot``: people per side in the pilot solve that estimates the potentials (0: none);
+    by default a tenth of the larger side, between 2 000 and 5 000. A larger pilot ranks
+    the first candidates better and saved a round at n = 50 000 (69-73 s instead of
+    81-84 s) and 100 000 (301 s instead of 340 s); 8 000 cost more than it saved at 50 000.
     """
     stats = stats or SparseStats()
     n_m, n_e = source.shape
+    if pilot is None:
+        pilot = min(max(2000, max(n_m, n_e) // 10), 5000)
     # no one takes more partners than the other side has (the König cover counts capacities)
     m_cap = np.minimum(np.asarray(mentor_capacity, dtype=np.int64), n_e)
     e_cap = np.minimum(np.asarray(mentee_capacity, dtype=np.int64), n_m)
