@@ -68,7 +68,9 @@ def run_one(n: int, method: str, n_goals: int, time_limit: float, gap_limit) -> 
             gap_limit=gap_limit,
         )
     except rm.RmMatchError as exc:
-        return {"status": f"error: {type(exc).__name__}", "time": time.perf_counter() - t0}
+        # the message says why (e.g. nothing meeting every goal within the time limit)
+        why = str(exc).split("\n")[0].replace("|", "/")[:120]
+        return {"status": f"error: {type(exc).__name__}: {why}", "time": time.perf_counter() - t0}
     took = time.perf_counter() - t0
     ok = rm.verify(m, rm.Problem(mentors, mentees, prog)) == []
     return {
