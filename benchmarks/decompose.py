@@ -32,7 +32,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
-from _results import run_repeats, save
+from _results import Plot, run_repeats, save
 
 MODES = ("serial", "2 processes", "2 processes + start")
 
@@ -111,6 +111,7 @@ def main(argv=None) -> int:
         f"python benchmarks/decompose.py --sizes {' '.join(map(str, args.sizes))} "
         f"--regions {args.regions} --repeats {args.repeats}",
         table,
+        Plot("n", ("median s",), by="mode"),
     )
     return 0
 

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 
-from _results import save
+from _results import Plot, save
 
 
 def programme(n_goals: int):
@@ -150,6 +150,7 @@ def main() -> None:
         + (f", gap limit {args.gap_limit:g})" if args.gap_limit is not None else ")"),
         cmd,
         "\n".join(lines),
+        Plot("n", ("time s",), by="method", ylabel="seconds (to the gap limit, or the time limit)"),
     )
 
 

@@ -6,18 +6,18 @@ Each size runs in a fresh subprocess (so peak RSS is that size's own); the table
 medians over ``--repeat`` runs of: cohort generation, compile (scores + rules), solve and the
 whole ``match`` call (compile + solve + explanations), with the objective and gap. The demo
 programme of ``rm-match demo`` is used. Results are printed as markdown and written to
-``benchmarks/results/match_scale-<date>.md``.
+``benchmarks/results/match_scale-<date>.md``, with a log-log plot of the stages against n.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import statistics
 import subprocess
 import sys
-from pathlib import Path
+
+from _results import Plot, save
 
 CHILD = r"""
 import json, resource, sys, time
@@ -72,16 +72,15 @@ def main() -> None:
             f"{med['solve']:.2f} | {med['match']:.2f} | {res['peak_mib']:.0f} | "
             f"{first['pairs']} | {first['objective']:.4f} | {max(r['gap'] for r in rows):.1e} |"
         )
-    today = dt.date.today().isoformat()
-    text = (
-        f"# match_scale, {today}\n\nMedians of {args.repeat} runs (seeds 0..{args.repeat - 1}), "
-        "demo programme, 1:1, policy max_matched; python "
-        f"{sys.version.split()[0]}.\n\n" + "\n".join(lines) + "\n"
+    save(
+        "match_scale",
+        f"match_scale (medians of {args.repeat} runs, seeds 0..{args.repeat - 1}, demo programme, "
+        f"1:1, policy max_matched; python {sys.version.split()[0]})",
+        f"python benchmarks/match_scale.py --sizes {' '.join(map(str, args.sizes))} "
+        f"--repeat {args.repeat}",
+        "\n".join(lines),
+        Plot("n per side", ("cohort s", "compile s", "solve s", "match s")),
     )
-    print(text)
-    dest = Path(__file__).resolve().parent / "results" / f"match_scale-{today}.md"
-    dest.write_text(text)
-    print(f"written to {dest}", file=sys.stderr)
 
 
 if __name__ == "__main__":

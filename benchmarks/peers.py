@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _results import save
+from _results import Plot, draw, save
 
 METHODS = (
     "rm_match",
@@ -359,30 +359,15 @@ def _markdown(rows) -> str:
 
 
 def _plot(rows, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot", file=sys.stderr)
-        return
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for method in METHODS:
-        pts = [
-            (r["n"], r["build"] + r["solve"])
-            for r in rows
-            if r["method"] == method and "error" not in r
-        ]
-        if pts:
-            ax.loglog(*zip(*pts, strict=True), marker="o", label=method)
-    ax.set_xlabel("n per side")
-    ax.set_ylabel("seconds (build + solve, median)")
-    ax.legend()
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"wrote {path}", file=sys.stderr)
+    """Build + solve against n, one series per method (rm_match's dense and sparse rows
+    together), through the shared log-log plot."""
+    points = [
+        {"n": str(r["n"]), "method": r["method"], "seconds": str(r["build"] + r["solve"])}
+        for r in rows
+        if "error" not in r
+    ]
+    plot = Plot("n", ("seconds",), by="method", ylabel="seconds (build + solve, median)")
+    draw([points], plot, path, "Peers")
 
 
 if __name__ == "__main__":

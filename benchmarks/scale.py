@@ -24,7 +24,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _results import run_repeats, save
+from _results import Plot, run_repeats, save
 
 
 def run_one(n: int, capacity: int, skills: int) -> dict:
@@ -135,6 +135,7 @@ def main(argv=None) -> int:
         f"--repeats {args.repeats} --capacity {args.capacity} --skills {args.skills} "
         f"--blas-threads {args.blas_threads}",
         table,
+        Plot("n", ("total", "candidates", "solve", "certificate", "pricing")),
     )
     return 0
 
