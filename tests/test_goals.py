@@ -5,6 +5,7 @@ optimum, and infeasible programmes name their conflict."""
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -272,3 +273,44 @@ def test_deterministic_with_seed():
     a = rm.match(mentors, mentees, prog, rng=3)
     b = rm.match(mentors, mentees, prog, rng=3)
     assert a.id_pairs == b.id_pairs and a.objective == b.objective
+
+
+# -- shares are never rounded -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["auto", "milp", "cpsat", "lagrangian"])
+def test_share_threshold_is_not_rounded(method):
+    # 0.50001 was enforced as 1/2: two pairs, one with the property, passed
+    scores = np.array([[1.0, 0.1], [0.1, 1.0]])
+    prop = np.array([[True, False], [False, False]])
+    goal = G.Share(pairs=prop, at_least=0.50001)
+    a = assign(scores, goals=[goal], policy="max_matched", method=method, time_limit=5, rng=0)
+    flags = prop[a.pairs[:, 0], a.pairs[:, 1]]
+    assert flags.sum() * 100000 >= 50001 * len(a.pairs)
+    assert a.pairs.tolist() == [[0, 0]] and a.goals[0].met
+
+
+def test_share_check_is_exact():
+    ctx = GoalContext(1, 964, np.empty(0, np.int64), np.empty(0, np.int64),
+                      np.empty((0, 2), np.int64), np.ones(1, np.int64), np.ones(964, np.int64))
+    prop = np.zeros((1, 964), dtype=bool)
+    prop[0, :119] = True  # 119 / 964 = 0.1234440 < 0.12345 (1000-denominator rounding passed it)
+    mi, ei = np.zeros(964, np.int64), np.arange(964)
+    assert not G.Share(pairs=prop, at_least=0.12345).check(ctx, mi, ei).met
+    assert G.Share(pairs=prop, at_most=0.12345).check(ctx, mi, ei).met
+    prop[0, 119] = True
+    assert G.Share(pairs=prop, at_least=0.12345).check(ctx, mi, ei).met
+    assert G.Share(pairs=prop, at_least=Fraction(120, 964)).check(ctx, mi, ei).met
+
+
+@given(st.fractions(0, 1, max_denominator=10**6), st.integers(1, 60))
+def test_share_within_keeps_every_small_share(p, n):
+    from rm_match.goals import _share_within
+
+    hi, lo = _share_within(p, n, up=True), _share_within(p, n, up=False)
+    assert hi.denominator <= n and lo.denominator <= n and lo <= p <= hi
+    for m in range(1, n + 1):
+        for k in range(m + 1):
+            share = Fraction(k, m)
+            assert (share >= p) == (share >= hi) and (share <= p) == (share <= lo)
+        assert (p.numerator * m) // p.denominator == (lo.numerator * m) // lo.denominator

@@ -35,6 +35,7 @@ from rm_match import (
     rules,
     verify,
 )
+from rm_match import goals as rm_goals
 
 SKILLS = ("ai_tools", "strategy")
 DEPARTMENTS = ("IT", "HR", "Ops")
@@ -794,3 +795,49 @@ def test_same_group_names_its_attribute_and_validates():
     mentees = people(["e0"])
     with pytest.raises(ValidationError, match="same_region needs `region`"):
         Problem(mentors, mentees, Programme(rules=[rules.SameGroup("region")]))
+
+
+# -- several rules of one kind (every instance applies) --------------------------------------
+
+
+def _two_forbidden():
+    m = people(["J0", "J1"])
+    e = people(["S0", "S1"])
+    rule_list = [rules.ForbiddenPairs([("J0", "S0")]), rules.ForbiddenPairs([("J1", "S0")])]
+    return m, e, Programme(rules=rule_list)
+
+
+@pytest.mark.parametrize("method", ["auto", "lsa", "flow", "sparse"])
+def test_two_rules_of_one_kind_both_apply(method):
+    m, e, prog = _two_forbidden()
+    result = match(m, e, prog, method=method)
+    assert ("J0", "S0") not in result.id_pairs and ("J1", "S0") not in result.id_pairs
+    assert len(result) == 1 and result.id_pairs[0][1] == "S1"
+    assert result.unmatched_mentees == {"S0": "no mentor satisfies forbidden_pairs[1] + "
+                                                "forbidden_pairs[2]"}
+
+
+def test_verify_checks_every_rule_of_one_kind():
+    m, e, prog = _two_forbidden()
+    problem = Problem(m, e, prog)
+    assert [v.rule for v in verify([("J0", "S0")], problem)] == ["forbidden_pairs[1]"]
+    assert [v.rule for v in verify([("J1", "S0")], problem)] == ["forbidden_pairs[2]"]
+    assert problem.compile().feasible.tolist() == [[False, True], [False, True]]
+    assert problem.compile().rule_allowed == {"forbidden_pairs[1]": 3, "forbidden_pairs[2]": 3}
+
+
+def test_two_seniority_rules_and_goals_path_apply_both():
+    m = people(["J0", "J1", "J2"], grade=[1, 2, 3])
+    e = people(["S0", "S1", "S2"], grade=[3, 5, 9])
+    prog = Programme(
+        rules=[rules.SeniorityDirection(min_gap=2), rules.ExcludePrevious([("J0", "S1")]),
+               rules.ExcludePrevious([("J1", "S2")])],
+        goals=[rm_goals.Count(at_least=1)],
+    )
+    assert Programme(rules=prog.rules).rule_names == (
+        "seniority_direction", "exclude_previous[1]", "exclude_previous[2]",
+    )
+    result = match(m, e, prog)
+    problem = Problem(m, e, prog)
+    assert verify(result, problem) == []
+    assert ("J0", "S1") not in result.id_pairs and ("J1", "S2") not in result.id_pairs

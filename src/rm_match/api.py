@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InfeasibleError, ValidationError
+from .explain import unplaced_reasons
 from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
 from .people import People
 from .programme import Problem, Programme
@@ -326,7 +327,10 @@ def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) ->
     mi, ei = pairs[:, 0], pairs[:, 1]
     terms = problem.terms(mi, ei, outer=False)
     scores = combine(terms, problem.weights)
-    teach, back = top_skills(problem.cohort, problem.programme, mi, ei)
+    if "learning" in problem.weights:
+        teach, back = top_skills(problem.cohort, problem.programme, mi, ei)
+    else:  # the learning value is not scored: no skill drives the pair
+        teach = back = [()] * len(pairs)
     explained = tuple(
         PairExplanation(
             mentor=mentors.ids[m],
@@ -347,8 +351,10 @@ def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) ->
     taken_e = np.bincount(ei, minlength=mentees.n)
     lonely_m = np.flatnonzero(taken_m == 0)
     lonely_e = np.flatnonzero(taken_e == 0)
-    why_m = problem.explain_unplaced("mentor", lonely_m, taken_e)
-    why_e = problem.explain_unplaced("mentee", lonely_e, taken_m)
+    goal_breaks = _goal_breaks(problem, pairs) if problem.programme.goals else None
+    kw = {"goal_breaks": goal_breaks, "proven": free.status == "optimal", "policy": free.policy}
+    why_m = unplaced_reasons(problem, "mentor", lonely_m, taken_e, **kw)
+    why_e = unplaced_reasons(problem, "mentee", lonely_e, taken_m, **kw)
     stats = _stats(problem, arrays, fixed, pairs, scores, terms)
     return Matching(
         pairs=explained,
@@ -364,6 +370,29 @@ def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) ->
         assignment=free,
         stats=stats,
     )
+
+
+def _goal_breaks(problem: Problem, pairs: np.ndarray):
+    """For the unmatched: which goals adding a pair to ``pairs`` would break (each goal
+    checked afresh on the pairs with the one added, as :func:`rm_match.verify` does)."""
+    goals = problem.programme.goals
+    n_m, n_e = problem.cohort.shape
+    empty = np.empty(0, dtype=np.int64)
+    ctx = GoalContext(
+        n_m, n_e, empty, empty, np.empty((0, 2), dtype=np.int64),
+        problem.mentors.capacity, problem.mentees.capacity, attribute=problem.goal_groups,
+    )
+    mi = np.append(pairs[:, 0], 0)
+    ei = np.append(pairs[:, 1], 0)
+
+    def breaks(side: str, i: int, partners: np.ndarray) -> list[list[str]]:
+        out = []
+        for j in partners.tolist():
+            mi[-1], ei[-1] = (j, i) if side == "mentee" else (i, j)
+            out.append([c.goal for c in check_goals(goals, ctx, mi, ei) if not c.met])
+        return out
+
+    return breaks
 
 
 def _stats(problem: Problem, arrays, fixed, pairs: np.ndarray, scores, terms) -> dict[str, Any]:

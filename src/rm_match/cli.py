@@ -111,11 +111,7 @@ def _demo(args: argparse.Namespace) -> int:
         ("mentors", result.unmatched_mentors),
     ):
         if lonely:
-            reasons = Counter(lonely.values()).most_common(3)
-            out.append(
-                f"unmatched {role}: {len(lonely)} — "
-                + "; ".join(f"{n} × {why}" for why, n in reasons)
-            )
+            out.append(f"unmatched {role}: {len(lonely)} — " + _reasons_by_kind(lonely.values()))
     shown = result.pairs[: args.show]
     if shown:
         out.append("")
@@ -125,6 +121,39 @@ def _demo(args: argparse.Namespace) -> int:
             out.append(f"  {p.mentor!s:<8} {p.mentee!s:<8} {p.score:6.3f}  {p.reason}")
     print("\n".join(out))
     return 0
+
+
+#: How the CLI words each kind of reason (see :mod:`rm_match.explain`).
+_KIND_TEXT = {
+    "capacity_0": "capacity 0",
+    "no_partner": "no partner passes the rules",
+    "partners_closed": "feasible partners all have capacity 0",
+    "partners_full": "feasible partners all at capacity with others",
+    "goal": "pairing would break a goal",
+    "score": "pairing would lower the objective",
+    "not_proven": "answer not proven optimal",
+}
+
+
+def _reasons_by_kind(reasons) -> str:
+    """``"4 × feasible partners all at capacity with others; 2 × no partner passes the
+    rules (cross_department + seniority_direction)"``: counted by kind, the rules and goals
+    named for the most common set."""
+    kinds = Counter(getattr(r, "kind", "score") for r in reasons)
+    parts = []
+    for kind, n in kinds.most_common():
+        text = _KIND_TEXT[kind]
+        if kind in ("no_partner", "goal"):
+            named = Counter(
+                str(r).split(" satisfies ")[-1].split(" would break ")[-1]
+                for r in reasons
+                if getattr(r, "kind", None) == kind and (" satisfies " in r or " break " in r)
+            )
+            if named:
+                top, k = named.most_common(1)[0]
+                text += f" ({top}" + (f" for {k}" if len(named) > 1 else "") + ")"
+        parts.append(f"{n} × {text}")
+    return "; ".join(parts)
 
 
 def _count(text: str) -> int:

@@ -38,9 +38,11 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -162,13 +164,68 @@ class GoalContext:
 
 
 def _ratio(value: object, what: str) -> Fraction:
+    """A share in [0, 1] exactly as the user wrote it: a float is read as the decimal it
+    prints as (``0.12345`` is 2469/20000, not the nearest binary fraction), a Fraction or
+    integer as itself. Nothing is rounded here; :func:`_share_within` makes the coefficients
+    small without changing what the goal allows."""
     if (
         not isinstance(value, numbers.Real)
         or isinstance(value, bool)
+        or not math.isfinite(float(value))
         or not 0.0 <= float(value) <= 1.0
     ):
         raise ValidationError(f"{what} must be a fraction in [0, 1]; got {value!r}.", argument=what)
-    return Fraction(float(value)).limit_denominator(1000)
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, Decimal):
+        return Fraction(value)
+    return Fraction(repr(float(value)))
+
+
+def _share_within(p: Fraction, n: int, *, up: bool) -> Fraction:
+    """The fraction nearest ``p`` from above (``up``) or below with denominator at most
+    ``n``: its neighbour in the Farey sequence of order ``n``.
+
+    Every share ``k / m`` with ``m ≤ n`` is ≥ ``p`` exactly when it is ≥ the upper
+    neighbour, and ≤ ``p`` exactly when it is ≤ the lower one, and ``⌊p·m⌋`` equals
+    ``⌊lower·m⌋``: so a goal on at most ``n`` pairs allows exactly what it would with ``p``
+    itself, with coefficients no larger than ``n``.
+
+    >>> _share_within(Fraction(12345, 100000), 10, up=True), _share_within(Fraction(1, 3), 10,
+    ...                                                                    up=False)
+    (Fraction(1, 8), Fraction(1, 3))
+    """
+    n = max(int(n), 1)
+    if p.denominator <= n:
+        return p
+    # continued-fraction convergents p0/q0, p1/q1 until the next denominator exceeds n
+    p0, q0, p1, q1 = 0, 1, 1, 0
+    num, den = p.numerator, p.denominator
+    while True:
+        a = num // den
+        q2 = q0 + a * q1
+        if q2 > n:
+            break
+        p0, q0, p1, q1 = p1, q1, p0 + a * p1, q2
+        num, den = den, num - a * den
+    k = (n - q0) // q1
+    b1, b2 = Fraction(p0 + k * p1, q0 + k * q1), Fraction(p1, q1)
+    lo, hi = min(b1, b2), max(b1, b2)  # p's two neighbours in the Farey sequence of order n
+    return hi if up else lo
+
+
+def _most_pairs(ctx: GoalContext) -> int:
+    """An upper bound on the number of pairs (fixed ones included) of any answer."""
+    free = min(len(ctx.mi), int(np.minimum(ctx.m_cap, ctx.n_e).sum()),
+               int(np.minimum(ctx.e_cap, ctx.n_m).sum()))
+    return len(ctx.fixed) + max(free, 0)
+
+
+def _share_met(k: int, n: int, p: Fraction, *, at_least: bool) -> bool:
+    """Whether ``k`` of ``n`` is a share ≥ (``at_least``) or ≤ ``p``, in exact integers."""
+    return k * p.denominator >= p.numerator * n if at_least else (
+        k * p.denominator <= p.numerator * n
+    )
 
 
 def _count(value: object, what: str) -> int:
@@ -275,8 +332,9 @@ class Share(Goal):
     pairs : bool array (n_mentors, n_mentees), optional
         The property as a mask (array level).
     at_least, at_most : float in [0, 1], optional
-        Bounds on the share of pairs with the property (fractions are kept exactly to three
-        digits: 0.4 means 2/5). An empty programme meets any share.
+        Bounds on the share of pairs with the property, kept exactly as written (a float
+        is read as its decimal: 0.4 means 2/5, 0.12345 means 2469/20000; a
+        :class:`fractions.Fraction` as itself). An empty programme meets any share.
 
     Examples
     --------
@@ -304,10 +362,11 @@ class Share(Goal):
         fflag = ctx.pair_flags(self, ctx.fixed[:, 0], ctx.fixed[:, 1]).astype(np.int64)
         edges = np.arange(len(flag))
         rows = []
+        most = _most_pairs(ctx)
         for bound, lower in ((self.at_least, True), (self.at_most, False)):
             if bound is None:
                 continue
-            p = _ratio(bound, "share")
+            p = _share_within(_ratio(bound, "share"), most, up=lower)
             # den·(pairs with the property) − num·(all pairs) ≥ (or ≤) 0, fixed pairs included
             const = int((p.denominator * fflag - p.numerator).sum())
             on = flag > 0
@@ -325,12 +384,13 @@ class Share(Goal):
 
     def check(self, ctx, mi, ei):
         n = len(mi)
-        share = float(ctx.pair_flags(self, mi, ei).sum()) / n if n else 0.0
+        k = int(ctx.pair_flags(self, mi, ei).sum())
+        share = k / n if n else 0.0
         ok = True
         if self.at_least is not None:
-            ok &= n == 0 or share >= float(_ratio(self.at_least, "share")) - 1e-12
+            ok &= n == 0 or _share_met(k, n, _ratio(self.at_least, "share"), at_least=True)
         if self.at_most is not None:
-            ok &= n == 0 or share <= float(_ratio(self.at_most, "share")) + 1e-12
+            ok &= n == 0 or _share_met(k, n, _ratio(self.at_most, "share"), at_least=False)
         return GoalCheck(self.name, _bounds_text(self, _pct) + " of pairs", _pct(share), bool(ok))
 
 
@@ -620,6 +680,7 @@ class Spread(Goal):
         c_m, c_e, _ = ctx.groups(self.groups, self.name)
         cell = self._cells(c_m, c_e, ctx.mi, ctx.ei)
         fcell = self._cells(c_m, c_e, ctx.fixed[:, 0], ctx.fixed[:, 1])
+        most = _most_pairs(ctx)
         rows = []
         for c in np.unique(cell[cell >= 0]).tolist():
             inside = cell == c
@@ -636,7 +697,7 @@ class Spread(Goal):
                     )
                 )
             else:
-                p = _ratio(self.at_most_share, "share")
+                p = _share_within(_ratio(self.at_most_share, "share"), most, up=False)
                 const = p.denominator * f_in - p.numerator * len(fcell)
                 rows.append(
                     _row(
@@ -661,7 +722,7 @@ class Spread(Goal):
                 top <= self.at_most,
             )
         share = top / len(mi) if len(mi) else 0.0
-        ok = share <= float(_ratio(self.at_most_share, "share")) + 1e-12
+        ok = _share_met(top, len(mi), _ratio(self.at_most_share, "share"), at_least=False)
         return GoalCheck(
             self.name,
             f"≤ {_pct(self.at_most_share)} of pairs per group pair",
@@ -726,7 +787,8 @@ class Representation(Goal):
                     share = _ratio(self.floor[label], "floor")
             elif self.floor is not None:
                 share = _ratio(self.floor, "floor")
-            out[g] = share.limit_denominator(1000)
+            # exact for every count of chosen participants up to the side's size
+            out[g] = _share_within(share, len(codes), up=False)
         return col, codes, placed, out
 
     def compile(self, ctx, index):
@@ -762,7 +824,7 @@ class Representation(Goal):
         worst, ok = None, True
         for g, p in floors.items():
             have = int((codes[chosen] == g).sum())
-            need = int(np.floor(float(p) * k + 1e-9))
+            need = p.numerator * k // p.denominator
             ok &= have >= need
             short = have - need
             worst = short if worst is None else min(worst, short)

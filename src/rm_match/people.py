@@ -243,6 +243,9 @@ class People:
                     f"`ids` entry {i} is not a valid id (expected a non-empty str or an int).",
                     argument="ids",
                 )
+            # plain Python ids (numpy ints and strs become int and str): results and
+            # records carry them as given, and they serialise (JSON, CSV) as they are
+            id_list[i] = str(x) if isinstance(x, str) else int(x)
         seen: dict[Hashable, int] = {}
         for i, x in enumerate(id_list):
             if x in seen:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Hashable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -143,8 +144,12 @@ class Programme:
 
     @property
     def rule_names(self) -> tuple[str, ...]:
-        """Names of the hard rules, in order."""
-        return tuple(r.name for r in self.rules)
+        """A label per hard rule, in order: the rule's name, numbered when the programme has
+        several rules of one kind (``forbidden_pairs[1]``, ``forbidden_pairs[2]``).
+
+        Labels are for reports only: every rule instance is applied, whatever its name.
+        """
+        return rule_labels(self.rules)
 
     def skill_weight_vector(self, skills: tuple[str, ...]) -> np.ndarray:
         """Skill weights as an array aligned with ``skills``."""
@@ -179,6 +184,19 @@ class Programme:
                 cohort.require(f, f"score term {name}")
             out[name] = w
         return out
+
+
+def rule_labels(rules: Sequence[Rule]) -> tuple[str, ...]:
+    """One distinct label per rule: its name, with a 1-based number among the rules of the
+    same name when there are several (``forbidden_pairs[2]`` is the second one)."""
+    names = [r.name for r in rules]
+    total = Counter(names)
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        seen[name] += 1
+        out.append(f"{name}[{seen[name]}]" if total[name] > 1 else name)
+    return tuple(out)
 
 
 def _has(cohort: Cohort, name: str) -> bool:
@@ -275,8 +293,13 @@ class Problem:
     def allowed(
         self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
     ) -> dict[str, np.ndarray]:
-        """Each rule's flags for a block of pairs (outer) or pair-wise."""
-        return {r.name: r.allowed(self.cohort, mi, ei, outer=outer) for r in self.programme.rules}
+        """Each rule's flags for a block of pairs (outer) or pair-wise, keyed by the rule's
+        label (:attr:`Programme.rule_names`: distinct, so every rule instance is applied)."""
+        prog = self.programme
+        return {
+            label: r.allowed(self.cohort, mi, ei, outer=outer)
+            for label, r in zip(prog.rule_names, prog.rules, strict=True)
+        }
 
     def permitted(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
         """Whether every rule allows each pair ``(mi[k], ei[k])``."""
@@ -400,67 +423,14 @@ class Problem:
         return req
 
     def explain_unplaced(self, side: str, idx: Iterable[int], taken: np.ndarray) -> list[str]:
-        """Why each participant of ``side`` ('mentor' or 'mentee') in ``idx`` has no partner.
+        """Why each participant of ``side`` ('mentor' or 'mentee') in ``idx`` has no partner
+        (see :func:`rm_match.explain.unplaced_reasons`; each reason has a ``kind``).
 
         ``taken`` is the number of partners each participant of the other side ended with.
-        Works from the rules pair by pair (no score matrix needed).
         """
-        fixed = self.placement()[0]
-        idx = np.asarray(list(idx), dtype=np.int64)
-        if len(idx) == 0:
-            return []
-        n_m, n_e = self.cohort.shape
-        mentee_side = side == "mentee"
-        other_n = n_m if mentee_side else n_e
-        other = np.arange(other_n)
-        other_role = "mentor" if mentee_side else "mentee"
-        own_cap = (self.mentees if mentee_side else self.mentors).capacity
-        other_cap = (self.mentors if mentee_side else self.mentees).capacity
-        reasons = []
-        for i in idx:
-            if own_cap[i] == 0:
-                reasons.append("capacity 0")
-                continue
-            if other_n == 0:
-                reasons.append(f"there are no {other_role}s")
-                continue
-            mi, ei = (other, np.full(other_n, i)) if mentee_side else (np.full(other_n, i), other)
-            flags = self.allowed(mi, ei, outer=False)
-            names = list(flags)
-            row = np.ones(other_n, dtype=bool)
-            for x in names:
-                row &= flags[x]
-            own_col = 1 if mentee_side else 0
-            row[fixed[fixed[:, own_col] == i, 1 - own_col]] = False
-            if row.any():
-                cand = np.flatnonzero(row)
-                open_ = cand[other_cap[cand] > 0]
-                free = open_[taken[open_] < other_cap[open_]]
-                if len(open_) == 0:
-                    reasons.append(f"its {len(cand)} feasible {other_role}s have capacity 0")
-                elif len(free) == 0:
-                    reasons.append(
-                        f"all {len(open_)} feasible {other_role}s are at capacity with others"
-                    )
-                else:
-                    reasons.append(
-                        f"{len(free)} feasible {other_role}s have room, but pairing would "
-                        "lower the total score"
-                    )
-                continue
-            # Deletion filter: a minimal set of rules that together leave nobody.
-            core = list(names)
-            for name in names:
-                trial = [x for x in core if x != name]
-                ok = np.ones(other_n, dtype=bool)
-                for x in trial:
-                    ok &= flags[x]
-                if not ok.any():
-                    core = trial
-            # core is never empty here: with no rule failing, the row would not be empty
-            # (a required pair's own row is empty, but its members are never unplaced)
-            reasons.append(f"no {other_role} satisfies {' + '.join(core)}")
-        return reasons
+        from .explain import unplaced_reasons
+
+        return list(unplaced_reasons(self, side, idx, taken))
 
     def __repr__(self) -> str:
         n_m, n_e = self.cohort.shape

@@ -135,13 +135,15 @@ def top_skills(
 
     Returns, for every pair ``(mi[p], ei[p])``, up to ``k`` skill names with a positive
     contribution ``w_s·offers·wants``, largest first: first what the mentor teaches, then what
-    the mentee teaches back.
+    the mentee teaches back (nothing when the programme's ``reverse_weight`` is 0).
     """
     w = programme.skill_weight_vector(cohort.mentors.skills)
     m, e = cohort.mentors, cohort.mentees
     skills = np.array(cohort.mentors.skills, dtype=object)
     out = []
-    for contrib in (m.offers[mi] * w * e.wants[ei], e.offers[ei] * w * m.wants[mi]):
+    # with λ = 0 what the mentee knows counts for nothing: no skill is "taught back"
+    back = e.offers[ei] * w * m.wants[mi] * (programme.reverse_weight > 0)
+    for contrib in (m.offers[mi] * w * e.wants[ei], back):
         order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
         vals = np.take_along_axis(contrib, order, axis=1)
         out.append([tuple(skills[o[v > 0]]) for o, v in zip(order, vals, strict=True)])
