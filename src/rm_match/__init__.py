@@ -22,7 +22,8 @@ from .api import match
 from .cohort import Cohort
 from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
 from .people import People
-from .programme import DEFAULT_WEIGHTS, Problem, ProblemArrays, Programme
+from .problem import Problem, ProblemArrays
+from .programme import DEFAULT_WEIGHTS, Programme
 from .results import Assignment, Matching, PairExplanation
 from .solvers import BACKENDS, assign
 from .verify import Violation, verify

@@ -16,9 +16,10 @@ from .errors import InfeasibleError, ValidationError
 from .explain import unplaced_reasons
 from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
 from .people import People
-from .programme import Problem, Programme
+from .problem import Problem
+from .programme import Programme
 from .results import Assignment, Matching, PairExplanation, relative_gap
-from .scoring import combine, top_skills
+from .terms import combine, top_skills
 from .screen import ProblemSource, keyed_parts
 from .solvers import (
     BACKENDS,
@@ -328,7 +329,7 @@ def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) ->
     terms = problem.terms(mi, ei, outer=False)
     scores = combine(terms, problem.weights)
     if "learning" in problem.weights:
-        teach, back = top_skills(problem.cohort, problem.programme, mi, ei)
+        teach, back = top_skills(problem.cohort, problem.spec, mi, ei)
     else:  # the learning value is not scored: no skill drives the pair
         teach = back = [()] * len(pairs)
     explained = tuple(

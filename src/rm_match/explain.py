@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .programme import Problem
+    from .problem import Problem
 
 __all__ = ["REASON_KINDS", "Reason", "unplaced_reasons"]
 

@@ -1,6 +1,6 @@
 """Fast screens of a :class:`~rm_match.Problem`, block by block, for the sparse path.
 
-The exact score is computed pair-wise by :mod:`rm_match.scoring`. For screening billions of
+The exact score is computed pair-wise by :mod:`rm_match.terms`. For screening billions of
 pairs, :class:`ProblemSource` turns as much of it as it can into **one float32 matrix
 product** per block (BLAS on every core, no elementwise pass per term):
 
@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .scoring import TERM_FIELDS, pair_terms
+from .terms import TERM_FIELDS, pair_terms
 from .solvers.decompose import components
 from .solvers.sparse import FORBIDDEN, INFEASIBLE
 
 if TYPE_CHECKING:
     from .cohort import Cohort
-    from .programme import Problem
+    from .problem import Problem
 
 __all__ = ["ProblemSource", "keyed_parts"]
 
@@ -262,8 +262,8 @@ class ProblemSource:
         self._cache: dict = {}
 
     def _term_fn(self, term: str, weight: float):
-        cohort, prog = self.problem.cohort, self.problem.programme
-        return lambda reps, cols: weight * pair_terms(cohort, prog, reps, cols, terms=[term])[term]
+        cohort, spec = self.problem.cohort, self.problem.spec
+        return lambda reps, cols: weight * pair_terms(cohort, spec, reps, cols, terms=[term])[term]
 
     def _rule_fn(self, rule):
         cohort = self.problem.cohort

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ValidationError
-from .programme import Problem, ProblemArrays
+from .problem import Problem, ProblemArrays
 from .results import Matching
 from .rules import RequiredPairs
 

@@ -17,22 +17,26 @@ Terms (all vectorised; no Python loop over pairs):
     value never counts as different).
 
 The pair score is the weighted mean of the active terms, so it lies in [0, 1] too.
+
+The terms take a :class:`TermSpec` (skill weights as a vector, λ, the diversity
+attributes), never a programme: a compiled problem keeps each term's matrix apart, so that
+re-weighting costs one weighted sum (:func:`combine`), not a recompile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .rules import _dot, _sides, circular_hours
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pragma: no cover
     from .cohort import Cohort
-    from .programme import Programme
 
-__all__ = ["TERMS", "pair_terms", "top_skills"]
+__all__ = ["TERMS", "TERM_FIELDS", "TermSpec", "combine", "pair_terms", "top_skills"]
 
 #: The score terms, in report order.
 TERMS = ("learning", "interests", "language", "timezone", "diversity")
@@ -47,6 +51,25 @@ TERM_FIELDS = {
 }
 
 
+@dataclass(frozen=True)
+class TermSpec:
+    """What the terms need besides the cohort: plain values, no programme.
+
+    Attributes
+    ----------
+    skill_weights : ndarray of float, shape (d,)
+        Weight of each skill of the cohort's skill space.
+    reverse_weight : float
+        λ, the weight of what the mentee teaches back.
+    diversity_attributes : tuple of str
+        Attributes on which a differing pair earns the diversity reward.
+    """
+
+    skill_weights: np.ndarray
+    reverse_weight: float = 0.5
+    diversity_attributes: tuple[str, ...] = ()
+
+
 def _learning_parts(
     cohort: Cohort, w: np.ndarray, mi: np.ndarray, ei: np.ndarray, outer: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -59,34 +82,44 @@ def _learning_parts(
 
 def pair_terms(
     cohort: Cohort,
-    programme: Programme,
+    spec: TermSpec,
     mi: np.ndarray,
     ei: np.ndarray,
     *,
     outer: bool = True,
-    terms: Iterable[str] | None = None,
+    terms: Iterable[str] = TERMS,
 ) -> dict[str, np.ndarray]:
-    """Values in [0, 1] of every active term, for a block of pairs or pair-wise.
+    """Values in [0, 1] of the given terms, for a block of pairs or pair-wise.
 
     Parameters
     ----------
     cohort : Cohort
-    programme : Programme
+    spec : TermSpec
     mi, ei : ndarray of int
         Mentor and mentee indices.
     outer : bool, default True
         ``True``: every pair of ``mi × ei`` (arrays of shape ``(len(mi), len(ei))``);
         ``False``: the pairs ``(mi[k], ei[k])`` (arrays of shape ``(len(mi),)``).
-    terms : iterable of str, optional
-        The active terms, when the caller has them (``Problem.weights``); default: derived
-        from the programme and cohort.
+    terms : iterable of str, default all
+        The terms to compute (``Problem.weights`` gives the active ones).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rm_match import Cohort, People
+    >>> m = People(["j1"], skills=["ai"], offers=[[1.0]], wants=[[0.0]])
+    >>> e = People(["s1"], skills=["ai"], offers=[[0.0]], wants=[[0.5]])
+    >>> t = pair_terms(Cohort(m, e), TermSpec(np.ones(1), 0.0), np.arange(1), np.arange(1),
+    ...                terms=["learning"])
+    >>> t["learning"].tolist()
+    [[0.5]]
     """
     out: dict[str, np.ndarray] = {}
-    weights = set(programme.active_weights(cohort) if terms is None else terms)
+    weights = set(terms)
     if "learning" in weights:
-        w = programme.skill_weight_vector(cohort.mentors.skills)
+        w = spec.skill_weights
         forward, reverse = _learning_parts(cohort, w, mi, ei, outer)
-        lam = programme.reverse_weight
+        lam = spec.reverse_weight
         total = (1.0 + lam) * w.sum()
         value = forward + lam * reverse
         out["learning"] = value / total if total > 0 else np.zeros_like(value)
@@ -103,7 +136,7 @@ def pair_terms(
         a, b = _sides(cohort.mentors.timezone[mi], cohort.mentees.timezone[ei], outer)
         out["timezone"] = 1.0 - circular_hours(a, b) / 12.0
     if "diversity" in weights:
-        attrs = programme.diversity_attributes
+        attrs = spec.diversity_attributes
         acc = None
         for name in attrs:
             c_m, c_e = cohort.attribute_codes(name)
@@ -114,8 +147,9 @@ def pair_terms(
     return out
 
 
-def combine(terms: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Weighted mean of the term values (the pair score, in [0, 1])."""
+def combine(terms: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """Weighted mean of the term values (the pair score, in [0, 1]): one weighted sum over
+    the kept term arrays, whatever their shape."""
     total = sum(weights.values())
     acc = None
     for name, w in weights.items():
@@ -126,7 +160,7 @@ def combine(terms: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarr
 
 def top_skills(
     cohort: Cohort,
-    programme: Programme,
+    spec: TermSpec,
     mi: np.ndarray,
     ei: np.ndarray,
     k: int = 3,
@@ -135,14 +169,14 @@ def top_skills(
 
     Returns, for every pair ``(mi[p], ei[p])``, up to ``k`` skill names with a positive
     contribution ``w_s·offers·wants``, largest first: first what the mentor teaches, then what
-    the mentee teaches back (nothing when the programme's ``reverse_weight`` is 0).
+    the mentee teaches back (nothing when ``reverse_weight`` is 0).
     """
-    w = programme.skill_weight_vector(cohort.mentors.skills)
+    w = spec.skill_weights
     m, e = cohort.mentors, cohort.mentees
     skills = np.array(cohort.mentors.skills, dtype=object)
     out = []
     # with λ = 0 what the mentee knows counts for nothing: no skill is "taught back"
-    back = e.offers[ei] * w * m.wants[mi] * (programme.reverse_weight > 0)
+    back = e.offers[ei] * w * m.wants[mi] * (spec.reverse_weight > 0)
     for contrib in (m.offers[mi] * w * e.wants[ei], back):
         order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
         vals = np.take_along_axis(contrib, order, axis=1)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rm_match import People, Problem, Programme, ValidationError, synthetic
-from rm_match.programme import _BLOCK_ELEMENTS
+from rm_match.problem import _BLOCK_ELEMENTS
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_terms_match_their_definitions(problem):
 
 def test_blockwise_compile_equals_one_block(monkeypatch, problem):
     whole = problem.compile()
-    monkeypatch.setattr("rm_match.programme._BLOCK_ELEMENTS", 7)  # many tiny blocks
+    monkeypatch.setattr("rm_match.problem._BLOCK_ELEMENTS", 7)  # many tiny blocks
     again = Problem(problem.mentors, problem.mentees, problem.programme).compile()
     # BLAS may round the last bit differently for other block shapes
     np.testing.assert_allclose(whole.scores, again.scores, rtol=1e-14, atol=0)
@@ -104,3 +104,39 @@ def test_named_diversity_attribute_must_exist_even_with_default_weights():
     m, e = People(["a"], skills=["x"]), People(["b"], skills=["x"])
     with pytest.raises(ValidationError, match="score term diversity needs `gender` on both"):
         Problem(m, e, Programme(diversity_attributes=("gender",)))
+
+
+def test_compile_keeps_terms_and_reweight_equals_recompile(problem):
+    arrays = problem.compile()
+    assert set(arrays.terms) == set(problem.weights)
+    for name, values in arrays.terms.items():
+        assert values.shape == arrays.shape and not values.flags.writeable, name
+    np.testing.assert_allclose(arrays.scores, problem.scores(np.arange(30), np.arange(25)))
+    weights = {"learning": 2.0, "interests": 0.0, "diversity": 1.5, "timezone": 0.3}
+    again = arrays.reweight(weights)
+    prog = Programme(
+        weights=weights,
+        diversity_attributes=problem.programme.diversity_attributes,
+        skill_weights=problem.programme.skill_weights,
+        reverse_weight=0.7,
+    )
+    fresh = Problem(problem.mentors, problem.mentees, prog).compile()
+    np.testing.assert_allclose(again.scores, fresh.scores, rtol=0, atol=1e-12)
+    assert dict(again.weights) == {"learning": 2.0, "diversity": 1.5, "timezone": 0.3}
+    assert again.feasible is arrays.feasible and again.terms is arrays.terms
+    with pytest.raises(ValidationError, match="unknown score term 'foo'"):
+        arrays.reweight({"foo": 1.0})
+    with pytest.raises(ValidationError, match="at least one term a positive weight"):
+        arrays.reweight({"learning": 0.0})
+    with pytest.raises(ValidationError, match="mapping"):
+        arrays.reweight(["learning"])
+
+
+def test_programme_is_picklable_and_read_only():
+    import pickle
+
+    prog = Programme(weights={"learning": 1.0}, skill_weights={"ai_tools": 2.0})
+    back = pickle.loads(pickle.dumps(prog))
+    assert back == prog and dict(back.weights) == {"learning": 1.0}
+    with pytest.raises(TypeError):
+        prog.weights["learning"] = 5.0  # type: ignore[index]

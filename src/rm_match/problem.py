@@ -1,0 +1,341 @@
+"""A programme bound to its participants, and its compilation to plain arrays.
+
+:class:`Problem` binds a :class:`~rm_match.Programme` to two :class:`~rm_match.People`
+tables: it checks that they fit together, places the required pairs and compiles, blockwise,
+a :class:`ProblemArrays` — each score term's matrix kept apart, their weighted sum, the
+feasibility mask and the capacities — which is all the solvers ever see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+
+from ._checks import ReadOnlyDict
+from .cohort import Cohort
+from .errors import InfeasibleError, ValidationError
+from .people import People
+from .programme import DEFAULT_WEIGHTS, Programme
+from .rules import RequiredPairs
+from .terms import TERM_FIELDS, TermSpec, combine, pair_terms
+
+__all__ = ["Problem", "ProblemArrays"]
+
+_BLOCK_ELEMENTS = 1 << 22  # pairs per compile block: bounds temporaries to tens of MiB
+
+
+def active_weights(programme: Programme, cohort: Cohort) -> dict[str, float]:
+    """The positive term weights of ``programme`` that apply to ``cohort`` (validated
+    against its data): default terms whose data the cohort lacks are dropped; a term
+    weighted explicitly, or the diversity term with attributes named, must have its data."""
+    explicit = programme.weights is not None
+    weights = dict(programme.weights or {}) if explicit else dict(DEFAULT_WEIGHTS)
+    out = {}
+    for name, w in weights.items():
+        if w <= 0:
+            continue
+        needs = list(TERM_FIELDS[name])
+        asked = explicit
+        if name == "diversity":
+            if not programme.diversity_attributes:
+                continue
+            needs += programme.diversity_attributes
+            asked = True  # naming the attributes asks for the term
+        if not asked and not all(_has(cohort, f) for f in needs):
+            continue
+        for f in needs:
+            cohort.require(f, f"score term {name}")
+        out[name] = w
+    return out
+
+
+def _has(cohort: Cohort, name: str) -> bool:
+    return cohort.mentors.has(name) and cohort.mentees.has(name)
+
+
+@dataclass(frozen=True)
+class ProblemArrays:
+    """A compiled programme: plain arrays, all a solver sees.
+
+    Attributes
+    ----------
+    scores : ndarray of float, shape (n_mentors, n_mentees)
+        Pair scores in [0, 1] (higher is better): the weighted mean of ``terms``.
+    feasible : ndarray of bool, same shape
+        ``True`` where every hard rule allows the pair (and it is not already fixed).
+    mentor_capacity, mentee_capacity : ndarray of int
+        Capacities left after placing the fixed (required) pairs.
+    fixed : ndarray of int, shape (k, 2)
+        Required pairs, placed before solving, as (mentor index, mentee index).
+    rule_allowed : dict of str to int
+        For each rule (by label), how many pairs it allows on its own.
+    terms : mapping of str to ndarray
+        Each active score term's matrix (values in [0, 1]), kept apart so that
+        :meth:`reweight` costs one weighted sum.
+    weights : mapping of str to float
+        The term weights ``scores`` was combined with.
+
+    Examples
+    --------
+    >>> from rm_match import Problem, synthetic
+    >>> arrays = Problem(*synthetic.cohort(5, 4, rng=0)).compile()
+    >>> sorted(arrays.terms)
+    ['interests', 'language', 'learning', 'timezone']
+    >>> learning_only = arrays.reweight({"learning": 1.0})
+    >>> bool((learning_only.scores == arrays.terms["learning"]).all())
+    True
+    """
+
+    scores: np.ndarray
+    feasible: np.ndarray
+    mentor_capacity: np.ndarray
+    mentee_capacity: np.ndarray
+    fixed: np.ndarray
+    rule_allowed: dict[str, int]
+    terms: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n_mentors, n_mentees)."""
+        return self.scores.shape
+
+    def reweight(self, weights: Mapping[str, float]) -> ProblemArrays:
+        """The same problem scored with other term weights: one weighted sum of the kept
+        term matrices, no recompile (rules, mask and capacities are shared).
+
+        Parameters
+        ----------
+        weights : mapping of str to float
+            Weights ≥ 0 of kept terms (a term left out weighs 0); at least one positive.
+
+        Raises
+        ------
+        ValidationError
+            If a weight names a term that was not compiled, or none is positive.
+        """
+        from ._checks import check_weights
+
+        w = check_weights(weights, known=tuple(self.terms), argument="weights")
+        active = {k: v for k, v in w.items() if v > 0}
+        scores = combine(self.terms, active)
+        scores.flags.writeable = False
+        return replace(self, scores=scores, weights=ReadOnlyDict(active))
+
+
+class Problem:
+    """A programme bound to its participants: validation, compilation and explanation.
+
+    Parameters
+    ----------
+    mentors, mentees : People
+    programme : Programme, optional
+        Default: no rules, default weights.
+    org_chart : mapping of id to id or None, optional
+        Managers of people outside the programme (see :class:`~rm_match.cohort.Cohort`).
+
+    Raises
+    ------
+    ValidationError
+        If the tables do not fit together or lack what a rule or weighted term needs.
+
+    Examples
+    --------
+    >>> from rm_match import Problem, synthetic
+    >>> mentors, mentees = synthetic.cohort(4, 3, rng=0)
+    >>> Problem(mentors, mentees).compile().shape
+    (4, 3)
+    """
+
+    def __init__(
+        self,
+        mentors: People,
+        mentees: People,
+        programme: Programme | None = None,
+        *,
+        org_chart: Mapping[Hashable, Hashable | None] | None = None,
+    ) -> None:
+        if programme is None:
+            programme = Programme()
+        if not isinstance(programme, Programme):
+            raise ValidationError(
+                f"`programme` must be a Programme; got {type(programme).__name__}.",
+                argument="programme",
+            )
+        self.cohort = Cohort(mentors, mentees, org_chart)
+        self.programme = programme
+        for r in programme.rules:
+            r.check(self.cohort)
+        self.weights = active_weights(programme, self.cohort)
+        self.spec = TermSpec(
+            programme.skill_weight_vector(mentors.skills),
+            programme.reverse_weight,
+            programme.diversity_attributes,
+        )
+
+    @property
+    def mentors(self) -> People:
+        return self.cohort.mentors
+
+    @property
+    def mentees(self) -> People:
+        return self.cohort.mentees
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def allowed(
+        self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> dict[str, np.ndarray]:
+        """Each rule's flags for a block of pairs (outer) or pair-wise, keyed by the rule's
+        label (:attr:`Programme.rule_names`: distinct, so every rule instance is applied)."""
+        prog = self.programme
+        return {
+            label: r.allowed(self.cohort, mi, ei, outer=outer)
+            for label, r in zip(prog.rule_names, prog.rules, strict=True)
+        }
+
+    def permitted(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
+        """Whether every rule allows each pair ``(mi[k], ei[k])``."""
+        ok = np.ones(len(mi), dtype=bool)
+        for flags in self.allowed(mi, ei, outer=False).values():
+            ok &= flags
+        return ok
+
+    def terms(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> dict[str, np.ndarray]:
+        """Each active score term for a block of pairs (outer) or pair-wise."""
+        return pair_terms(self.cohort, self.spec, mi, ei, outer=outer, terms=self.weights)
+
+    def scores(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> np.ndarray:
+        """Pair scores for a block of pairs (outer) or pair-wise."""
+        return combine(self.terms(mi, ei, outer=outer), self.weights)
+
+    def goal_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list]:
+        """Codes of attribute ``name`` (or ``"department"``) on both sides for goals (-1 for
+        unknown) and the label of each code."""
+        self.cohort.require(name, "a goal")
+        return self.cohort.attribute_groups(name)
+
+    def required_pairs(self) -> np.ndarray:
+        """All required pairs as a (k, 2) index array, in the order given."""
+        parts = [
+            r.index_pairs(self.cohort) for r in self.programme.rules if isinstance(r, RequiredPairs)
+        ]
+        return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+
+    # -- compilation --------------------------------------------------------------------------
+
+    def compile(self) -> ProblemArrays:
+        """Score matrix, feasibility mask and capacities, computed in blocks of mentor rows.
+
+        Raises
+        ------
+        InfeasibleError
+            If a required pair breaks another rule, or required pairs exceed a capacity.
+        """
+        return self._arrays
+
+    @cached_property
+    def _arrays(self) -> ProblemArrays:
+        n_m, n_e = self.cohort.shape
+        terms = {name: np.empty((n_m, n_e)) for name in self.weights}
+        feasible = np.ones((n_m, n_e), dtype=bool)
+        counts = dict.fromkeys(self.programme.rule_names, 0)
+        ei = np.arange(n_e)
+        step = max(1, _BLOCK_ELEMENTS // max(n_e, 1))
+        for start in range(0, n_m, step):
+            mi = np.arange(start, min(start + step, n_m))
+            for name, values in self.terms(mi, ei).items():
+                terms[name][mi] = values
+            for name, ok in self.allowed(mi, ei).items():
+                counts[name] += int(ok.sum())
+                feasible[mi] &= ok
+        scores = combine(terms, self.weights) if terms else np.zeros((n_m, n_e))
+        fixed, m_cap, e_cap = self.placement()
+        feasible[fixed[:, 0], fixed[:, 1]] = False
+        for a in (scores, feasible, m_cap, e_cap, fixed, *terms.values()):
+            a.flags.writeable = False
+        return ProblemArrays(
+            scores, feasible, m_cap, e_cap, fixed, counts,
+            terms=ReadOnlyDict(terms), weights=ReadOnlyDict(dict(self.weights)),
+        )
+
+    def placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Required pairs placed first: ``(fixed pairs, mentor capacity left, mentee capacity
+        left)``.
+
+        Raises
+        ------
+        InfeasibleError
+            If a required pair breaks another rule, or required pairs exceed a capacity.
+        """
+        return self._placement
+
+    @cached_property
+    def _placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fixed = self._place_required()
+        m_cap = self.mentors.capacity.copy()
+        e_cap = self.mentees.capacity.copy()
+        np.subtract.at(m_cap, fixed[:, 0], 1)
+        np.subtract.at(e_cap, fixed[:, 1], 1)
+        for a in (m_cap, e_cap, fixed):
+            a.flags.writeable = False
+        return fixed, m_cap, e_cap
+
+    def _place_required(self) -> np.ndarray:
+        req = self.required_pairs()
+        if len(req) == 0:
+            return req
+        ids_m, ids_e = self.mentors.ids, self.mentees.ids
+        keys, first = np.unique(
+            req[:, 0] * max(self.cohort.shape[1], 1) + req[:, 1], return_index=True
+        )
+        if len(keys) < len(req):
+            dup = np.setdiff1d(np.arange(len(req)), first)[0]
+            m, e = req[dup]
+            raise ValidationError(
+                f"required pair ({ids_m[m]!r}, {ids_e[e]!r}) is listed twice.",
+                argument="pairs",
+                participant=ids_m[m],
+            )
+        ok = self.permitted(req[:, 0], req[:, 1])
+        if not ok.all():
+            m, e = req[np.flatnonzero(~ok)[0]]
+            flags = self.allowed(np.array([m]), np.array([e]), outer=False)
+            broken = [name for name, ok in flags.items() if not ok[0]]
+            raise InfeasibleError(
+                f"required pair ({ids_m[m]!r}, {ids_e[e]!r}) breaks rule(s) {', '.join(broken)}.",
+                rules=("required_pairs", *broken),
+                participants=(ids_m[m], ids_e[e]),
+            )
+        for col, side, role in ((0, self.mentors, "mentor"), (1, self.mentees, "mentee")):
+            used = np.bincount(req[:, col], minlength=side.n)
+            over = np.flatnonzero(used > side.capacity)
+            if len(over):
+                i = over[0]
+                raise InfeasibleError(
+                    f"{role} {side.ids[i]!r} is in {used[i]} required pairs but has capacity "
+                    f"{side.capacity[i]}.",
+                    rules=("required_pairs", "capacity"),
+                    participants=(side.ids[i],),
+                )
+        return req
+
+    def explain_unplaced(self, side: str, idx: Iterable[int], taken: np.ndarray) -> list[str]:
+        """Why each participant of ``side`` ('mentor' or 'mentee') in ``idx`` has no partner
+        (see :func:`rm_match.explain.unplaced_reasons`; each reason has a ``kind``).
+
+        ``taken`` is the number of partners each participant of the other side ended with.
+        """
+        from .explain import unplaced_reasons
+
+        return list(unplaced_reasons(self, side, idx, taken))
+
+    def __repr__(self) -> str:
+        n_m, n_e = self.cohort.shape
+        return (
+            f"Problem(n_mentors={n_m}, n_mentees={n_e}, rules={list(self.programme.rule_names)}, "
+            f"terms={list(self.weights)})"
+        )
