@@ -24,7 +24,7 @@ from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
 from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
-from .results import Assignment, Matching, PairExplanation
+from .results import Assignment, Matching, PairExplanation, Report
 from .solvers import BACKENDS, assign
 from .verify import Violation, verify
 
@@ -42,6 +42,7 @@ __all__ = [
     "Problem",
     "ProblemArrays",
     "Programme",
+    "Report",
     "RmMatchError",
     "SolverError",
     "ValidationError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections import Counter
 from collections.abc import Hashable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
@@ -18,8 +19,7 @@ from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
 from .people import People
 from .problem import Problem
 from .programme import Programme
-from .results import Assignment, Matching, PairExplanation, relative_gap
-from .terms import combine, top_skills
+from .results import MIN_GROUP, Assignment, Matching, PairExplanation, Report, relative_gap
 from .screen import ProblemSource, keyed_parts
 from .solvers import (
     BACKENDS,
@@ -34,10 +34,10 @@ from .solvers import (
 )
 from .solvers._problem import validate_options
 from .solvers.sparse import SubSource
+from .terms import combine, top_skills
 
 __all__ = ["match"]
 
-_MIN_GROUP = 5  # aggregate shares over fewer pairs are suppressed
 #: Threads for the sparse path's blockwise scans when no thread pool is given.
 _SCAN_THREADS = min(4, os.cpu_count() or 1)
 
@@ -356,7 +356,9 @@ def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) ->
     kw = {"goal_breaks": goal_breaks, "proven": free.status == "optimal", "policy": free.policy}
     why_m = unplaced_reasons(problem, "mentor", lonely_m, taken_e, **kw)
     why_e = unplaced_reasons(problem, "mentee", lonely_e, taken_m, **kw)
-    stats = _stats(problem, arrays, fixed, pairs, scores, terms)
+    report = _report(
+        problem, arrays, fixed, pairs, scores, terms, {"mentors": why_m, "mentees": why_e}
+    )
     return Matching(
         pairs=explained,
         unmatched_mentors=dict(zip(mentors.ids[lonely_m].tolist(), why_m, strict=True)),
@@ -369,7 +371,7 @@ def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) ->
         policy=free.policy,
         wall_time=time.perf_counter() - start,
         assignment=free,
-        stats=stats,
+        report=report,
     )
 
 
@@ -396,40 +398,43 @@ def _goal_breaks(problem: Problem, pairs: np.ndarray):
     return breaks
 
 
-def _stats(problem: Problem, arrays, fixed, pairs: np.ndarray, scores, terms) -> dict[str, Any]:
-    """Aggregate figures only: counts, means and shares (suppressed under 5 pairs).
+def _report(
+    problem: Problem, arrays, fixed, pairs: np.ndarray, scores, terms, unmatched
+) -> Report:
+    """Aggregate figures only: counts, means and shares, each suppressed (``None``) when it
+    covers fewer than :data:`~rm_match.results.MIN_GROUP` pairs.
 
     On the sparse path (``arrays`` is None) the shares of allowed pairs are not counted."""
     n_m, n_e = problem.cohort.shape
     total = n_m * n_e
-    out: dict[str, Any] = {
-        "mentors": n_m,
-        "mentees": n_e,
-        "pairs": len(pairs),
-        "required_pairs": len(fixed),
-        "mentees_matched": len(np.unique(pairs[:, 1])),
-        "mentors_matched": len(np.unique(pairs[:, 0])),
-        "mean_score": float(scores.mean()) if len(pairs) else None,
-        "terms": list(terms),
-        "mean_terms": {k: float(v.mean()) for k, v in terms.items()} if len(pairs) else {},
-        "feasible_share": float(arrays.feasible.sum() + len(fixed)) / total
-        if total and arrays is not None
-        else None,
-        "rule_pass_share": {k: v / total for k, v in arrays.rule_allowed.items()}
-        if total and arrays is not None
-        else {},
-    }
-    diversity = {}
-    attrs = [*problem.programme.diversity_attributes]
-    for name in attrs:
-        if len(pairs) < _MIN_GROUP:
-            diversity[name] = None
-            continue
+    enough = len(pairs) >= MIN_GROUP
+    diversity: dict[str, float | None] = {}
+    for name in problem.programme.diversity_attributes:
         c_m, c_e = problem.cohort.attribute_codes(name)
         a, b = c_m[pairs[:, 0]], c_e[pairs[:, 1]]
         known = (a >= 0) & (b >= 0)
         diversity[name] = (
-            float((a[known] != b[known]).mean()) if known.sum() >= _MIN_GROUP else None
+            float((a[known] != b[known]).mean()) if known.sum() >= MIN_GROUP else None
         )
-    out["cross_share"] = diversity
-    return out
+    return Report(
+        mentors=n_m,
+        mentees=n_e,
+        pairs=len(pairs),
+        required_pairs=len(fixed),
+        mentors_matched=len(np.unique(pairs[:, 0])),
+        mentees_matched=len(np.unique(pairs[:, 1])),
+        terms=tuple(terms),
+        mean_score=float(scores.mean()) if enough else None,
+        mean_terms={k: float(v.mean()) if enough else None for k, v in terms.items()},
+        feasible_share=float(arrays.feasible.sum() + len(fixed)) / total
+        if total and arrays is not None
+        else None,
+        rule_pass_share={k: v / total for k, v in arrays.rule_allowed.items()}
+        if total and arrays is not None
+        else {},
+        cross_share=diversity,
+        unmatched={
+            role: dict(Counter(r.kind for r in reasons))
+            for role, reasons in unmatched.items()
+        },
+    )

@@ -71,28 +71,29 @@ def _demo(args: argparse.Namespace) -> int:
         result = match(
             mentors, mentees, prog, policy=args.policy, method=args.method, executor=pool
         )
-    st = result.stats
+    st = result.report
+    assert st is not None  # match() always reports
     out = [
-        f"rm_match {__version__} demo: synthetic cohort of {st['mentors']} mentors (juniors) "
-        f"and {st['mentees']} mentees (seniors), seed {args.seed}, mentor capacity "
+        f"rm_match {__version__} demo: synthetic cohort of {st.mentors} mentors (juniors) "
+        f"and {st.mentees} mentees (seniors), seed {args.seed}, mentor capacity "
         f"{args.capacity}",
         "rules: " + ", ".join(prog.rule_names),
         (
-            f"allowed pairs: {_pct(st['feasible_share'])} of {st['mentors'] * st['mentees']:,}"
-            if st["feasible_share"] is not None
+            f"allowed pairs: {_pct(st.feasible_share)} of {st.mentors * st.mentees:,}"
+            if st.feasible_share is not None
             else "allowed pairs: not counted (large or split cohort: no full mask is built)"
         )
         + (
             " (on its own: "
-            + ", ".join(f"{k} {_pct(v)}" for k, v in st["rule_pass_share"].items())
+            + ", ".join(f"{k} {_pct(v)}" for k, v in st.rule_pass_share.items())
             + ")"
-            if st["rule_pass_share"]
+            if st.rule_pass_share
             else ""
         ),
-        f"matched: {st['pairs']} pairs; mentees {st['mentees_matched']}/{st['mentees']}, "
-        f"mentors {st['mentors_matched']}/{st['mentors']} (policy {result.policy})",
+        f"matched: {st.pairs} pairs; mentees {st.mentees_matched}/{st.mentees}, "
+        f"mentors {st.mentors_matched}/{st.mentors} (policy {result.policy})",
         f"objective {result.objective:.4f} (mean pair score "
-        f"{st['mean_score'] if st['mean_score'] is None else round(st['mean_score'], 3)}), "
+        f"{st.mean_score if st.mean_score is None else round(st.mean_score, 3)}), "
         f"bound {result.bound:.4f}, gap {result.gap:.1e}, status {result.status}, "
         f"solver {result.method}"
         + (
@@ -100,9 +101,10 @@ def _demo(args: argparse.Namespace) -> int:
             if "independent" in result.assignment.message
             else ""
         ),
-        "mean terms: " + ", ".join(f"{k} {v:.3f}" for k, v in st["mean_terms"].items()),
+        "mean terms: "
+        + ", ".join(f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in st.mean_terms.items()),
         "diversity: "
-        + ", ".join(f"cross-{k} pairs {_pct(v)}" for k, v in st["cross_share"].items()),
+        + ", ".join(f"cross-{k} pairs {_pct(v)}" for k, v in st.cross_share.items()),
         f"time: cohort {t_cohort:.2f} s, match {result.wall_time:.2f} s "
         "(scores + rules + solve + explanations)",
     ]

@@ -14,7 +14,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Assignment", "Matching", "PairExplanation", "relative_gap"]
+__all__ = ["Assignment", "Matching", "PairExplanation", "Report", "relative_gap"]
+
+#: Aggregates over fewer pairs than this are suppressed (``None``) in every report.
+MIN_GROUP = 5
 
 #: Gap at or below which a solution is reported as optimal.
 OPTIMALITY_TOL = 1e-9
@@ -123,6 +126,81 @@ class PairExplanation:
 
 
 @dataclass(frozen=True)
+class Report:
+    """Aggregate figures of a programme: counts, means and shares, never a person's values.
+
+    Every figure computed over fewer than :data:`MIN_GROUP` pairs is ``None`` (suppressed):
+    on so few pairs a mean or a share would say something about the people in them.
+
+    Attributes
+    ----------
+    mentors, mentees : int
+        Participants on each side.
+    pairs, required_pairs : int
+        Pairs chosen (required ones included) and required pairs placed.
+    mentors_matched, mentees_matched : int
+        Participants with at least one partner.
+    terms : tuple of str
+        The active score terms.
+    mean_score : float or None
+        Mean pair score.
+    mean_terms : mapping of str to float or None
+        Mean of each term over the pairs.
+    feasible_share : float or None
+        Share of all pairs every rule allows (``None`` on the sparse or split paths, which
+        build no full mask).
+    rule_pass_share : mapping of str to float
+        For each rule (by label), the share of all pairs it allows on its own (empty where
+        no full mask was built). Shares of all pairs, not of chosen ones: safe at any size.
+    cross_share : mapping of str to float or None
+        For each diversity attribute, the share of pairs (both values known) that differ.
+    unmatched : mapping of str to mapping of str to int
+        ``{"mentors": {kind: count}, "mentees": {...}}``: the unmatched by reason kind (see
+        :mod:`rm_match.explain`).
+    """
+
+    mentors: int
+    mentees: int
+    pairs: int
+    required_pairs: int
+    mentors_matched: int
+    mentees_matched: int
+    terms: tuple[str, ...]
+    mean_score: float | None
+    mean_terms: Mapping[str, float | None]
+    feasible_share: float | None
+    rule_pass_share: Mapping[str, float]
+    cross_share: Mapping[str, float | None]
+    unmatched: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as a plain dict (JSON-serialisable).
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> r = match(*synthetic.cohort(8, 8, rng=1)).report
+        >>> r.as_dict()["pairs"] == r.pairs == 8
+        True
+        """
+        return {
+            "mentors": self.mentors,
+            "mentees": self.mentees,
+            "pairs": self.pairs,
+            "required_pairs": self.required_pairs,
+            "mentees_matched": self.mentees_matched,
+            "mentors_matched": self.mentors_matched,
+            "mean_score": self.mean_score,
+            "terms": list(self.terms),
+            "mean_terms": dict(self.mean_terms),
+            "feasible_share": self.feasible_share,
+            "rule_pass_share": dict(self.rule_pass_share),
+            "cross_share": dict(self.cross_share),
+            "unmatched": {k: dict(v) for k, v in self.unmatched.items()},
+        }
+
+
+@dataclass(frozen=True)
 class Matching:
     """The programme: pairs of participant ids, explained, with quality and the unmatched.
 
@@ -138,8 +216,10 @@ class Matching:
         Seconds for the whole call: compile, solve and explanations.
     assignment : Assignment
         The array-layer result for the free (non-required) part.
-    stats : dict
+    report : Report
         Aggregate figures: pairs, rule pass rates, diversity shares (never per person).
+    stats : dict
+        ``report.as_dict()`` (kept for code that reads the figures by key).
     goals : tuple of GoalCheck
         Each cohort goal of the programme: what it asks, what was achieved, whether it holds.
     """
@@ -155,8 +235,13 @@ class Matching:
     policy: str
     wall_time: float
     assignment: Assignment = field(repr=False)
-    stats: dict[str, Any] = field(default_factory=dict, repr=False)
+    report: Report | None = field(default=None, repr=False)
     goals: tuple[Any, ...] = ()
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The report's figures as a dict (see :class:`Report`)."""
+        return self.report.as_dict() if self.report is not None else {}
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -205,7 +290,7 @@ class Matching:
                 "mentor",
                 "mentee",
                 "score",
-                *self.stats.get("terms", ()),
+                *(self.report.terms if self.report is not None else ()),
                 "mentor_teaches",
                 "mentee_teaches",
                 "required",

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .terms import TERM_FIELDS, pair_terms
 from .solvers.decompose import components
 from .solvers.sparse import FORBIDDEN, INFEASIBLE
+from .terms import TERM_FIELDS, pair_terms
 
 if TYPE_CHECKING:
     from .cohort import Cohort
