@@ -228,7 +228,8 @@ def test_refine_brings_the_screen_within_its_error(problem):
 
 
 def test_a_capped_scan_keeps_each_mentees_best_and_says_it_cut():
-    from rm_match.solvers.sparse import _Certificate, _price
+    from rm_match.solvers.sparse.certificate import _Certificate
+    from rm_match.solvers.sparse.pricing import _price
 
     rng = np.random.default_rng(6)
     n = 40  # at most 16 x cap mentors: the cap-th best is exact, not sampled
@@ -252,7 +253,7 @@ def test_a_capped_scan_keeps_each_mentees_best_and_says_it_cut():
 
 @pytest.mark.parametrize("n", [1, 31, 32, 33, 100])
 def test_group_maxima_match_reduceat(n):
-    from rm_match.solvers.sparse import _GROUP, _group_max
+    from rm_match.solvers.sparse.candidates import _GROUP, _group_max
 
     block = np.random.default_rng(n).random((n, 7)).astype(np.float32)
     want = np.maximum.reduceat(block, np.arange(0, n, _GROUP), axis=0)
@@ -265,7 +266,7 @@ def test_warm_started_potentials_still_certify_the_sparse_optimum(policy, seed):
     """Labels carried over from another round (any labels at most 0) end as a feasible
     potential: the certificate built on them is as tight as the cold one's."""
     from rm_match.solvers.flow import flow_on_edges
-    from rm_match.solvers.sparse import _certificate, _potentials, _slack
+    from rm_match.solvers.sparse.certificate import _certificate, _potentials, _slack
 
     rng = np.random.default_rng(seed)
     n_m, n_e = 30, 25
@@ -289,16 +290,16 @@ def test_warm_started_potentials_still_certify_the_sparse_optimum(policy, seed):
 
 @pytest.mark.parametrize("spread", [0, 4])
 def test_candidates_take_random_allowed_mentors_besides_the_best(monkeypatch, spread):
-    from rm_match.solvers import sparse
+    from rm_match.solvers.sparse import candidates
 
-    monkeypatch.setattr(sparse, "RANDOM_EDGES", spread)
+    monkeypatch.setattr(candidates, "RANDOM_EDGES", spread)
     rng = np.random.default_rng(8)
     n = 200
     rank_m, rank_e = (rng.permutation(np.linspace(0.1, 1.0, n)) for _ in range(2))
     scores = np.outer(rank_m, rank_e)  # everyone ranks the other side in the same order
     feasible = rng.random((n, n)) < 0.8
     ok = np.ones(n, dtype=bool)
-    mi, ei, s, _ = sparse.candidates(DenseSource(scores, feasible), ok, ok, 2, rng=0)
+    mi, ei, s, _ = candidates.candidates(DenseSource(scores, feasible), ok, ok, 2, rng=0)
     assert feasible[mi, ei].all()
     np.testing.assert_array_equal(s, scores[mi, ei])
     assert len(np.unique(mi * n + ei)) == len(mi)
@@ -314,7 +315,7 @@ def test_candidates_take_random_allowed_mentors_besides_the_best(monkeypatch, sp
 def test_exact_scores_in_chunks_on_an_executor_equal_serial(problem):
     from concurrent.futures import ThreadPoolExecutor
 
-    from rm_match.solvers.sparse import _exact
+    from rm_match.solvers.sparse.sources import _exact
 
     src = ProblemSource(problem, np.empty((0, 2), dtype=int))
     rng = np.random.default_rng(9)
