@@ -28,6 +28,7 @@ from .solvers import (
     assign,
     assign_source,
     check_gap_limit,
+    constrained,
     decompose,
     prefer_sparse,
     solve_goal_problem,
@@ -249,6 +250,11 @@ def _match_goals(
     goals = problem.programme.goals
     ctx = _goal_context(problem, arrays.feasible)
     model, fair = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], policy)
+    # MinPairScore's lowest score counts the required pairs too
+    floor = None
+    if len(ctx.fixed):
+        floor = float(arrays.scores[ctx.fixed[:, 0], ctx.fixed[:, 1]].min())
+    limit = constrained.DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     try:
         out = solve_goal_problem(
             model,
@@ -260,15 +266,20 @@ def _match_goals(
             lambda g: goals[g].explain(ctx),
             gap_limit,
             start,
+            floor,
         )
     except InfeasibleError as exc:
-        raise _name_rules(problem, exc, fair) from None
+        raise _name_rules(problem, exc, fair, start + limit) from None
     pairs = np.column_stack((ctx.mi[out.x], ctx.ei[out.x])).astype(np.int64)
     free = _result(
         pairs, out.objective, out.bound - out.objective, method, policy, start, out.message
     )
     allp = np.concatenate((ctx.fixed, pairs)) if len(ctx.fixed) else pairs
-    checks = tuple(check_goals(goals, ctx, allp[:, 0], allp[:, 1]))
+    checks = tuple(
+        check_goals(
+            goals, ctx, allp[:, 0], allp[:, 1], scores=arrays.scores[allp[:, 0], allp[:, 1]]
+        )
+    )
     free = replace(free, goals=checks, stats=out.stats)
     return replace(_explain(problem, arrays, ctx.fixed, free, start), goals=checks)
 
@@ -276,9 +287,11 @@ def _match_goals(
 _MAX_RULE_CELLS = 1 << 22  # naming the rules behind a goal conflict re-solves once per rule
 
 
-def _name_rules(problem: Problem, exc: InfeasibleError, fair) -> InfeasibleError:
+def _name_rules(problem: Problem, exc: InfeasibleError, fair, deadline: float) -> InfeasibleError:
     """Add to a goal conflict the participants without partners and the hard rules that
-    cause it: a rule is named when dropping it alone lets the conflicting goals hold."""
+    cause it: a rule is named when dropping it alone is proven to let the conflicting goals
+    hold. The solves share what is left before ``deadline`` (``time.perf_counter()``); when
+    one runs out of time, the message says that the rules taking part are not proven."""
     from .solvers import cpsat
 
     goals = [g for g in problem.programme.goals if g.name in exc.rules]
@@ -299,24 +312,35 @@ def _name_rules(problem: Problem, exc: InfeasibleError, fair) -> InfeasibleError
                 message = f"{side} {ids[lonely[0]]!r} has no feasible partner: {why}."
                 return InfeasibleError(message, rules=exc.rules, participants=(ids[lonely[0]],))
     names = []
+    unproven = False
     n_m, n_e = problem.cohort.shape
     rules = problem.programme.rules
     if rules and n_m * n_e <= _MAX_RULE_CELLS:
         flags = problem.allowed(np.arange(n_m), np.arange(n_e))
         fixed = problem.placement()[0]
-        for r in rules:
+        arrays = problem.compile()
+        for k, r in enumerate(rules):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                unproven = True
+                break
             ok = np.ones((n_m, n_e), dtype=bool)
             for name, f in flags.items():
                 if name != r.name:
                     ok &= f
             ok[fixed[:, 0], fixed[:, 1]] = False
             ctx = _goal_context(problem, ok)
-            arrays = problem.compile()
             model, _ = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], "max_score")
-            if cpsat.goal_core(model, time_limit=5.0, seed=0) is None:
+            # an equal share of the time left for each rule still to check
+            core = cpsat.goal_core(model, time_limit=left / (len(rules) - k), seed=0, shrink=False)
+            if core.status == "feasible":
                 names.append(r.name)
+            elif core.status == "unknown":
+                unproven = True
     if names:
         message = message.rstrip(".") + f" under {' + '.join(names)}."
+    if unproven:
+        message = message.rstrip(".") + " (not proven which rules take part: time limit)."
     return InfeasibleError(message, rules=(*exc.rules, *names))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 
 from .errors import ValidationError
@@ -162,6 +161,8 @@ class Cohort:
             jump[alive] = jump[jump[alive]]
         if (jump >= 0).any():
             start = int(np.flatnonzero(jump >= 0)[0])
+            import networkx as nx  # only to name a cycle: not at import time
+
             g = nx.DiGraph()
             g.add_edges_from((i, int(p)) for i, p in enumerate(parent) if p >= 0)
             cycle = [children[u] for u, _ in nx.find_cycle(g, source=start)]

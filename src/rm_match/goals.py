@@ -842,7 +842,10 @@ class MinPairScore(Goal):
 
     ``weight=None`` puts the lowest pair score first (max-min), then the total. Solved exactly
     by a search over score thresholds (each threshold a goal-constrained solve), with a proven
-    bound on every threshold interval not searched.
+    bound on every threshold interval not searched. The lowest score counts the required
+    pairs. The result's ``objective`` is ``total + weight × lowest`` with a weight and the
+    total with ``None`` (its ``bound`` on the total among answers with the highest lowest
+    score, ``inf`` while that is not proven); the goal report gives the lowest pair score.
 
     Examples
     --------
@@ -865,8 +868,17 @@ class MinPairScore(Goal):
     def compile(self, ctx, index):
         return []
 
-    def check(self, ctx, mi, ei):  # pragma: no cover - replaced by the solver's report
-        return GoalCheck(self.name, "objective term", "", True)
+    def check(self, ctx, mi, ei, scores=None):
+        """The lowest of ``scores`` (the chosen pairs' scores, fixed ones included): an
+        objective term, always met."""
+        required = (
+            "lowest pair score first (max-min), then the total"
+            if self.weight is None
+            else f"objective: total + {self.weight:g} × lowest pair score"
+        )
+        scores = np.asarray([] if scores is None else scores, dtype=float)
+        achieved = f"lowest pair score {scores.min():.6g}" if len(scores) else "no pairs"
+        return GoalCheck(self.name, required, achieved, True)
 
 
 def compile_goals(goals, ctx: GoalContext, scores: np.ndarray, policy: str):
@@ -904,6 +916,14 @@ def compile_goals(goals, ctx: GoalContext, scores: np.ndarray, policy: str):
     return model, (fair[0].weight if fair else False)
 
 
-def check_goals(goals, ctx: GoalContext, mi: np.ndarray, ei: np.ndarray) -> list[GoalCheck]:
-    """Every goal checked on the chosen pairs (the fixed pairs must be included)."""
-    return [g.check(ctx, mi, ei) for g in goals if not isinstance(g, MinPairScore)]
+def check_goals(
+    goals, ctx: GoalContext, mi: np.ndarray, ei: np.ndarray, *, scores: np.ndarray | None = None
+) -> list[GoalCheck]:
+    """Every goal checked on the chosen pairs (the fixed pairs must be included). With
+    ``scores`` (the pairs' scores), :class:`MinPairScore` reports the lowest; without, it is
+    left out (an objective term, not a condition)."""
+    return [
+        g.check(ctx, mi, ei, scores) if isinstance(g, MinPairScore) else g.check(ctx, mi, ei)
+        for g in goals
+        if scores is not None or not isinstance(g, MinPairScore)
+    ]

@@ -8,11 +8,14 @@ within 1e-9, else ``"feasible"``; ``"infeasible"`` when nothing satisfies the ru
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["Assignment", "Matching", "PairExplanation", "Report", "relative_gap"]
 
@@ -246,7 +249,7 @@ class Matching:
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[PairExplanation]:
         return iter(self.pairs)
 
     @property
@@ -276,7 +279,7 @@ class Matching:
             out.append(rec)
         return out
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The pairs as a pandas DataFrame (needs the ``pandas`` extra)."""
         try:
             import pandas as pd

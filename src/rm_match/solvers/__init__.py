@@ -224,11 +224,21 @@ def _check_workers(workers: object) -> int:
 
 
 def solve_goal_problem(
-    model, fair, method, time_limit, gen, workers, explain=None, gap_limit=0.0, start=None
+    model,
+    fair,
+    method,
+    time_limit,
+    gen,
+    workers,
+    explain=None,
+    gap_limit=0.0,
+    start=None,
+    floor=None,
 ):
     """Solve a compiled goal model (``fair``: the MinPairScore weight, or ``False``);
     ``start``: when the caller's clock started (``time.perf_counter()``), if the time limit
-    counts from there.
+    counts from there; ``floor``: the lowest score among required pairs (for MinPairScore).
+    The diagnosis of an infeasible model runs within the same time limit.
 
     Returns a :class:`~rm_match.solvers.constrained.GoalOutcome`; raises
     :class:`InfeasibleError` (with the conflicting goals) or :class:`SolverError`."""
@@ -239,10 +249,11 @@ def solve_goal_problem(
             method=method,
         )
     seed = int(gen.integers(2**31 - 1))
+    limit = constrained.DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     if start is not None:
         # the limit counts from the caller's start: building scores and model included
-        limit = constrained.DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
         time_limit = max(limit - (time.perf_counter() - start), 0.05 * limit)
+    deadline = (time.perf_counter() if start is None else start) + limit
     kw = {
         "method": method,
         "time_limit": time_limit,
@@ -253,14 +264,15 @@ def solve_goal_problem(
     try:
         if fair is False:
             return constrained.solve_model(model, **kw)
-        return constrained.solve_fair(model, fair, **kw)
+        return constrained.solve_fair(model, fair, floor=floor, **kw)
     except constrained.Unsolved as exc:
         if not exc.proven:
             raise SolverError(
                 f"no assignment meeting every goal was found within the time limit ({exc}).",
                 method=method,
             ) from None
-        core, why = constrained.diagnose(model, time_limit=10.0, seed=seed, explain=explain)
+        left = max(deadline - time.perf_counter(), 0.0)  # the diagnosis too: within the limit
+        core, why = constrained.diagnose(model, time_limit=left, seed=seed, explain=explain)
         names = [model.goal_names[g] for g in core] or list(model.goal_names)
         raise InfeasibleError(
             f"no assignment meets the goals: {why or ' + '.join(names) + ' cannot all hold'}.",
@@ -307,7 +319,8 @@ def _assign_goals(problem: ArrayProblem, goals, method, workers, gap_limit, star
         start,
         out.message,
     )
-    checks = tuple(check_goals(goals, ctx, pairs[:, 0], pairs[:, 1]))
+    scores = problem.scores[pairs[:, 0], pairs[:, 1]]
+    checks = tuple(check_goals(goals, ctx, pairs[:, 0], pairs[:, 1], scores=scores))
     return replace(result, goals=checks, stats=out.stats)
 
 

@@ -28,7 +28,7 @@ from ..results import OPTIMALITY_TOL, relative_gap
 from . import cpsat, lp
 from ._problem import capacities_on_both_sides
 from .goal_model import GoalModel, Row, score_bound
-from .lagrangian import ExactLagrangian, dual, value_at
+from .lagrangian import ExactLagrangian, close_gap, dual, value_at
 
 GOAL_METHODS = ("auto", "lagrangian", "cpsat", "milp")
 
@@ -72,22 +72,38 @@ def solve_model(
     deadline = start + limit
     stats: dict[str, Any] = {"method": method, "edges": model.n_edges}
     if method in ("cpsat", "milp"):
-        gap = _weight_gap(model, gap_limit)
         if method == "milp":
-            res = cpsat.solve_milp(model, time_limit=limit, gap=max(gap, 1e-9))
+            gap = max(_weight_gap(model, gap_limit), 1e-9)
+            res = cpsat.solve_milp(model, time_limit=limit, gap=gap)
         else:
-            res = cpsat.solve(model, time_limit=limit, seed=seed, workers=workers, gap=gap)
+            # CP-SAT maximises the scores with the number of pairs fixed: the gap is theirs
+            res = cpsat.solve(model, time_limit=limit, seed=seed, workers=workers, gap=gap_limit)
+            stats["deterministic_time"] = res.deterministic_time
         stats["solver_status"] = res.status
         if res.x is None:
             raise Unsolved(res.bound == -np.inf, f"{method}: {res.status}")
         return _outcome(model, res.x, res.bound, f"{method}: {res.status}", stats, start)
     if method == "lagrangian":
-        d = dual(model, deadline)
+        # the dual gets half the time at most (it usually converges well before); what is
+        # left closes the gap: reduced-cost fixing at its multipliers, then HiGHS or a search
+        d = dual(model, start + 0.5 * limit, gap_limit=gap_limit)
         stats.update(lagrangian_iterations=d.iterations, lagrangian_bound=d.bound)
         stats["repaired"] = d.repaired
-        if d.incumbent is None:
+        stats["dual_time"] = time.perf_counter() - start
+        x, bound, steps, more = close_gap(
+            model,
+            d,
+            deadline,
+            rng=np.random.default_rng(seed),
+            gap_limit=gap_limit,
+            exact_edges=_EXACT_EDGES,
+        )
+        stats.update(more)
+        if x is None:
+            if bound == -np.inf:
+                raise Unsolved(True, "lagrangian: no assignment meets the goals (HiGHS)")
             raise Unsolved(False, "lagrangian: no feasible answer found (repair failed)")
-        return _outcome(model, d.incumbent, d.bound, "lagrangian relaxation", stats, start)
+        return _outcome(model, x, bound, "lagrangian relaxation" + steps, stats, start)
     return _auto(model, start, deadline, stats, seed, gap_limit)
 
 
@@ -159,7 +175,16 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
         if rounded is not None and model.weights[rounded].sum() > value:
             x, value = rounded, float(model.weights[rounded].sum())
     if x is None:
-        raise Unsolved(False, "no answer meeting every goal found (LP rounding failed)")
+        # an LP that meets every row need not have an integer answer: HiGHS decides, scores
+        # aside, with the time left
+        blank = replace(model, scores=np.zeros(model.n_edges), bonus=0.0)
+        res = cpsat.solve_milp(blank, time_limit=_left(deadline, 1.0))
+        stats["feasibility_status"] = res.status
+        if res.x is None:
+            if res.bound == -np.inf:
+                raise Unsolved(True, "no integer answer meets every goal (HiGHS)")
+            raise Unsolved(False, "no answer meeting every goal found (LP rounding failed)")
+        x, value = res.x, float(model.weights[res.x].sum())
     e = r.exact
     if e is not None and e.covers(x):
         # L(λ) over every pair bounds the answers with as many pairs as this one (the most)
@@ -260,15 +285,25 @@ def solve_fair(
     seed: int = 0,
     workers: int = 1,
     gap_limit: float = 0.0,
+    floor: float | None = None,
 ) -> GoalOutcome:
-    """Maximise ``Σ score + W·min score`` (``W = weight``; ``None``: the minimum first) over
-    the goal-constrained assignments, by a search over score thresholds ``τ``.
+    """Maximise ``Σ score + W·m`` (``W = weight``), or with ``weight=None`` the pair ``(m,
+    Σ score)`` lexicographically, over the goal-constrained assignments; ``m`` is the lowest
+    pair score, required pairs included (``floor``: their lowest score), and 0 when there is
+    no pair at all.
 
-    With ``f(τ)`` the best total using only pairs scoring ≥ ``τ``, the optimum is
+    The outcome's ``objective`` is ``Σ score + W·m`` for a weight and the total ``Σ score``
+    for ``None``, and ``bound`` is a bound on that same quantity: for ``None``, on the total
+    of the assignments with the highest ``m``, and ``inf`` while that ``m`` is not proven.
+
+    With ``f(τ)`` the best total using only pairs scoring ≥ ``τ``, the weighted optimum is
     ``max_τ f(τ) + W·τ``; ``f`` never increases, so on levels ``[τ_a, τ_b]`` it is at most
     ``UB(τ_a) + W·τ_b``. Intervals are split (at the current answer's minimum, and by
-    bisection) until no interval's bound beats the best answer. Under ``max_matched`` the
-    number of pairs is fixed first (it must be proven the most possible).
+    bisection) until no interval's bound beats the best answer. For ``None``, a bisection
+    finds the highest ``τ`` with an answer (proving the next level has none), then ``f(τ)``.
+    Under ``max_matched`` the number of pairs is fixed first; when the first solve does not
+    prove it the most possible, a solve asking for one pair more does (or finds more), within
+    the time limit; if that is not proven either, the bound is ``inf``.
     """
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     start = time.perf_counter()
@@ -276,25 +311,66 @@ def solve_fair(
     kw = {"method": method, "seed": seed, "workers": workers, "gap_limit": gap_limit}
     first = solve_model(model, time_limit=limit / 3, **kw)
     stats: dict[str, Any] = {"threshold_solves": 1}
-    s = model.scores
-    count = int(first.x.sum())
+    notes: list[str] = []
+    count_proven = True
+    need = 0  # pairs every answer has
     if model.bonus:
+        x = first.x
         if not np.isfinite(first.bound):
-            first.message += "; most pairs not proven, min pair score not optimised"
-            return first
-        every = np.arange(model.n_edges)
-        row = _count_row(len(model.goal_names), every, count)
+            # prove the count with a solve asking for one pair more (or find more pairs)
+            x, count_proven = _most_pairs(model, x, start + limit * 2 / 3, seed, workers, method)
+            stats["count_proof"] = "proven" if count_proven else "unproven"
+            if not count_proven:
+                notes.append("most pairs not proven (time limit)")
+        need = int(x.sum())
+        row = _count_row(len(model.goal_names), np.arange(model.n_edges), need)
         model = replace(model.with_rows((row,), ("pair_count",)), bonus=0.0, policy="max_score")
-    w_eff = (model.k_max + 1) * float(np.ptp(s)) + 1.0 if weight is None else float(weight)
-    levels = np.unique(s)
+        if not np.isfinite(first.bound) or need != int(first.x.sum()):
+            # the score among answers with that many pairs: a bound on it needs a solve
+            left = max(_left(deadline, 0.5), 0.05)
+            status, out = _threshold_solve(model, np.ones(model.n_edges, bool), left, kw)
+            stats["threshold_solves"] += 1
+            if status == "feasible":
+                first = out
+            else:  # the answer in hand, without a bound
+                first = replace(first, x=x, objective=float(model.scores[x].sum()), bound=np.inf)
+    s = model.scores
+    s_low = s if floor is None else np.minimum(s, float(floor))  # the minimum's view
+    m0 = 0.0 if floor is None else float(floor)  # the minimum with no free pair
+    zero = np.zeros(model.n_edges, dtype=bool)
+    empty_ok = need == 0 and model.feasible(zero)
+    if weight is None:
+        out = _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
+    else:
+        out = _weighted(model, first, float(weight), s_low, m0, empty_ok, deadline, kw, stats)
+    if not count_proven:
+        out.bound = np.inf
+    out.message += "".join(f"; {n}" for n in notes)
+    gap = relative_gap(out.objective, out.bound)
+    out.status = "optimal" if gap <= OPTIMALITY_TOL else "feasible"
+    stats = {**first.stats, **stats, "fair_value": out.objective, "fair_bound": out.bound}
+    stats["time"] = time.perf_counter() - start
+    out.stats = stats
+    return out
+
+
+def _weighted(model, first, w, s_low, m0, empty_ok, deadline, kw, stats) -> GoalOutcome:
+    """The threshold search for ``Σ score + w·m`` (see :func:`solve_fair`)."""
+    s = model.scores
+    levels = np.unique(s_low)
+    zero = np.zeros(model.n_edges, dtype=bool)
 
     def value(x):
-        return float(s[x].sum()) + (w_eff * float(s[x].min()) if x.any() else 0.0)
+        return float(s[x].sum()) + w * (float(s_low[x].min()) if x.any() else m0)
 
     best_x, best = first.x, value(first.x)
+    if empty_ok and value(zero) > best:
+        best_x, best = zero, value(zero)
+    if len(levels) == 0:  # no pair to choose: the empty answer is the only one
+        return GoalOutcome(best_x, best, best, "optimal", "no pair to choose", {})
 
     def level_of(x, a):
-        return int(np.searchsorted(levels, s[x].min(), side="right") - 1) if x.any() else a
+        return int(np.searchsorted(levels, s_low[x].min(), side="right") - 1) if x.any() else a
 
     # intervals: (a, b, ub_a, evaluated_at_a)
     j0 = level_of(first.x, 0)
@@ -302,11 +378,12 @@ def solve_fair(
     if j0 + 1 < len(levels):
         todo.append((j0 + 1, len(levels) - 1, first.bound, False))
     done_bound = -np.inf
+    tol = max(OPTIMALITY_TOL, kw["gap_limit"])
     while todo:
-        todo.sort(key=lambda t: t[2] + w_eff * levels[t[1]])
+        todo.sort(key=lambda t: t[2] + w * levels[t[1]])
         a, b, ub, evaluated = todo.pop()
-        top = ub + w_eff * levels[b]
-        if top <= best + max(OPTIMALITY_TOL, gap_limit) * max(1.0, abs(best)):
+        top = ub + w * levels[b]
+        if top <= best + tol * max(1.0, abs(best)):
             done_bound = max(done_bound, top)
             break
         if evaluated or time.perf_counter() > deadline:
@@ -314,41 +391,141 @@ def solve_fair(
             continue
         m = a if b - a < 2 else (a + b + 1) // 2
         remaining = max(deadline - time.perf_counter(), 0.05)
-        sub_keep = s >= levels[m]
-        try:
-            out = solve_model(model.with_edges(sub_keep), time_limit=remaining / 2, **kw)
-        except Unsolved as exc:
-            stats["threshold_solves"] += 1
-            if m > a:
-                todo.append((a, m - 1, ub, False))
-            if not exc.proven:  # unknown beyond τ_m: keep its bound, stop refining it
-                todo.append((m, b, ub, True))
-            continue
+        status, out = _threshold_solve(model, s_low >= levels[m], remaining / 2, kw)
         stats["threshold_solves"] += 1
-        x = np.zeros(model.n_edges, dtype=bool)
-        x[np.flatnonzero(sub_keep)[out.x]] = True
-        if value(x) > best:
-            best, best_x = value(x), x
-        j = max(level_of(x, m), m)
         if m > a:
             todo.append((a, m - 1, ub, False))
+        if status != "feasible":
+            if status == "unknown":  # unknown beyond τ_m: keep its bound, stop refining it
+                todo.append((m, b, ub, True))
+            continue
+        if value(out.x) > best:
+            best, best_x = value(out.x), out.x
+        j = max(level_of(out.x, m), m)
         todo.append((m, min(j, b), min(ub, out.bound), True))
         if j + 1 <= b:
             todo.append((j + 1, b, min(ub, out.bound), False))
-    bound = max([done_bound, best] + [t[2] + w_eff * levels[t[1]] for t in todo])
-    stats.update(
-        first.stats,
-        threshold_solves=stats["threshold_solves"],
-        fair_weight=w_eff,
-        fair_value=best,
-        fair_bound=bound,
-    )
-    objective = best
-    stats["time"] = time.perf_counter() - start
-    gap = relative_gap(objective, bound)
-    status = "optimal" if gap <= OPTIMALITY_TOL else "feasible"
+    bound = max([done_bound, best] + [t[2] + w * levels[t[1]] for t in todo])
+    stats["fair_weight"] = w
     msg = f"threshold search over min pair score ({stats['threshold_solves']} solves)"
-    return GoalOutcome(best_x, objective, bound, status, msg, stats)
+    return GoalOutcome(best_x, best, bound, "", msg, {})
+
+
+def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats) -> GoalOutcome:
+    """The highest lowest score first, then the best total (see :func:`solve_fair`)."""
+    s = model.scores
+    levels = np.unique(s_low)
+    zero = np.zeros(model.n_edges, dtype=bool)
+    # the minimum is about answers with a pair: ask for one where nothing else does
+    ne = model
+    if not need:
+        one = _count_row(len(model.goal_names), np.arange(model.n_edges), 1)
+        ne = model.with_rows((one,), ("one_pair",))
+
+    def level_of(x):
+        return int(np.searchsorted(levels, s_low[x].min(), side="right") - 1)
+
+    best = first if first.x.any() else None  # the best answer with a pair so far
+    lo = level_of(first.x) if best is not None else -1  # highest level with an answer
+    hi = len(levels) - 1  # highest level not proven to have none
+    unknown = False
+    while lo < hi:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            unknown = True
+            break
+        mid = (lo + hi + 1) // 2
+        steps = int(np.ceil(np.log2(hi - lo + 1))) + 1
+        status, out = _threshold_solve(ne, s_low >= levels[mid], left / steps, kw)
+        stats["threshold_solves"] += 1
+        if status == "feasible":
+            best, lo = out, max(level_of(out.x), mid)
+            hi = max(hi, lo)
+        else:
+            unknown |= status == "unknown"
+            hi = mid - 1
+    tol = max(OPTIMALITY_TOL, kw["gap_limit"])
+    if best is not None and relative_gap(best.objective, best.bound) > tol:
+        left = deadline - time.perf_counter()
+        if left > 0:  # the best total at that level: what time is left
+            status, out = _threshold_solve(ne, s_low >= levels[lo], left, kw)
+            stats["threshold_solves"] += 1
+            if status == "feasible":
+                bound = min(best.bound, out.bound)
+                best = out if out.objective > best.objective else best
+                best = replace(best, bound=bound)
+    msg = f"threshold search over min pair score ({stats['threshold_solves']} solves)"
+    if unknown:
+        msg += "; highest lowest pair score not proven (time limit)"
+    if best is None or (empty_ok and (m0, 0.0) > (float(levels[lo]), float(s[best.x].sum()))):
+        # no answer with a pair beats the empty one: exact once the level is proven
+        bound = 0.0 if best is None or levels[lo] < m0 else max(best.bound, 0.0)
+        return GoalOutcome(zero, 0.0, np.inf if unknown else bound, "", msg, {})
+    objective = float(s[best.x].sum())
+    bound = np.inf if unknown else max(best.bound, objective)
+    return GoalOutcome(best.x, objective, bound, "", msg, {})
+
+
+def _threshold_solve(model, keep, time_limit, kw) -> tuple[str, GoalOutcome | None]:
+    """Solve ``model`` on the edges ``keep``: ``("feasible", outcome)`` (its ``x`` an edge
+    mask of ``model``, its bound on the score), ``("infeasible", None)`` when proven to have
+    no answer, ``("unknown", None)`` when that is not known in time.
+
+    The LP path proves only an infeasible relaxation, and the Lagrangian path proves nothing
+    (it searches until its time is up): for them HiGHS first looks for any answer (scores
+    aside) on small models and on the Lagrangian path, and again after a failed solve."""
+    sub = model.with_edges(keep)
+    t0 = time.perf_counter()
+    exact = kw["method"] in ("cpsat", "milp")
+    blank = replace(sub, scores=np.zeros(sub.n_edges), bonus=0.0)
+
+    def exists(limit: float):
+        """``(status, answer or None)`` from HiGHS on the model with the scores set aside."""
+        res = cpsat.solve_milp(blank, time_limit=limit)
+        if res.x is not None:
+            return "feasible", res.x
+        return ("infeasible" if res.bound == -np.inf else "unknown"), None
+
+    small = kw["method"] == "lagrangian" or sub.n_edges <= _EXACT_EDGES
+    if not exact and small and exists(0.3 * time_limit)[0] == "infeasible":
+        return "infeasible", None
+    left = time_limit - (time.perf_counter() - t0)
+    try:
+        out = solve_model(sub, time_limit=max((1.0 if exact else 0.7) * left, 0.01), **kw)
+    except Unsolved as exc:
+        left = time_limit - (time.perf_counter() - t0)
+        if exc.proven or exact or left <= 0:
+            return ("infeasible" if exc.proven else "unknown"), None
+        status, y = exists(left)
+        if y is None:
+            return status, None
+        objective = float(sub.scores[y].sum())
+        out = GoalOutcome(y, objective, np.inf, "feasible", "HiGHS: feasible", {})
+    x = np.zeros(model.n_edges, dtype=bool)
+    x[np.flatnonzero(keep)[out.x]] = True
+    return "feasible", replace(out, x=x)
+
+
+def _most_pairs(model, x, deadline, seed, workers, method) -> tuple[np.ndarray, bool]:
+    """From answer ``x``, an answer with the most pairs the goals allow, and whether that is
+    proven: each solve asks for one pair more than the best so far (scores aside), until one
+    is proven to have no answer or the time is up."""
+    blank = replace(model, scores=np.zeros(model.n_edges), bonus=0.0, policy="max_score")
+    every = np.arange(model.n_edges)
+    while int(x.sum()) < model.most_pairs:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return x, False
+        row = _count_row(len(model.goal_names), every, int(x.sum()) + 1)
+        more = blank.with_rows((row,), ("pair_count",))
+        if method == "cpsat":
+            res = cpsat.solve(more, time_limit=left, seed=seed, workers=workers)
+        else:
+            res = cpsat.solve_milp(more, time_limit=left)
+        if res.x is None:
+            return x, res.bound == -np.inf
+        x = res.x
+    return x, True
 
 
 def _count_row(goal: int, edges: np.ndarray, at_least: int) -> Row:
@@ -374,9 +551,12 @@ def diagnose(
 
     Cheap counting first (``explain(goal index)``: the goal's own count; a row whose largest
     possible value, or the largest count any assignment can reach, falls short), then CP-SAT
-    assumptions shrunk by deletion."""
+    assumptions shrunk by deletion; everything within ``time_limit`` seconds. A goal is named
+    only when it is proven part of the conflict; when that is not proven in time, every goal
+    is returned and the message says so."""
     from . import assign
 
+    deadline = time.perf_counter() + max(float(time_limit), 0.0)
     for g in range(len(model.goal_names)) if explain else ():
         why = explain(g)
         if why:
@@ -391,6 +571,8 @@ def diagnose(
             if len(r.x_idx) == 0 and len(r.y_idx) == 0:
                 return [r.goal], f"{name}{what}: no pair can count towards it"
             return [r.goal], f"{name}{what}: needs {r.lo} but at most {int(most)} are possible"
+        if time.perf_counter() >= deadline:
+            break  # the counting below solves an assignment per row: not past the deadline
         if len(r.y_idx) == 0 and (r.x_val > 0).all() and len(r.x_idx) > 1:
             w = np.zeros((model.n_m, model.n_e))
             w[model.mi[r.x_idx], model.ei[r.x_idx]] = r.x_val
@@ -405,8 +587,15 @@ def diagnose(
                 return [r.goal], (
                     f"{name}{what}: needs {r.lo} but at most {round(best)} are possible"
                 )
-    core = cpsat.goal_core(model, time_limit=time_limit, seed=seed)
-    if core is None:
-        return [], ""
-    names = " + ".join(model.goal_names[g] for g in core)
-    return core, f"goals {names} cannot all hold"
+    core = cpsat.goal_core(model, time_limit=deadline - time.perf_counter(), seed=seed)
+    if core.status == "infeasible":
+        names = " + ".join(model.goal_names[g] for g in core.goals)
+        if core.minimal:
+            return core.goals, f"goals {names} cannot all hold"
+        return core.goals, (
+            f"goals {names} cannot all hold (not proven that each takes part: time limit)"
+        )
+    every = list(range(len(model.goal_names)))
+    names = " + ".join(model.goal_names)
+    why = "time limit" if core.status == "unknown" else "CP-SAT found them satisfiable"
+    return every, f"goals {names} cannot all hold (not proven which goals take part: {why})"

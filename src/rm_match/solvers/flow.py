@@ -18,7 +18,6 @@ at n = 1 000).
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from ..errors import SolverError
 from ._problem import ArrayProblem
@@ -49,6 +48,8 @@ def flow_on_edges(
     for _ in range(16):
         rounded = np.rint(s * scale)
         costs = -rounded.astype(np.int64)
+        from ortools.graph.python import min_cost_flow  # imported on first use
+
         f = min_cost_flow.SimpleMinCostFlow()
         pair_arcs = f.add_arcs_with_capacity_and_unit_cost(
             mi, n_m + ei, np.ones(len(mi), dtype=np.int64), costs

@@ -284,14 +284,21 @@ def lexicographic_bonus(scores: np.ndarray, k_max: int, policy: str) -> float:
 def score_bound(model: GoalModel, count: int, value_bound: float) -> float:
     """Turn a bound on ``Σ (score + bonus)`` into a bound on the score among assignments with
     the most pairs, given a solution with ``count`` pairs; ``inf`` if ``count`` is not proven
-    the most (a solution with more pairs might exist)."""
+    the most (a solution with more pairs might exist).
+
+    Every pair weighs ``score + bonus > 0``, so an assignment with ``c' > count`` pairs weighs
+    at least ``bonus·(count + 1)`` plus the ``count + 1`` lowest scores. When ``value_bound``
+    (a bound on every assignment's weight) is below that, no assignment has more pairs, and
+    those with ``count`` pairs score at most ``value_bound − bonus·count``. A solver that
+    proves its answer's weight optimal passes this test: one more pair outweighs any score
+    difference (:func:`lexicographic_bonus`)."""
     if model.bonus == 0.0 or not np.isfinite(value_bound):
         return value_bound
     # capacities alone cap the count (cheap); else the exact most on these edges
     if count >= model.k_max or count >= model.most_pairs:  # goals only lower the most
         return value_bound - model.bonus * count
-    lo = min(float(model.scores.min()), 0.0) if model.n_edges else 0.0
-    # any assignment with c' > count pairs has weight ≥ bonus·c' + lo·c' (bonus > |lo|)
-    if value_bound >= (model.bonus + lo) * (count + 1):
+    # count < most_pairs ≤ n_edges: the count + 1 lowest scores exist
+    low = float(np.partition(model.scores, count)[: count + 1].sum())
+    if value_bound >= model.bonus * (count + 1) + low:
         return np.inf
     return value_bound - model.bonus * count

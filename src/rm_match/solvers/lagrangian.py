@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from ._problem import ArrayProblem
-from .goal_model import GoalModel
+from ..results import OPTIMALITY_TOL, relative_gap
+from ._problem import ArrayProblem, capacities_on_both_sides
+from .goal_model import GoalModel, score_bound
 from .sparse import INFEASIBLE, DenseSource, solve_sparse
 
 
@@ -78,12 +79,16 @@ def dual(
     model: GoalModel,
     deadline: float,
     *,
-    max_iter: int = 60,
-    tol: float = 1e-7,
+    max_iter: int | None = None,
+    tol: float = OPTIMALITY_TOL,
+    gap_limit: float = 0.0,
 ) -> DualResult:
     """Minimise ``L(λ)`` by Kelley cutting planes in a trust region; keep feasible inner
-    solutions. Stops at ``max_iter``, at ``deadline`` (``time.perf_counter()``), or when the
-    master's lower estimate is within ``tol`` (relative) of the best bound."""
+    solutions. Stops at ``deadline`` (``time.perf_counter()``), at ``max_iter`` (``None``:
+    no cap), when the master's lower estimate is within ``tol`` of the best bound, or when
+    the best feasible answer's gap on the scores is at most ``max(gap_limit, tol)``. Both
+    tests are relative to the scores, not to the weights: under ``max_matched`` the coverage
+    bonus makes the weights ``k·bonus`` larger, and a tolerance on them is coarse."""
     g, h, b, tot, _ = model.ge_rows
     inner = Inner(model)
     w = model.weights
@@ -102,7 +107,9 @@ def dual(
     center = lam
     cuts_c: list[float] = []
     cuts_g: list[np.ndarray] = []
-    for it in range(1, max_iter + 1):
+    it = 0
+    while max_iter is None or it < max_iter:
+        it += 1
         res.iterations = it
         x, ub, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
         if ub < res.bound:
@@ -118,16 +125,105 @@ def dual(
         cuts_g.append(sub)
         if n_rows == 0 or time.perf_counter() > deadline:
             break
-        lam, theta = _master(np.array(cuts_c), np.array(cuts_g), center, radius)
-        if res.bound - theta <= tol * max(1.0, abs(res.bound)):
-            break
-        if res.incumbent is not None and res.bound - res.incumbent_value <= tol * max(
-            1.0, abs(res.bound)
+        if res.incumbent is not None and score_gap(model, res.incumbent, res.bound) <= max(
+            gap_limit, tol
         ):
+            break
+        lam, theta = _master(np.array(cuts_c), np.array(cuts_g), center, radius)
+        if res.bound - theta <= tol * _score_scale(model, res.bound):
             break
     if n_rows and (res.incumbent is None or not res.incumbent.any()):
         _repair(model, inner, g, h, b, tot, w, res, deadline, span)
     return res
+
+
+def score_gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
+    """The relative gap of answer ``x`` on the scores under ``bound`` on the weights."""
+    objective = float(model.scores[x].sum())
+    return relative_gap(objective, max(score_bound(model, int(x.sum()), bound), objective))
+
+
+def _score_scale(model: GoalModel, bound: float) -> float:
+    """What a bound on the weights is relative to: the scores' part of it (at least 1)."""
+    if not np.isfinite(bound):
+        return 1.0
+    return max(1.0, abs(bound - model.bonus * min(model.k_max, model.most_pairs)))
+
+
+def close_gap(
+    model: GoalModel,
+    res: DualResult,
+    deadline: float,
+    *,
+    rng: np.random.Generator,
+    gap_limit: float = 0.0,
+    exact_edges: int = 4000,
+) -> tuple[np.ndarray | None, float, str, dict]:
+    """Spend what is left before ``deadline`` on the answer: fix the pairs whose Lagrangian
+    reduced cost at the best multipliers (:class:`ExactLagrangian`) puts every answer using
+    them below the one in hand, then search the rest exactly with HiGHS when at most
+    ``exact_edges`` pairs are left (its bound proves the optimum), else improve the answer
+    by a large-neighbourhood search (HiGHS) under the Lagrangian bound.
+
+    Returns ``(answer, bound on the weight, what was done, stats)``; the answer is ``None``
+    only when none is known."""
+    from . import cpsat, lp  # late import: lp imports this module
+
+    x, bound = res.incumbent, res.bound
+    stats: dict = {}
+    done = max(gap_limit, OPTIMALITY_TOL)
+    if model.n_edges == 0 or time.perf_counter() >= deadline:
+        return x, bound, "", stats
+    if x is not None and score_gap(model, x, bound) <= done:
+        return x, bound, "", stats
+    keep = np.ones(model.n_edges, dtype=bool)
+    steps = ""
+    if x is not None and not capacities_on_both_sides(model.m_cap, model.e_cap):
+        e = ExactLagrangian(model).evaluate(res.lam)
+        if e is not None and e.covers(x):
+            # L(λ) bounds the answers with as many pairs as this one (the most)
+            bound = min(bound, e.bound)
+            value = float(model.weights[x].sum())
+            tol = OPTIMALITY_TOL * _score_scale(model, bound)
+            keep = (bound + np.minimum(e.rc, 0.0) >= value - tol) | x
+            steps = " + reduced-cost fixing"
+    stats["kept_edges"] = int(keep.sum())
+    left = deadline - time.perf_counter()
+    if keep.sum() <= exact_edges:
+        count = None if x is None else int(x.sum())
+        proven = count is not None and model.bonus and np.isfinite(
+            score_bound(model, count, bound)
+        )
+        sub = cpsat.solve_milp(
+            model.with_edges(keep),
+            time_limit=max(left, 0.01),
+            min_pairs=count if proven else None,
+            gap=max(gap_limit if proven else _weight_gap(model, gap_limit), 1e-9),
+        )
+        stats["solver_status"] = sub.status
+        value = -np.inf if x is None else float(model.weights[x].sum())
+        if sub.x is not None and sub.value > value:
+            x = np.zeros(model.n_edges, dtype=bool)
+            x[np.flatnonzero(keep)[sub.x]] = True
+            value = sub.value
+        if x is not None or sub.bound == -np.inf:
+            bound = min(bound, max(sub.bound, value))
+        return x, bound, f"{steps} + HiGHS: {sub.status}", stats
+    if x is None:
+        return x, bound, steps, stats
+    x, rounds = lp.improve(
+        model, x, keep, deadline, rng, stop=lambda y: score_gap(model, y, bound) <= done
+    )
+    stats["lns_rounds"] = rounds
+    return x, bound, f"{steps} + large-neighbourhood search (HiGHS)", stats
+
+
+def _weight_gap(model: GoalModel, gap_limit: float) -> float:
+    """A relative gap on the weights no looser than ``gap_limit`` on the scores."""
+    if gap_limit <= 0 or not model.bonus or model.n_edges == 0:
+        return gap_limit
+    low = float(np.abs(model.scores).min())
+    return gap_limit * low / (low + model.bonus)
 
 
 def value_at(model: GoalModel, lam: np.ndarray) -> float:
