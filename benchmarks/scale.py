@@ -31,7 +31,7 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
     import rm_match as rm
     from rm_match.cli import demo_programme
     from rm_match.screen import ProblemSource
-    from rm_match.solvers import assign_source
+    from rm_match.solvers import solve_source as assign_source
 
     n_m = -(-n // capacity)
     mentors, mentees = rm.synthetic.cohort(

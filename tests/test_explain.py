@@ -16,18 +16,30 @@ from rm_match.explain import REASON_KINDS, Reason
 def test_left_out_by_a_goal_says_which_goal():
     # every pair must be cross-gender: S1 shares the gender of both mentors, so the goal
     # (not the score) keeps it out, although both mentors have room
-    m = People(["J0", "J1"], skills=["a"], offers=[[1.0], [1.0]], wants=[[0.0], [0.0]],
-               attributes={"gender": ["f", "f"]}, capacity=[2, 2])
-    e = People(["S0", "S1"], skills=["a"], offers=[[0.0], [0.0]], wants=[[1.0], [1.0]],
-               attributes={"gender": ["m", "f"]})
+    m = People(
+        ["J0", "J1"],
+        skills=["a"],
+        offers=[[1.0], [1.0]],
+        wants=[[0.0], [0.0]],
+        attributes={"gender": ["f", "f"]},
+        capacity=[2, 2],
+    )
+    e = People(
+        ["S0", "S1"],
+        skills=["a"],
+        offers=[[0.0], [0.0]],
+        wants=[[1.0], [1.0]],
+        attributes={"gender": ["m", "f"]},
+    )
     prog = Programme(goals=[G.Share(cross="gender", at_least=1.0)])
     result = match(m, e, prog, time_limit=10, rng=0)
     assert verify(result, Problem(m, e, prog)) == []
     assert set(result.unmatched_mentees) == {"S1"}
     why = result.unmatched_mentees["S1"]
     assert why.kind == "goal"
-    assert why == "pairing with any of its 2 feasible mentors with room would break " \
-                  "share_cross_gender"
+    assert (
+        why == "pairing with any of its 2 feasible mentors with room would break share_cross_gender"
+    )
     assert "lower the total score" not in why
 
 
@@ -49,9 +61,11 @@ def test_reasons_have_kinds_and_cli_groups_by_kind():
     # grouped by kind: one entry per kind, never one per count ("4 × all 63 …; 2 × all 65 …")
     assert text.count("×") == len(kinds)
     assert "at capacity with others" in text
-    reasons = [Reason("all 63 feasible mentors are at capacity with others", "partners_full"),
-               Reason("all 65 feasible mentors are at capacity with others", "partners_full"),
-               Reason("no mentor satisfies cross_department", "no_partner")]
+    reasons = [
+        Reason("all 63 feasible mentors are at capacity with others", "partners_full"),
+        Reason("all 65 feasible mentors are at capacity with others", "partners_full"),
+        Reason("no mentor satisfies cross_department", "no_partner"),
+    ]
     assert _reasons_by_kind(reasons) == (
         "2 × feasible partners all at capacity with others; "
         "1 × no partner passes the rules (cross_department)"

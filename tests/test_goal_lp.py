@@ -1,5 +1,6 @@
-"""The LP path of goal-constrained solving (:mod:`rm_match.solvers.lp`): the Lagrangian bound
-and reduced-cost fixing are valid for any multipliers, column generation bounds every pair,
+"""The LP path of goal-constrained solving (:mod:`rm_match.solvers.constrained.lp`): the
+Lagrangian bound and reduced-cost fixing are valid for any multipliers, column generation
+bounds every pair,
 infeasibility proofs are sound, ``most_pairs`` is exact, the large-neighbourhood search and
 ``gap_limit`` keep every goal, and ``improve`` never makes an answer worse."""
 
@@ -16,9 +17,9 @@ from scipy.optimize import linprog
 from rm_match import InfeasibleError, ValidationError, assign
 from rm_match import goals as G
 from rm_match.goals import GoalContext, check_goals, compile_goals
-from rm_match.solvers import constrained, lp
 from rm_match.solvers._problem import capacities_on_both_sides
-from rm_match.solvers.lagrangian import ExactLagrangian
+from rm_match.solvers.constrained import lp, pipeline
+from rm_match.solvers.constrained.lagrangian import ExactLagrangian
 from test_goals import FAST, _brute, _ctx, instances, medium
 
 TOL = 1e-7
@@ -347,11 +348,11 @@ def _check_search(seed: int):
         try:
             ref = assign(scores, feasible, method="milp", time_limit=30, **kw)
         except InfeasibleError:
-            mp.setattr(constrained, "_EXACT_EDGES", 0)
+            mp.setattr(pipeline, "_EXACT_EDGES", 0)
             with pytest.raises(InfeasibleError):
                 assign(scores, feasible, method="auto", time_limit=2, **kw)
             return None
-        mp.setattr(constrained, "_EXACT_EDGES", 0)
+        mp.setattr(pipeline, "_EXACT_EDGES", 0)
         a = assign(scores, feasible, method="auto", time_limit=2, **kw)
     _goals_met(scores, feasible, goals, m_cap, a)
     assert a.bound >= ref.objective - TOL, (a.bound, ref.objective)
@@ -405,7 +406,7 @@ def test_gap_limit_stops_the_search_early(monkeypatch):
     # instance 13 (max_score) goes to the search; its LP answer is within 10 % of the bound
     scores, feasible, goals, policy, m_cap = _medium(13)
     kw = {"goals": goals, "policy": policy, "rng": 1, "mentor_capacity": m_cap}
-    monkeypatch.setattr(constrained, "_EXACT_EDGES", 0)
+    monkeypatch.setattr(pipeline, "_EXACT_EDGES", 0)
     a = assign(scores, feasible, method="auto", time_limit=5, gap_limit=0.5, **kw)
     _goals_met(scores, feasible, goals, m_cap, a)
     assert a.gap <= 0.5
@@ -567,12 +568,12 @@ def _exact_path_and_highs(inst, **options):
         ref = assign(scores, feasible, method="milp", **kw)
     except InfeasibleError:
         return None
-    saved = constrained._INNER_EDGES
-    constrained._INNER_EDGES = 0
+    saved = pipeline._INNER_EDGES
+    pipeline._INNER_EDGES = 0
     try:
         a = assign(scores, feasible, method="auto", **options, **kw)
     finally:
-        constrained._INNER_EDGES = saved
+        pipeline._INNER_EDGES = saved
     ctx = _ctx(scores, feasible, m_cap)
     assert all(c.met for c in check_goals(goals, ctx, a.pairs[:, 0], a.pairs[:, 1]))
     if policy == "max_matched":  # under max_score the count is no part of the objective

@@ -15,8 +15,8 @@ import rm_match as rm
 from rm_match import InfeasibleError, assign, rules
 from rm_match import goals as G
 from rm_match.goals import GoalContext, check_goals, compile_goals
-from rm_match.solvers import constrained
-from rm_match.solvers.goal_model import score_bound
+from rm_match.solvers.constrained import fair, pipeline
+from rm_match.solvers.constrained.model import score_bound
 
 # -- the score bound when a goal lowers the count (issue item 2) -------------------------------
 
@@ -128,7 +128,7 @@ def _meets_share(p):
 def test_unproven_count_is_proven_then_min_optimised(weight, monkeypatch):
     # a first solve that does not prove its 5 pairs the most possible (as a time-limited or
     # Lagrangian solve may not): the count is proven by a solve asking for 6
-    solve_model = constrained.solve_model
+    solve_model = pipeline.solve_model
 
     def unproven(model, **kw):
         out = solve_model(model, **kw)
@@ -136,7 +136,7 @@ def test_unproven_count_is_proven_then_min_optimised(weight, monkeypatch):
             out.bound, out.status = np.inf, "feasible"
         return out
 
-    monkeypatch.setattr(constrained, "solve_model", unproven)
+    monkeypatch.setattr(pipeline, "solve_model", unproven)
     share = G.Share(pairs=_MASK, at_least=0.6)
     goals = [share, G.MinPairScore(weight=weight)]
     a = assign(_SCORES, _FEASIBLE, goals=goals, rng=0, time_limit=20)
@@ -158,7 +158,7 @@ def test_most_pairs_finds_more_pairs_and_proves_the_most():
     model, _ = compile_goals([share], ctx, _SCORES[ctx.mi, ctx.ei], "max_matched")
     empty = np.zeros(model.n_edges, dtype=bool)  # meets the share: a start with no pair
     deadline = time.perf_counter() + 20
-    x, proven = constrained._most_pairs(model, empty, deadline, 0, 1, "auto")
+    x, proven = fair._most_pairs(model, empty, deadline, 0, 1, "lp")
     assert proven and int(x.sum()) == 5 and model.feasible(x)
     assert model.most_pairs == 6  # capacities alone would allow one more
 
@@ -280,7 +280,7 @@ def test_required_pairs_count_towards_the_minimum(weight):
     floor = 0.2
     ctx = _ctx(scores, feasible)
     model, _ = compile_goals([G.MinPairScore(weight)], ctx, scores[ctx.mi, ctx.ei], "max_matched")
-    out = constrained.solve_fair(model, weight, time_limit=10, floor=floor)
+    out = fair.solve_fair(model, weight, time_limit=10, floor=floor)
     x = out.x
     got = scores[ctx.mi[x], ctx.ei[x]]
     count, key = _brute(scores, feasible, [], weight, floor=floor)
@@ -372,7 +372,7 @@ def test_diagnosis_runs_within_the_time_limit(monkeypatch):
 
 
 def test_goal_core_says_what_it_proved():
-    from rm_match.solvers import cpsat
+    from rm_match.solvers.constrained import cpsat
 
     scores = np.ones((3, 3))
     feasible = np.ones((3, 3), dtype=bool)

@@ -291,8 +291,15 @@ def test_share_threshold_is_not_rounded(method):
 
 
 def test_share_check_is_exact():
-    ctx = GoalContext(1, 964, np.empty(0, np.int64), np.empty(0, np.int64),
-                      np.empty((0, 2), np.int64), np.ones(1, np.int64), np.ones(964, np.int64))
+    ctx = GoalContext(
+        1,
+        964,
+        np.empty(0, np.int64),
+        np.empty(0, np.int64),
+        np.empty((0, 2), np.int64),
+        np.ones(1, np.int64),
+        np.ones(964, np.int64),
+    )
     prop = np.zeros((1, 964), dtype=bool)
     prop[0, :119] = True  # 119 / 964 = 0.1234440 < 0.12345 (1000-denominator rounding passed it)
     mi, ei = np.zeros(964, np.int64), np.arange(964)
@@ -305,7 +312,7 @@ def test_share_check_is_exact():
 
 @given(st.fractions(0, 1, max_denominator=10**6), st.integers(1, 60))
 def test_share_within_keeps_every_small_share(p, n):
-    from rm_match.goals import _share_within
+    from rm_match.goals.base import _share_within
 
     hi, lo = _share_within(p, n, up=True), _share_within(p, n, up=False)
     assert hi.denominator <= n and lo.denominator <= n and lo <= p <= hi

@@ -47,8 +47,26 @@ ORACLE = settings(
 )
 
 #: shares as users write them: exact decimals, Fractions, and near misses of simple ratios
-SHARES = [0.5, 0.25, 0.4, Fraction(1, 3), 0.6, Fraction(2, 3), 0.75, 0.1, 0.9, 0.0, 1.0,
-          0.2, 0.8, 0.12345, 0.3334, 0.6666, 0.4999, 0.2501]
+SHARES = [
+    0.5,
+    0.25,
+    0.4,
+    Fraction(1, 3),
+    0.6,
+    Fraction(2, 3),
+    0.75,
+    0.1,
+    0.9,
+    0.0,
+    1.0,
+    0.2,
+    0.8,
+    0.12345,
+    0.3334,
+    0.6666,
+    0.4999,
+    0.2501,
+]
 
 
 # -- the case ----------------------------------------------------------------------------------
@@ -64,8 +82,19 @@ def _goal_repr(g: G.Goal) -> str:
     """A goal as code (arrays included, which the dataclass repr leaves out)."""
     name = type(g).__name__
     kw = []
-    for f in ("pairs", "groups", "at_least", "at_most", "at_most_share", "k", "exclude_own",
-              "symmetric", "side", "floor", "weight"):
+    for f in (
+        "pairs",
+        "groups",
+        "at_least",
+        "at_most",
+        "at_most_share",
+        "k",
+        "exclude_own",
+        "symmetric",
+        "side",
+        "floor",
+        "weight",
+    ):
         if not hasattr(g, f):
             continue
         v = getattr(g, f)
@@ -99,17 +128,28 @@ class Case:
         p.text(repr(self))
 
     def oracle(self) -> oracle.OracleResult:
-        return oracle.solve(self.scores, self.feasible, self.m_cap, self.e_cap, self.policy,
-                            self.goals)
+        return oracle.solve(
+            self.scores, self.feasible, self.m_cap, self.e_cap, self.policy, self.goals
+        )
 
     def violations(self, pairs) -> list[str]:
-        return oracle.violations(self.scores, self.feasible, self.m_cap, self.e_cap, self.goals,
-                                 pairs)
+        return oracle.violations(
+            self.scores, self.feasible, self.m_cap, self.e_cap, self.goals, pairs
+        )
 
     def assign(self, method: str):
-        return assign(self.scores, self.feasible, mentor_capacity=self.m_cap,
-                      mentee_capacity=self.e_cap, policy=self.policy, goals=list(self.goals),
-                      method=method, time_limit=TIME_LIMIT, rng=0, workers=1)
+        return assign(
+            self.scores,
+            self.feasible,
+            mentor_capacity=self.m_cap,
+            mentee_capacity=self.e_cap,
+            policy=self.policy,
+            goals=list(self.goals),
+            method=method,
+            time_limit=TIME_LIMIT,
+            rng=0,
+            workers=1,
+        )
 
 
 # -- strategies --------------------------------------------------------------------------------
@@ -128,8 +168,10 @@ def _mask(draw, n_m, n_e):
 def _groups(draw, n_m, n_e):
     n_g = draw(st.integers(1, 4))
     code = st.sampled_from([*range(n_g), -1])
-    return (np.array(draw(st.lists(code, min_size=n_m, max_size=n_m)), dtype=np.int64),
-            np.array(draw(st.lists(code, min_size=n_e, max_size=n_e)), dtype=np.int64))
+    return (
+        np.array(draw(st.lists(code, min_size=n_m, max_size=n_m)), dtype=np.int64),
+        np.array(draw(st.lists(code, min_size=n_e, max_size=n_e)), dtype=np.int64),
+    )
 
 
 def _bounds(draw, values):
@@ -151,8 +193,7 @@ def goal(draw, kind, n_m, n_e):
         return G.EveryoneMatched(side=draw(st.sampled_from(["mentee", "mentor"])))
     groups = _groups(draw, n_m, n_e)
     if kind == "coverage":
-        return G.Coverage(groups=groups, k=draw(st.integers(0, 4)),
-                          exclude_own=draw(st.booleans()))
+        return G.Coverage(groups=groups, k=draw(st.integers(0, 4)), exclude_own=draw(st.booleans()))
     if kind == "spread":
         symmetric = draw(st.booleans())
         if draw(st.booleans()):
@@ -177,9 +218,9 @@ KINDS = ["share", "count", "everyone", "coverage", "spread", "representation", "
 
 
 @st.composite
-def cases(draw, kinds=tuple(KINDS), max_m=8, max_e=10, max_goals=3, policy=None):
-    n_m = draw(st.integers(1, max_m))
-    n_e = draw(st.integers(1, max_e))
+def cases(draw, kinds=tuple(KINDS), max_m=8, max_e=10, max_goals=3, policy=None, min_m=1, min_e=1):
+    n_m = draw(st.integers(min_m, max_m))
+    n_e = draw(st.integers(min_e, max_e))
     chosen = draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=max_goals))
     fair = "fair" in chosen
     goals = [draw(goal(k, n_m, n_e)) for k in chosen if k != "fair"]
@@ -212,16 +253,17 @@ def compare_answer(case: Case, method: str, ref: oracle.OracleResult | None = No
     except InfeasibleError as exc:
         if ref.status == "infeasible":
             return [], None
-        return [f"infeasible-error-on-feasible: {exc} (oracle: {ref.count} pairs, "
-                f"objective {ref.objective:.6g})"], None
+        return [
+            f"infeasible-error-on-feasible: {exc} (oracle: {ref.count} pairs, "
+            f"objective {ref.objective:.6g})"
+        ], None
     except SolverError as exc:
         what = "on infeasible" if ref.status == "infeasible" else "on feasible"
         return [f"solver-error-{what.replace(' ', '-')}: {exc}"], None
     except Exception as exc:  # anything else is a crash, reported with the case
         return [f"crash: {type(exc).__name__}: {exc}"], None
     if ref.status == "infeasible":
-        return [f"answer-on-infeasible: {len(a.pairs)} pairs, breaks "
-                f"{case.violations(a.pairs)}"], a
+        return [f"answer-on-infeasible: {len(a.pairs)} pairs, breaks {case.violations(a.pairs)}"], a
     return _problems(case, a, ref), a
 
 
@@ -230,6 +272,12 @@ def _problems(case: Case, a, ref: oracle.OracleResult) -> list[str]:
     bad = case.violations(a.pairs)
     if bad:
         out.append(f"breaks: {bad}")
+    # the result's own per-goal report says the same as the oracle's checker
+    names = {type(g).__name__ for g in case.goals}
+    ours = any(b.split(":")[0] in names for b in bad)
+    theirs = [c.goal for c in a.goals if not c.met]
+    if ours != bool(theirs):
+        out.append(f"report-disagrees: result reports unmet {theirs}, oracle finds {bad}")
     got = case.scores[a.pairs[:, 0], a.pairs[:, 1]]
     total = math.fsum(got.tolist())
     fair = [g for g in case.goals if isinstance(g, G.MinPairScore)]
@@ -252,8 +300,11 @@ def _problems(case: Case, a, ref: oracle.OracleResult) -> list[str]:
     if a.status == "optimal":
         if case.policy == "max_matched" and len(a.pairs) != ref.count:
             out.append(f"optimal-wrong-count: {len(a.pairs)} pairs, oracle {ref.count}")
-        elif fair and weight is None and ref.min_score is not None and (
-            low is None or abs(low - ref.min_score) > tol
+        elif (
+            fair
+            and weight is None
+            and ref.min_score is not None
+            and (low is None or abs(low - ref.min_score) > tol)
         ):
             out.append(f"optimal-wrong-min: lowest {low}, oracle {ref.min_score}")
         elif abs(value - ref.objective) > tol:
@@ -308,8 +359,13 @@ def _enumerate(case: Case):
     return best
 
 
-@settings(max_examples=_EXPLORE or 40, deadline=None, derandomize=not _EXPLORE, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=_EXPLORE or 40,
+    deadline=None,
+    derandomize=not _EXPLORE,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=cases(max_m=3, max_e=3, max_goals=2))
 def test_oracle_equals_enumeration(case):
     best = _enumerate(case)
@@ -332,10 +388,12 @@ def test_oracle_reads_shares_exactly():
     # 1 of 3 pairs meets ≥ 1/3 but not ≥ 0.3334 (a float read as its decimal)
     scores = np.ones((3, 3))
     mask = np.eye(3, dtype=bool)
-    ok = oracle.violations(scores, None, 1, 1, [G.Share(pairs=mask, at_least=Fraction(1, 3))],
-                           [(0, 0), (1, 2), (2, 1)])
-    bad = oracle.violations(scores, None, 1, 1, [G.Share(pairs=mask, at_least=0.3334)],
-                            [(0, 0), (1, 2), (2, 1)])
+    ok = oracle.violations(
+        scores, None, 1, 1, [G.Share(pairs=mask, at_least=Fraction(1, 3))], [(0, 0), (1, 2), (2, 1)]
+    )
+    bad = oracle.violations(
+        scores, None, 1, 1, [G.Share(pairs=mask, at_least=0.3334)], [(0, 0), (1, 2), (2, 1)]
+    )
     assert ok == [] and len(bad) == 1
 
 

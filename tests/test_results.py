@@ -16,8 +16,9 @@ def test_report_is_typed_and_serialises():
     assert isinstance(r, Report)
     assert (r.mentors, r.mentees, r.pairs) == (40, 50, len(result))
     assert r.mentees_matched == 40 and isinstance(r.mean_score, float)
-    assert set(r.mean_terms) == set(r.terms) and all(isinstance(v, float)
-                                                     for v in r.mean_terms.values())
+    assert set(r.mean_terms) == set(r.terms) and all(
+        isinstance(v, float) for v in r.mean_terms.values()
+    )
     assert r.rule_pass_share.keys() == {"cross_department"}
     assert sum(r.unmatched["mentees"].values()) == len(result.unmatched_mentees) == 10
     assert result.stats == r.as_dict()

@@ -813,8 +813,9 @@ def test_two_rules_of_one_kind_both_apply(method):
     result = match(m, e, prog, method=method)
     assert ("J0", "S0") not in result.id_pairs and ("J1", "S0") not in result.id_pairs
     assert len(result) == 1 and result.id_pairs[0][1] == "S1"
-    assert result.unmatched_mentees == {"S0": "no mentor satisfies forbidden_pairs[1] + "
-                                                "forbidden_pairs[2]"}
+    assert result.unmatched_mentees == {
+        "S0": "no mentor satisfies forbidden_pairs[1] + forbidden_pairs[2]"
+    }
 
 
 def test_verify_checks_every_rule_of_one_kind():
@@ -830,12 +831,17 @@ def test_two_seniority_rules_and_goals_path_apply_both():
     m = people(["J0", "J1", "J2"], grade=[1, 2, 3])
     e = people(["S0", "S1", "S2"], grade=[3, 5, 9])
     prog = Programme(
-        rules=[rules.SeniorityDirection(min_gap=2), rules.ExcludePrevious([("J0", "S1")]),
-               rules.ExcludePrevious([("J1", "S2")])],
+        rules=[
+            rules.SeniorityDirection(min_gap=2),
+            rules.ExcludePrevious([("J0", "S1")]),
+            rules.ExcludePrevious([("J1", "S2")]),
+        ],
         goals=[rm_goals.Count(at_least=1)],
     )
     assert Programme(rules=prog.rules).rule_names == (
-        "seniority_direction", "exclude_previous[1]", "exclude_previous[2]",
+        "seniority_direction",
+        "exclude_previous[1]",
+        "exclude_previous[2]",
     )
     result = match(m, e, prog)
     problem = Problem(m, e, prog)

@@ -103,9 +103,9 @@ def test_a_prior_changes_the_candidates_not_the_answer(policy):
 
 
 def test_assign_auto_takes_sparse_for_large_matrices(monkeypatch):
-    from rm_match import solvers
+    from rm_match.solvers import registry
 
-    monkeypatch.setattr(solvers, "SPARSE_MIN_CELLS", 100)
+    monkeypatch.setattr(registry, "SPARSE_MIN_CELLS", 100)
     rng = np.random.default_rng(0)
     scores = rng.random((20, 30))
     a = assign(scores)

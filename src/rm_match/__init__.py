@@ -18,14 +18,14 @@ Examples
 """
 
 from . import goals, rules, synthetic
-from .api import match
+from .api import assign, match
 from .cohort import Cohort
 from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
 from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
 from .results import Assignment, Matching, PairExplanation, Report
-from .solvers import BACKENDS, assign
+from .solvers import BACKENDS
 from .verify import Violation, verify
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,8 +77,9 @@ def check_real(
         want = f"a finite number{' ' + ' and '.join(bounds) if bounds else ''}"
         if what != "a number":
             want = what
-        raise ValidationError(f"`{argument}` must be {want}; got {_shown(value)}.",
-                              argument=argument)
+        raise ValidationError(
+            f"`{argument}` must be {want}; got {_shown(value)}.", argument=argument
+        )
     return x
 
 
@@ -93,8 +94,9 @@ def check_int(value: object, argument: str, *, low: int = 0, high: int | None = 
         ok = int(value) >= low and (high is None or int(value) <= high)  # type: ignore[call-overload]
     if not ok:
         rng = f"≥ {low}" + (f" and ≤ {high}" if high is not None else "")
-        raise ValidationError(f"`{argument}` must be an integer {rng}; got {_shown(value)}.",
-                              argument=argument)
+        raise ValidationError(
+            f"`{argument}` must be an integer {rng}; got {_shown(value)}.", argument=argument
+        )
     return int(value)  # type: ignore[call-overload]
 
 
@@ -122,7 +124,11 @@ def check_time_limit(time_limit: object) -> float | None:
     if time_limit is None:
         return None
     return check_real(
-        time_limit, "time_limit", low=0, low_open=True, high=MAX_TIME_LIMIT,
+        time_limit,
+        "time_limit",
+        low=0,
+        low_open=True,
+        high=MAX_TIME_LIMIT,
         what=f"a positive number of seconds (at most {MAX_TIME_LIMIT:g}) or None",
     )
 
@@ -131,8 +137,7 @@ def check_gap_limit(gap_limit: object) -> float:
     """``gap_limit`` as a float ≥ 0 (``None``: 0, search until optimal)."""
     if gap_limit is None:
         return 0.0
-    return check_real(gap_limit, "gap_limit", low=0,
-                      what="a relative gap ≥ 0 (e.g. 1e-3) or None")
+    return check_real(gap_limit, "gap_limit", low=0, what="a relative gap ≥ 0 (e.g. 1e-3) or None")
 
 
 def check_workers(workers: object) -> int:
@@ -206,8 +211,10 @@ def check_sequence(value: object, argument: str, kind: type, what: str) -> tuple
 def _shown(value: object) -> str:
     """How a bad option is shown in a message: small scalars as they are, others by type
     (an option is never a participant's attribute value, but keep messages short)."""
-    if value is None or isinstance(value, (bool, numbers.Number)) or (
-        isinstance(value, str) and len(value) <= 40
+    if (
+        value is None
+        or isinstance(value, (bool, numbers.Number))
+        or (isinstance(value, str) and len(value) <= 40)
     ):
         return repr(value)
     return type(value).__name__
@@ -230,7 +237,7 @@ class ReadOnlyDict(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._data)
 
     def __len__(self) -> int:
@@ -244,5 +251,5 @@ class ReadOnlyDict(Mapping[str, Any]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ReadOnlyDict], tuple[dict[str, Any]]]:
         return (ReadOnlyDict, (self._data,))

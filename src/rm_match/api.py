@@ -1,46 +1,147 @@
-"""The domain entry point :func:`match`: two tables of people in, an explained programme out."""
+"""The two entry points: :func:`assign` (arrays) and :func:`match` (people, explained).
+
+Both take one path. The shared options are checked once
+(:func:`~rm_match.solvers.options.check_options`); the backend comes from the one registry
+(:func:`~rm_match.solvers.registry.choose`); independent parts are solved apart and joined
+in one place (:func:`~rm_match.solvers.decompose.join`); goals compile through one context
+and one solve (:func:`_with_goals`). :func:`match` is *compile (dense) or screen (sparse) →
+assign → explain*.
+"""
 
 from __future__ import annotations
 
-import math
 import os
-import time
-from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, ValidationError
-from .explain import unplaced_reasons
-from .goals import EveryoneMatched, GoalContext, check_goals, compile_goals
+from .errors import InfeasibleError
+from .explain import explain_matching, name_rules
+from .goals import Goal, GoalContext, check_goals, compile_goals
 from .people import People
-from .problem import Problem
+from .problem import Problem, ProblemArrays
 from .programme import Programme
-from .results import MIN_GROUP, Assignment, Matching, PairExplanation, Report, relative_gap
+from .results import Assignment, Matching
 from .screen import ProblemSource, keyed_parts
 from .solvers import (
-    BACKENDS,
-    _check_workers,
-    _result,
-    assign,
-    assign_source,
-    check_gap_limit,
-    constrained,
-    decompose,
-    prefer_sparse,
-    solve_goal_problem,
+    ArrayProblem,
+    Needs,
+    Options,
+    check_options,
+    choose,
+    solve,
+    solve_goals,
+    solve_source,
+    validate,
 )
-from .solvers._problem import validate_options
+from .solvers.decompose import join, run
 from .solvers.sparse import SubSource
-from .terms import combine, top_skills
 
-__all__ = ["match"]
+__all__ = ["assign", "match"]
 
 #: Threads for the sparse path's blockwise scans when no thread pool is given.
 _SCAN_THREADS = min(4, os.cpu_count() or 1)
+
+
+def assign(
+    scores: Any,
+    feasible: Any = None,
+    *,
+    mentor_capacity: Any = 1,
+    mentee_capacity: Any = 1,
+    policy: str = "max_matched",
+    method: str = "auto",
+    time_limit: float | None = None,
+    rng: Any = None,
+    goals: Sequence[Goal] | None = None,
+    workers: int = 1,
+    gap_limit: float | None = None,
+    executor: Executor | None = None,
+) -> Assignment:
+    """Best set of mentor→mentee pairs for a score matrix, a feasibility mask and capacities.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n_mentors, n_mentees)
+        Pair scores, finite reals; higher is better.
+    feasible : array_like of bool, same shape, optional
+        ``False`` forbids a pair outright: it is never chosen. Default: all allowed.
+    mentor_capacity, mentee_capacity : int or array_like of int, default 1
+        How many partners each mentor (row) / mentee (column) may take; 0 excludes.
+    policy : {"max_matched", "max_score"}, default "max_matched"
+        ``max_matched``: as many pairs as possible, then the best total score among those.
+        ``max_score``: the best total score (a pair is made only where it adds score).
+    method : str, default "auto"
+        A backend of :data:`rm_match.BACKENDS` (see :mod:`rm_match.solvers.registry`):
+        ``"lsa"``, ``"flow"``, ``"sparse"`` (exact, no goals) or ``"lp"``, ``"lagrangian"``,
+        ``"cpsat"``, ``"milp"`` (goals; time-limited). ``auto`` takes the first that can
+        solve the problem: ``lsa`` or ``flow`` without goals (``sparse`` from
+        :data:`~rm_match.solvers.SPARSE_MIN_CELLS` cells), ``lp`` with goals (LP column
+        generation with the Lagrangian bound over every pair, rounding, reduced-cost fixing,
+        HiGHS; see ``docs/goals.md``). A named backend that cannot solve the problem raises
+        :class:`~rm_match.SolverError` saying why.
+    time_limit : float, optional
+        Seconds for the whole call, from validation on (default
+        :data:`~rm_match.solvers.DEFAULT_TIME_LIMIT` for the time-limited methods). The
+        exact backends always finish and ignore it.
+    rng : None, int or numpy.random.Generator, optional
+        Seed for randomised backends (``np.random.default_rng(rng)``); CP-SAT's seed is drawn
+        from it. The same input and seed give the same pairs (with ``workers=1``).
+    goals : sequence of Goal, optional
+        Cohort goals (:mod:`rm_match.goals`), with groups and pair properties given as
+        arrays. The result's ``goals`` reports each one.
+    workers : int, default 1
+        CP-SAT search workers. One keeps runs deterministic; more may be faster.
+    gap_limit : float, optional
+        With goals: stop as soon as the relative gap (see ``Assignment.gap``) is proven at
+        most this, e.g. ``1e-3``; default: search until optimal or out of time.
+    executor : concurrent.futures.Executor, optional
+        Without goals, when the allowed pairs fall into independent parts (no allowed pair
+        between them, e.g. under a same-region rule), the parts are solved separately, and on
+        this executor when one is given (a process pool, a Dask ``Client.get_executor()``, …).
+
+    Returns
+    -------
+    Assignment
+        ``pairs`` (k × 2 indices), ``objective``, ``status``, ``bound``, ``gap``, ``method``.
+
+    Raises
+    ------
+    ValidationError
+        For malformed arguments; the message names the argument.
+    SolverError
+        If the requested ``method`` cannot solve the problem, or a backend fails, or (with
+        goals) no feasible assignment was found within the time limit.
+    InfeasibleError
+        With goals, when none can be met: the message names the goals proven to conflict.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rm_match import assign
+    >>> scores = np.array([[0.9, 0.1], [0.8, 0.7]])
+    >>> a = assign(scores)
+    >>> a.pairs.tolist(), round(a.objective, 6), a.status
+    ([[0, 0], [1, 1]], 1.6, 'optimal')
+    >>> assign(scores, feasible=np.array([[False, True], [True, True]])).pairs.tolist()
+    [[0, 1], [1, 0]]
+    """
+    opts = check_options(
+        policy=policy,
+        method=method,
+        time_limit=time_limit,
+        rng=rng,
+        workers=workers,
+        gap_limit=gap_limit,
+        executor=executor,
+    )
+    problem = validate(scores, feasible, mentor_capacity, mentee_capacity, opts)
+    if goals:
+        return _with_goals(tuple(goals), GoalContext.of_arrays(problem), problem.scores, opts)
+    return solve(problem, opts.method, executor=opts.executor, start=opts.start)
 
 
 def match(
@@ -60,24 +161,25 @@ def match(
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
     Builds the score matrix and feasibility mask from the two tables and the programme
-    (blockwise), places required pairs, solves the rest exactly with :func:`rm_match.assign`,
-    and maps the answer back to participant ids with per-pair explanations and a reason for
-    everyone left unmatched.
+    (blockwise), places required pairs, solves the rest exactly with the backend
+    :func:`rm_match.assign` would choose, and maps the answer back to participant ids with
+    per-pair explanations and a reason for everyone left unmatched.
 
     Parameters
     ----------
     mentors, mentees : People
         The two sides (usually juniors mentoring seniors).
     programme : Programme, optional
-        Rules, score weights, diversity attributes. Default: no rules, default weights.
+        Rules, score weights, diversity attributes, goals. Default: no rules, default
+        weights.
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme, to follow reporting lines through them.
-    policy, method, time_limit, rng
-        As in :func:`rm_match.assign` (with goals, ``time_limit`` counts from the call:
-        scores, rules and the goal model are built within it). With ``method="auto"``,
-        cohorts from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and capacities
-        above one on at most one side) take the sparse path, which never builds the n × n
-        matrix (``method="sparse"`` asks for it at any size).
+    policy, method, time_limit, rng, workers, gap_limit
+        As in :func:`rm_match.assign` (``time_limit`` counts from the call: scores, rules
+        and the goal model are built within it). With ``method="auto"``, cohorts (or
+        independent parts) from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and
+        capacities above one on at most one side) take the sparse path, which never builds
+        the n × n matrix (``method="sparse"`` asks for it at any size).
     executor : concurrent.futures.Executor, optional
         When the hard rules split the cohort into independent parts (no allowed pair between
         them, e.g. under :class:`~rm_match.rules.SameGroup`), the parts are solved separately,
@@ -85,10 +187,6 @@ def match(
         On an undivided large cohort, a ``ThreadPoolExecutor`` also runs the sparse path's
         blockwise scans (numpy releases the GIL); without one they run on a pool of up to
         four threads of their own.
-    workers : int, default 1
-        CP-SAT workers when the programme has goals (one keeps runs deterministic).
-    gap_limit : float, optional
-        With goals: stop once the relative gap is proven at most this (e.g. ``1e-3``).
 
     Returns
     -------
@@ -97,10 +195,12 @@ def match(
     Raises
     ------
     ValidationError
-        If the tables or programme are malformed or do not fit together.
+        If the tables, programme or options are malformed or do not fit together.
+    SolverError
+        If the requested ``method`` cannot solve the programme (the message says why).
     InfeasibleError
         If required pairs conflict with other rules or capacities, or no assignment meets the
-        programme's goals (the message names the conflicting goals and rules).
+        programme's goals (the message names the goals and rules proven to conflict).
 
     Examples
     --------
@@ -111,354 +211,148 @@ def match(
     >>> m.status, len(m) + len(m.unmatched_mentees) == 20
     ('optimal', True)
     """
-    start = time.perf_counter()
-    gap_limit = check_gap_limit(gap_limit)
-    problem = Problem(mentors, mentees, programme, org_chart=org_chart)
-    fixed, m_cap, e_cap = problem.placement()
-    if problem.programme.goals:
-        return _match_goals(problem, policy, method, time_limit, rng, workers, gap_limit, start)
-    parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
-    if parts is not None and len(parts) > 1:
-        gen = validate_options(policy, time_limit, rng)
-        if method != "auto" and method not in BACKENDS:  # before any task runs elsewhere
-            raise ValidationError(
-                f"`method` must be 'auto' or one of {', '.join(map(repr, BACKENDS))}; "
-                f"got {method!r}.",
-                argument="method",
-            )
-        options = (policy, method, gen)  # exact backends: no time limit to pass on
-        free = _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor)
-        return _explain(problem, None, fixed, free, start)
-    if method == "sparse" or (method == "auto" and prefer_sparse(m_cap, e_cap)):
-        gen = validate_options(policy, time_limit, rng)
-        source = ProblemSource(problem, fixed)
-        if isinstance(executor, ThreadPoolExecutor):
-            free, _ = assign_source(source, m_cap, e_cap, policy=policy, executor=executor, rng=gen)
-        else:  # blockwise scans on threads of our own (the answer does not depend on them)
-            with ThreadPoolExecutor(_SCAN_THREADS) as threads:
-                free, _ = assign_source(
-                    source, m_cap, e_cap, policy=policy, executor=threads, rng=gen
-                )
-        return _explain(problem, None, fixed, free, start)
-    arrays = problem.compile()
-    free = assign(
-        arrays.scores,
-        arrays.feasible,
-        mentor_capacity=arrays.mentor_capacity,
-        mentee_capacity=arrays.mentee_capacity,
+    opts = check_options(
         policy=policy,
         method=method,
         time_limit=time_limit,
         rng=rng,
+        workers=workers,
+        gap_limit=gap_limit,
         executor=executor,
     )
-    return _explain(problem, arrays, fixed, free, start)
+    problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+    free, arrays = _solve_problem(problem, opts)
+    return explain_matching(problem, arrays, free, opts.start)
 
 
-def _solve_part(problem, fixed, rows, cols, m_cap, e_cap, policy, method, seed):
-    """One independent part of a large problem: (pairs, objective, slack, method, message).
-
-    Module level, so a process pool can run it. The part is compiled densely unless the
-    sparse path is asked for or ``auto`` prefers it at the part's size; then the sparse path
-    runs over the part of the score source.
-    """
-    if method != "sparse" and not (method == "auto" and prefer_sparse(m_cap, e_cap)):
-        scores = problem.scores(rows, cols)
-        ok = np.ones(scores.shape, dtype=bool)
-        for flags in problem.allowed(rows, cols).values():
-            ok &= flags
-        if len(fixed):
-            pos_m = np.full(problem.cohort.shape[0], -1)
-            pos_m[rows] = np.arange(len(rows))
-            pos_e = np.full(problem.cohort.shape[1], -1)
-            pos_e[cols] = np.arange(len(cols))
-            r, c = pos_m[fixed[:, 0]], pos_e[fixed[:, 1]]
-            inside = (r >= 0) & (c >= 0)
-            ok[r[inside], c[inside]] = False
-        a = assign(
-            scores, ok, mentor_capacity=m_cap, mentee_capacity=e_cap, policy=policy, rng=seed
-        )
-    else:
-        source = SubSource(ProblemSource(problem, fixed), rows, cols)
-        a, _ = assign_source(source, m_cap, e_cap, policy=policy, rng=seed)
-    pairs = np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]]))
-    return pairs, a.objective, a.bound - a.objective, a.method, a.message
+# -- the one path ------------------------------------------------------------------------------
 
 
-def _solve_parts(problem, fixed, m_cap, e_cap, parts, options, executor):
-    """Solve the parts (on ``executor`` if given) and join them into one Assignment."""
-    start = time.perf_counter()
-    if executor is not None:
+def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, ProblemArrays | None]:
+    """Compile (dense) or screen (sparse), then solve: the free (non-required) pairs, and the
+    compiled arrays when the whole problem was compiled (for the report)."""
+    _, m_cap, e_cap = problem.placement()
+    goals = problem.programme.goals
+    # the named method must suit the whole programme: checked before any part is sent off
+    choose(Needs.of(m_cap, e_cap, goals=bool(goals)), opts.method)
+    if goals:  # goals tie every pair together: one dense model
+        arrays = problem.compile()
+        ctx = problem.goal_context(arrays.feasible)
+
+        def conflict(exc: InfeasibleError) -> InfeasibleError:
+            return name_rules(problem, exc, opts.deadline)
+
+        free = _with_goals(tuple(goals), ctx, arrays.scores, opts, on_infeasible=conflict)
+        return free, arrays
+    parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
+    if parts is not None and len(parts) > 1:
+        return _solve_parts(problem, parts, opts), None
+    backend = choose(Needs.of(m_cap, e_cap), opts.method)
+    if backend.capabilities.sparse:
+        return _screened(problem, None, None, opts.policy, opts.generator, opts.executor), None
+    arrays = problem.compile()
+    dense = ArrayProblem(
+        arrays.scores,
+        arrays.feasible,
+        arrays.mentor_capacity,
+        arrays.mentee_capacity,
+        opts.policy,
+        opts.time_limit,
+        opts.generator,
+    )
+    return solve(dense, opts.method, executor=opts.executor, start=opts.start), arrays
+
+
+def _solve_parts(
+    problem: Problem, parts: list[tuple[np.ndarray, np.ndarray]], opts: Options
+) -> Assignment:
+    """The independent parts (no allowed pair between them) solved apart, on the executor
+    when one is given, and joined."""
+    if opts.executor is not None:
         # fill the cohort's caches (org chart, codes) once here, so that every task receives
         # them with the problem instead of rebuilding them
         one = np.zeros(1, dtype=np.intp)
         problem.scores(one, one)
         problem.allowed(one, one)
-    policy, method, gen = options
-    seeds = gen.integers(2**63 - 1, size=len(parts))
+    seeds = opts.generator.integers(2**63 - 1, size=len(parts))
     tasks = [
-        (
-            problem,
-            fixed,
-            rows,
-            cols,
-            m_cap[rows],
-            e_cap[cols],
-            policy,
-            method,
-            int(seed),
-        )
+        (problem, rows, cols, opts.policy, opts.method, opts.time_limit, int(seed))
         for (rows, cols), seed in zip(parts, seeds, strict=True)
     ]
-    out = decompose.run(_solve_part, tasks, executor)
-    pairs = np.concatenate([o[0] for o in out])
-    name, message = decompose.summary(len(parts), (o[3] for o in out), (o[4] for o in out))
-    return _result(
-        pairs,
-        math.fsum(o[1] for o in out),
-        math.fsum(o[2] for o in out),
-        name,
-        policy,
-        start,
-        message,
-    )
+    return join(run(_solve_part, tasks, opts.executor), opts.policy, opts.start)
 
 
-def _goal_context(problem: Problem, feasible: np.ndarray) -> GoalContext:
+def _solve_part(
+    problem: Problem,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    policy: str,
+    method: str,
+    time_limit: float | None,
+    seed: int,
+) -> Assignment:
+    """One independent part, its pairs in the whole problem's indices (module level: a
+    process pool can run it). Compiled densely, or screened when the backend for the part's
+    size is the sparse path."""
+    _, m_cap, e_cap = problem.placement()
+    backend = choose(Needs.of(m_cap[rows], e_cap[cols]), method)
+    gen = np.random.default_rng(seed)
+    if backend.capabilities.sparse:
+        return _screened(problem, rows, cols, policy, gen, None)
+    scores, ok = problem.block(rows, cols)
+    part = ArrayProblem(scores, ok, m_cap[rows], e_cap[cols], policy, time_limit, gen)
+    a = solve(part, method)
+    return replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
+
+
+def _screened(
+    problem: Problem,
+    rows: np.ndarray | None,
+    cols: np.ndarray | None,
+    policy: str,
+    gen: np.random.Generator,
+    executor: Executor | None,
+) -> Assignment:
+    """The sparse path over the problem's screen (or the part ``rows × cols`` of it): no
+    n × n matrix. Its blockwise scans run on ``executor`` if it is a thread pool, else on
+    threads of their own (the answer does not depend on them)."""
     fixed, m_cap, e_cap = problem.placement()
-    ok = feasible & (m_cap > 0)[:, None] & (e_cap > 0)
-    mi, ei = np.nonzero(ok)
-    n_m, n_e = problem.cohort.shape
-    return GoalContext(
-        n_m,
-        n_e,
-        mi,
-        ei,
-        fixed,
-        m_cap,
-        e_cap,
-        attribute=problem.goal_groups,
-        ids=(problem.mentors.ids, problem.mentees.ids),
-    )
+    source: Any = ProblemSource(problem, fixed)
+    if rows is not None and cols is not None:
+        source = SubSource(source, rows, cols)
+        m_cap, e_cap = m_cap[rows], e_cap[cols]
+    if isinstance(executor, ThreadPoolExecutor):
+        a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=executor, rng=gen)
+    else:
+        with ThreadPoolExecutor(_SCAN_THREADS) as threads:
+            a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=threads, rng=gen)
+    if rows is not None and cols is not None:
+        a = replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
+    return a
 
 
-def _match_goals(
-    problem: Problem, policy, method, time_limit, rng, workers, gap_limit, start
-) -> Matching:
-    gen = validate_options(policy, time_limit, rng)
-    arrays = problem.compile()
-    goals = problem.programme.goals
-    ctx = _goal_context(problem, arrays.feasible)
-    model, fair = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], policy)
+def _with_goals(
+    goals: tuple[Goal, ...],
+    ctx: GoalContext,
+    scores: np.ndarray,
+    opts: Options,
+    *,
+    on_infeasible: Any = None,
+) -> Assignment:
+    """Compile the goals over the context's pairs (``scores``: the full matrix), solve
+    within the time limit, and check every goal on the answer (required pairs included).
+    ``on_infeasible(exc)``: the error to raise instead of an :class:`InfeasibleError`."""
+    model, fair = compile_goals(goals, ctx, scores[ctx.mi, ctx.ei], opts.policy)
+    fixed = ctx.fixed
     # MinPairScore's lowest score counts the required pairs too
-    floor = None
-    if len(ctx.fixed):
-        floor = float(arrays.scores[ctx.fixed[:, 0], ctx.fixed[:, 1]].min())
-    limit = constrained.DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    floor = float(scores[fixed[:, 0], fixed[:, 1]].min()) if len(fixed) else None
     try:
-        out = solve_goal_problem(
-            model,
-            fair,
-            method,
-            time_limit,
-            gen,
-            _check_workers(workers),
-            lambda g: goals[g].explain(ctx),
-            gap_limit,
-            start,
-            floor,
-        )
+        free = solve_goals(model, fair, opts, floor=floor, explain=lambda g: goals[g].explain(ctx))
     except InfeasibleError as exc:
-        raise _name_rules(problem, exc, fair, start + limit) from None
-    pairs = np.column_stack((ctx.mi[out.x], ctx.ei[out.x])).astype(np.int64)
-    free = _result(
-        pairs, out.objective, out.bound - out.objective, method, policy, start, out.message
-    )
-    allp = np.concatenate((ctx.fixed, pairs)) if len(ctx.fixed) else pairs
-    checks = tuple(
-        check_goals(
-            goals, ctx, allp[:, 0], allp[:, 1], scores=arrays.scores[allp[:, 0], allp[:, 1]]
-        )
-    )
-    free = replace(free, goals=checks, stats=out.stats)
-    return replace(_explain(problem, arrays, ctx.fixed, free, start), goals=checks)
-
-
-_MAX_RULE_CELLS = 1 << 22  # naming the rules behind a goal conflict re-solves once per rule
-
-
-def _name_rules(problem: Problem, exc: InfeasibleError, fair, deadline: float) -> InfeasibleError:
-    """Add to a goal conflict the participants without partners and the hard rules that
-    cause it: a rule is named when dropping it alone is proven to let the conflicting goals
-    hold. The solves share what is left before ``deadline`` (``time.perf_counter()``); when
-    one runs out of time, the message says that the rules taking part are not proven."""
-    from .solvers import cpsat
-
-    goals = [g for g in problem.programme.goals if g.name in exc.rules]
-    message = str(exc)
-    for g in goals:
-        if isinstance(g, EveryoneMatched):
-            side = g.side
-            col = 1 if side == "mentee" else 0
-            ctx = _goal_context(problem, problem.compile().feasible)
-            _, need = g._who(ctx)
-            have = np.zeros(len(need), dtype=bool)
-            have[(ctx.ei if col else ctx.mi)] = True
-            lonely = np.flatnonzero(need & ~have)
-            if len(lonely):
-                ids = (problem.mentees if col else problem.mentors).ids
-                taken = np.zeros(problem.cohort.shape[1 - col], dtype=np.int64)
-                why = problem.explain_unplaced(side, lonely[:1], taken)[0]
-                message = f"{side} {ids[lonely[0]]!r} has no feasible partner: {why}."
-                return InfeasibleError(message, rules=exc.rules, participants=(ids[lonely[0]],))
-    names = []
-    unproven = False
-    n_m, n_e = problem.cohort.shape
-    rules = problem.programme.rules
-    if rules and n_m * n_e <= _MAX_RULE_CELLS:
-        flags = problem.allowed(np.arange(n_m), np.arange(n_e))
-        fixed = problem.placement()[0]
-        arrays = problem.compile()
-        for k, r in enumerate(rules):
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                unproven = True
-                break
-            ok = np.ones((n_m, n_e), dtype=bool)
-            for name, f in flags.items():
-                if name != r.name:
-                    ok &= f
-            ok[fixed[:, 0], fixed[:, 1]] = False
-            ctx = _goal_context(problem, ok)
-            model, _ = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], "max_score")
-            # an equal share of the time left for each rule still to check
-            core = cpsat.goal_core(model, time_limit=left / (len(rules) - k), seed=0, shrink=False)
-            if core.status == "feasible":
-                names.append(r.name)
-            elif core.status == "unknown":
-                unproven = True
-    if names:
-        message = message.rstrip(".") + f" under {' + '.join(names)}."
-    if unproven:
-        message = message.rstrip(".") + " (not proven which rules take part: time limit)."
-    return InfeasibleError(message, rules=(*exc.rules, *names))
-
-
-def _explain(problem: Problem, arrays, fixed, free: Assignment, start: float) -> Matching:
-    mentors, mentees = problem.mentors, problem.mentees
-    pairs = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
-    required = np.zeros(len(pairs), dtype=bool)
-    required[: len(fixed)] = True
-    mi, ei = pairs[:, 0], pairs[:, 1]
-    terms = problem.terms(mi, ei, outer=False)
-    scores = combine(terms, problem.weights)
-    if "learning" in problem.weights:
-        teach, back = top_skills(problem.cohort, problem.spec, mi, ei)
-    else:  # the learning value is not scored: no skill drives the pair
-        teach = back = [()] * len(pairs)
-    explained = tuple(
-        PairExplanation(
-            mentor=mentors.ids[m],
-            mentee=mentees.ids[e],
-            score=float(scores[k]),
-            terms={name: float(v[k]) for name, v in terms.items()},
-            mentor_teaches=teach[k],
-            mentee_teaches=back[k],
-            required=bool(required[k]),
-        )
-        for k, (m, e) in enumerate(pairs.tolist())
-    )
-    fixed_total = float(scores[: len(fixed)].sum())
-    objective = free.objective + fixed_total
-    bound = free.bound + fixed_total
-    gap = relative_gap(objective, bound)
-    taken_m = np.bincount(mi, minlength=mentors.n)
-    taken_e = np.bincount(ei, minlength=mentees.n)
-    lonely_m = np.flatnonzero(taken_m == 0)
-    lonely_e = np.flatnonzero(taken_e == 0)
-    goal_breaks = _goal_breaks(problem, pairs) if problem.programme.goals else None
-    kw = {"goal_breaks": goal_breaks, "proven": free.status == "optimal", "policy": free.policy}
-    why_m = unplaced_reasons(problem, "mentor", lonely_m, taken_e, **kw)
-    why_e = unplaced_reasons(problem, "mentee", lonely_e, taken_m, **kw)
-    report = _report(
-        problem, arrays, fixed, pairs, scores, terms, {"mentors": why_m, "mentees": why_e}
-    )
-    return Matching(
-        pairs=explained,
-        unmatched_mentors=dict(zip(mentors.ids[lonely_m].tolist(), why_m, strict=True)),
-        unmatched_mentees=dict(zip(mentees.ids[lonely_e].tolist(), why_e, strict=True)),
-        objective=objective,
-        bound=bound,
-        gap=gap,
-        status=free.status,
-        method=free.method,
-        policy=free.policy,
-        wall_time=time.perf_counter() - start,
-        assignment=free,
-        report=report,
-    )
-
-
-def _goal_breaks(problem: Problem, pairs: np.ndarray):
-    """For the unmatched: which goals adding a pair to ``pairs`` would break (each goal
-    checked afresh on the pairs with the one added, as :func:`rm_match.verify` does)."""
-    goals = problem.programme.goals
-    n_m, n_e = problem.cohort.shape
-    empty = np.empty(0, dtype=np.int64)
-    ctx = GoalContext(
-        n_m, n_e, empty, empty, np.empty((0, 2), dtype=np.int64),
-        problem.mentors.capacity, problem.mentees.capacity, attribute=problem.goal_groups,
-    )
-    mi = np.append(pairs[:, 0], 0)
-    ei = np.append(pairs[:, 1], 0)
-
-    def breaks(side: str, i: int, partners: np.ndarray) -> list[list[str]]:
-        out = []
-        for j in partners.tolist():
-            mi[-1], ei[-1] = (j, i) if side == "mentee" else (i, j)
-            out.append([c.goal for c in check_goals(goals, ctx, mi, ei) if not c.met])
-        return out
-
-    return breaks
-
-
-def _report(
-    problem: Problem, arrays, fixed, pairs: np.ndarray, scores, terms, unmatched
-) -> Report:
-    """Aggregate figures only: counts, means and shares, each suppressed (``None``) when it
-    covers fewer than :data:`~rm_match.results.MIN_GROUP` pairs.
-
-    On the sparse path (``arrays`` is None) the shares of allowed pairs are not counted."""
-    n_m, n_e = problem.cohort.shape
-    total = n_m * n_e
-    enough = len(pairs) >= MIN_GROUP
-    diversity: dict[str, float | None] = {}
-    for name in problem.programme.diversity_attributes:
-        c_m, c_e = problem.cohort.attribute_codes(name)
-        a, b = c_m[pairs[:, 0]], c_e[pairs[:, 1]]
-        known = (a >= 0) & (b >= 0)
-        diversity[name] = (
-            float((a[known] != b[known]).mean()) if known.sum() >= MIN_GROUP else None
-        )
-    return Report(
-        mentors=n_m,
-        mentees=n_e,
-        pairs=len(pairs),
-        required_pairs=len(fixed),
-        mentors_matched=len(np.unique(pairs[:, 0])),
-        mentees_matched=len(np.unique(pairs[:, 1])),
-        terms=tuple(terms),
-        mean_score=float(scores.mean()) if enough else None,
-        mean_terms={k: float(v.mean()) if enough else None for k, v in terms.items()},
-        feasible_share=float(arrays.feasible.sum() + len(fixed)) / total
-        if total and arrays is not None
-        else None,
-        rule_pass_share={k: v / total for k, v in arrays.rule_allowed.items()}
-        if total and arrays is not None
-        else {},
-        cross_share=diversity,
-        unmatched={
-            role: dict(Counter(r.kind for r in reasons))
-            for role, reasons in unmatched.items()
-        },
-    )
+        if on_infeasible is None:
+            raise
+        raise on_infeasible(exc) from None
+    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    mi, ei = every[:, 0], every[:, 1]
+    checks = tuple(check_goals(goals, ctx, mi, ei, scores=scores[mi, ei]))
+    return replace(free, goals=checks)

@@ -103,8 +103,7 @@ def _demo(args: argparse.Namespace) -> int:
         ),
         "mean terms: "
         + ", ".join(f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in st.mean_terms.items()),
-        "diversity: "
-        + ", ".join(f"cross-{k} pairs {_pct(v)}" for k, v in st.cross_share.items()),
+        "diversity: " + ", ".join(f"cross-{k} pairs {_pct(v)}" for k, v in st.cross_share.items()),
         f"time: cohort {t_cohort:.2f} s, match {result.wall_time:.2f} s "
         "(scores + rules + solve + explanations)",
     ]

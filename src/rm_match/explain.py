@@ -1,4 +1,5 @@
-"""Why a participant was left without a partner.
+"""Explanations: why each pair was made, why a participant was left without a partner, the
+aggregate report, and which hard rules take part in a goal conflict.
 
 Each reason is a :class:`Reason`: the sentence a person reads (ids and counts only, never an
 attribute value) with a ``kind`` that groups like reasons whatever their counts — reports
@@ -21,15 +22,29 @@ kind                   meaning
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .problem import Problem
+from .errors import InfeasibleError
+from .goals import EveryoneMatched, check_goals, compile_goals
+from .results import MIN_GROUP, Assignment, Matching, PairExplanation, Report, relative_gap
+from .terms import combine, top_skills
 
-__all__ = ["REASON_KINDS", "Reason", "unplaced_reasons"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .problem import Problem, ProblemArrays
+
+__all__ = [
+    "REASON_KINDS",
+    "Reason",
+    "explain_matching",
+    "make_report",
+    "name_rules",
+    "unplaced_reasons",
+]
 
 #: The kinds of :class:`Reason`, in the order reports list them.
 REASON_KINDS = (
@@ -65,7 +80,8 @@ class Reason(str):
         self.kind = kind
         return self
 
-    def __reduce__(self):  # pickles (process pools) keep the kind
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, str]]:
+        # pickles (process pools) keep the kind
         return (Reason, (str(self), self.kind))
 
 
@@ -125,18 +141,19 @@ def unplaced_reasons(
             free = open_[taken[open_] < other_cap[open_]]
             if len(open_) == 0:
                 reasons.append(
-                    Reason(f"its {len(cand)} feasible {other_role}s have capacity 0",
-                           "partners_closed")
+                    Reason(
+                        f"its {len(cand)} feasible {other_role}s have capacity 0", "partners_closed"
+                    )
                 )
             elif len(free) == 0:
                 reasons.append(
-                    Reason(f"all {len(open_)} feasible {other_role}s are at capacity with others",
-                           "partners_full")
+                    Reason(
+                        f"all {len(open_)} feasible {other_role}s are at capacity with others",
+                        "partners_full",
+                    )
                 )
             else:
-                reasons.append(
-                    _with_room(side, i, free, other_role, goal_breaks, proven, policy)
-                )
+                reasons.append(_with_room(side, i, free, other_role, goal_breaks, proven, policy))
             continue
         # Deletion filter: a minimal set of rules that together leave nobody.
         core = list(names)
@@ -187,3 +204,197 @@ def _with_room(
 
 def _in_order(names: Iterable[str]) -> Sequence[str]:
     return list(dict.fromkeys(names))
+
+
+# -- the matching and its report ---------------------------------------------------------------
+
+
+def explain_matching(
+    problem: Problem,
+    arrays: ProblemArrays | None,
+    free: Assignment,
+    start: float,
+) -> Matching:
+    """The :class:`~rm_match.Matching` of ``free`` (the solved, non-required pairs) and the
+    required pairs: per-pair explanations, every unmatched participant's reason, the
+    report; ``arrays`` is the compiled problem when there is one (the dense path)."""
+    mentors, mentees = problem.mentors, problem.mentees
+    fixed = problem.placement()[0]
+    pairs = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    required = np.zeros(len(pairs), dtype=bool)
+    required[: len(fixed)] = True
+    mi, ei = pairs[:, 0], pairs[:, 1]
+    terms = problem.terms(mi, ei, outer=False)
+    scores = combine(terms, problem.weights)
+    if "learning" in problem.weights:
+        teach, back = top_skills(problem.cohort, problem.spec, mi, ei)
+    else:  # the learning value is not scored: no skill drives the pair
+        teach = back = [()] * len(pairs)
+    explained = tuple(
+        PairExplanation(
+            mentor=mentors.ids[m],
+            mentee=mentees.ids[e],
+            score=float(scores[k]),
+            terms={name: float(v[k]) for name, v in terms.items()},
+            mentor_teaches=teach[k],
+            mentee_teaches=back[k],
+            required=bool(required[k]),
+        )
+        for k, (m, e) in enumerate(pairs.tolist())
+    )
+    fixed_total = float(scores[: len(fixed)].sum())
+    objective = free.objective + fixed_total
+    bound = free.bound + fixed_total
+    gap = relative_gap(objective, bound)
+    taken_m = np.bincount(mi, minlength=mentors.n)
+    taken_e = np.bincount(ei, minlength=mentees.n)
+    lonely_m = np.flatnonzero(taken_m == 0)
+    lonely_e = np.flatnonzero(taken_e == 0)
+    goal_breaks = _goal_breaks(problem, pairs) if problem.programme.goals else None
+    kw = {"goal_breaks": goal_breaks, "proven": free.status == "optimal", "policy": free.policy}
+    why_m = unplaced_reasons(problem, "mentor", lonely_m, taken_e, **kw)
+    why_e = unplaced_reasons(problem, "mentee", lonely_e, taken_m, **kw)
+    report = make_report(
+        problem, arrays, fixed, pairs, scores, terms, {"mentors": why_m, "mentees": why_e}
+    )
+    return Matching(
+        pairs=explained,
+        unmatched_mentors=dict(zip(mentors.ids[lonely_m].tolist(), why_m, strict=True)),
+        unmatched_mentees=dict(zip(mentees.ids[lonely_e].tolist(), why_e, strict=True)),
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status=free.status,
+        method=free.method,
+        policy=free.policy,
+        wall_time=time.perf_counter() - start,
+        assignment=free,
+        report=report,
+        goals=free.goals,
+    )
+
+
+def _goal_breaks(problem: Problem, pairs: np.ndarray) -> GoalBreaks:
+    """For the unmatched: which goals adding a pair to ``pairs`` would break (each goal
+    checked afresh on the pairs with the one added, as :func:`rm_match.verify` does)."""
+    goals = problem.programme.goals
+    ctx = problem.check_context()
+    mi = np.append(pairs[:, 0], 0)
+    ei = np.append(pairs[:, 1], 0)
+
+    def breaks(side: str, i: int, partners: np.ndarray) -> list[list[str]]:
+        out = []
+        for j in partners.tolist():
+            mi[-1], ei[-1] = (j, i) if side == "mentee" else (i, j)
+            out.append([c.goal for c in check_goals(goals, ctx, mi, ei) if not c.met])
+        return out
+
+    return breaks
+
+
+def make_report(
+    problem: Problem,
+    arrays: ProblemArrays | None,
+    fixed: np.ndarray,
+    pairs: np.ndarray,
+    scores: np.ndarray,
+    terms: Mapping[str, np.ndarray],
+    unmatched: Mapping[str, Sequence[Reason]],
+) -> Report:
+    """Aggregate figures only: counts, means and shares, each suppressed (``None``) when it
+    covers fewer than :data:`~rm_match.results.MIN_GROUP` pairs.
+
+    On the sparse path (``arrays`` is None) the shares of allowed pairs are not counted."""
+    n_m, n_e = problem.cohort.shape
+    total = n_m * n_e
+    enough = len(pairs) >= MIN_GROUP
+    diversity: dict[str, float | None] = {}
+    for name in problem.programme.diversity_attributes:
+        c_m, c_e = problem.cohort.attribute_codes(name)
+        a, b = c_m[pairs[:, 0]], c_e[pairs[:, 1]]
+        known = (a >= 0) & (b >= 0)
+        diversity[name] = float((a[known] != b[known]).mean()) if known.sum() >= MIN_GROUP else None
+    return Report(
+        mentors=n_m,
+        mentees=n_e,
+        pairs=len(pairs),
+        required_pairs=len(fixed),
+        mentors_matched=len(np.unique(pairs[:, 0])),
+        mentees_matched=len(np.unique(pairs[:, 1])),
+        terms=tuple(terms),
+        mean_score=float(scores.mean()) if enough else None,
+        mean_terms={k: float(v.mean()) if enough else None for k, v in terms.items()},
+        feasible_share=float(arrays.feasible.sum() + len(fixed)) / total
+        if total and arrays is not None
+        else None,
+        rule_pass_share={k: v / total for k, v in arrays.rule_allowed.items()}
+        if total and arrays is not None
+        else {},
+        cross_share=diversity,
+        unmatched={
+            role: dict(Counter(r.kind for r in reasons)) for role, reasons in unmatched.items()
+        },
+    )
+
+
+# -- goal conflicts ------------------------------------------------------------------------------
+
+
+_MAX_RULE_CELLS = 1 << 22  # naming the rules behind a goal conflict re-solves once per rule
+
+
+def name_rules(problem: Problem, exc: InfeasibleError, deadline: float) -> InfeasibleError:
+    """Add to a goal conflict the participants without partners and the hard rules that
+    cause it: a rule is named when dropping it alone is proven to let the conflicting goals
+    hold. The solves share what is left before ``deadline`` (``time.perf_counter()``); when
+    one runs out of time, the message says that the rules taking part are not proven."""
+    from .solvers.constrained import cpsat
+
+    goals = [g for g in problem.programme.goals if g.name in exc.rules]
+    message = str(exc)
+    for g in goals:
+        if isinstance(g, EveryoneMatched):
+            side = g.side
+            col = 1 if side == "mentee" else 0
+            ctx = problem.goal_context()
+            _, need = g._who(ctx)
+            have = np.zeros(len(need), dtype=bool)
+            have[(ctx.ei if col else ctx.mi)] = True
+            lonely = np.flatnonzero(need & ~have)
+            if len(lonely):
+                ids = (problem.mentees if col else problem.mentors).ids
+                taken = np.zeros(problem.cohort.shape[1 - col], dtype=np.int64)
+                why = problem.explain_unplaced(side, lonely[:1], taken)[0]
+                message = f"{side} {ids[lonely[0]]!r} has no feasible partner: {why}."
+                return InfeasibleError(message, rules=exc.rules, participants=(ids[lonely[0]],))
+    names = []
+    unproven = False
+    n_m, n_e = problem.cohort.shape
+    rules = problem.programme.rules
+    if rules and n_m * n_e <= _MAX_RULE_CELLS:
+        flags = problem.allowed(np.arange(n_m), np.arange(n_e))
+        fixed = problem.placement()[0]
+        arrays = problem.compile()
+        for k, r in enumerate(rules):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                unproven = True
+                break
+            ok = np.ones((n_m, n_e), dtype=bool)
+            for name, f in flags.items():
+                if name != r.name:
+                    ok &= f
+            ok[fixed[:, 0], fixed[:, 1]] = False
+            ctx = problem.goal_context(ok)
+            model, _ = compile_goals(goals, ctx, arrays.scores[ctx.mi, ctx.ei], "max_score")
+            # an equal share of the time left for each rule still to check
+            core = cpsat.goal_core(model, time_limit=left / (len(rules) - k), seed=0, shrink=False)
+            if core.status == "feasible":
+                names.append(r.name)
+            elif core.status == "unknown":
+                unproven = True
+    if names:
+        message = message.rstrip(".") + f" under {' + '.join(names)}."
+    if unproven:
+        message = message.rstrip(".") + " (not proven which rules take part: time limit)."
+    return InfeasibleError(message, rules=(*exc.rules, *names))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -49,7 +49,9 @@ _INT_LIMIT = 1 << 62
 def _is_int(x: object) -> bool:
     """An integer (not a bool) that fits comfortably in int64."""
     return (
-        isinstance(x, numbers.Integral) and not isinstance(x, bool) and -_INT_LIMIT < x < _INT_LIMIT
+        isinstance(x, numbers.Integral)
+        and not isinstance(x, bool)
+        and -_INT_LIMIT < int(x) < _INT_LIMIT
     )
 
 
@@ -60,7 +62,7 @@ def _object_column(values: list) -> np.ndarray:
     return _readonly(col)
 
 
-def _is_id(x: object) -> bool:
+def _is_id(x: object) -> TypeGuard[str | numbers.Integral]:
     return (isinstance(x, str) and x != "") or (
         isinstance(x, numbers.Integral) and not isinstance(x, bool)
     )
@@ -215,6 +217,7 @@ class People:
     interests: tuple[frozenset[str], ...] | None
     attributes: Mapping[str, np.ndarray]
     capacity: np.ndarray
+    _index: dict[Hashable, int]
 
     def __init__(
         self,
@@ -355,14 +358,14 @@ class People:
                     "`attributes` must be a mapping of attribute name to values.",
                     argument="attributes",
                 )
-            for name, value in attributes.items():
+            for name, attr_values in attributes.items():
                 if not isinstance(name, str) or not name or name in _RECORD_KEYS:
                     raise ValidationError(
                         f"attribute name {name!r} is not a non-empty string distinct from the "
                         "built-in fields.",
                         argument="attributes",
                     )
-                vals = _column(f"attributes[{name!r}]", value, n)
+                vals = _column(f"attributes[{name!r}]", attr_values, n)
                 for pid, v in zip(id_list, vals, strict=True):
                     if v is not None and not isinstance(v, (str, numbers.Integral)):
                         raise ValidationError(
@@ -399,6 +402,7 @@ class People:
             if isinstance(v, np.ndarray):
                 _readonly(v)
             elif k == "attributes":
+                assert isinstance(v, Mapping)  # __getstate__ stores the attributes dict
                 for c in v.values():
                     _readonly(c)
             object.__setattr__(self, k, v)

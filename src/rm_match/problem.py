@@ -17,6 +17,7 @@ import numpy as np
 from ._checks import ReadOnlyDict
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
+from .goals import GoalContext
 from .people import People
 from .programme import DEFAULT_WEIGHTS, Programme
 from .rules import RequiredPairs
@@ -218,6 +219,62 @@ class Problem:
         self.cohort.require(name, "a goal")
         return self.cohort.attribute_groups(name)
 
+    def goal_context(self, feasible: np.ndarray | None = None) -> GoalContext:
+        """What the programme's goals compile against: the pairs ``feasible`` allows
+        (default: the compiled mask) between participants with capacity left, the required
+        pairs, the capacities left, attributes by name and ids for messages."""
+        fixed, m_cap, e_cap = self.placement()
+        if feasible is None:
+            feasible = self.compile().feasible
+        ok = feasible & (m_cap > 0)[:, None] & (e_cap > 0)
+        mi, ei = np.nonzero(ok)
+        n_m, n_e = self.cohort.shape
+        return GoalContext(
+            n_m,
+            n_e,
+            mi,
+            ei,
+            fixed,
+            m_cap,
+            e_cap,
+            attribute=self.goal_groups,
+            ids=(self.mentors.ids, self.mentees.ids),
+        )
+
+    def check_context(self) -> GoalContext:
+        """The context for checking goals on a finished set of pairs (required ones
+        included): no candidate pairs, no fixed pairs, the full capacities."""
+        n_m, n_e = self.cohort.shape
+        empty = np.empty(0, dtype=np.int64)
+        return GoalContext(
+            n_m,
+            n_e,
+            empty,
+            empty,
+            np.empty((0, 2), dtype=np.int64),
+            self.mentors.capacity,
+            self.mentees.capacity,
+            attribute=self.goal_groups,
+        )
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and the feasibility mask of the block ``rows × cols`` (required pairs are
+        placed already, so they are not feasible): a part of the problem, compiled alone."""
+        scores = self.scores(rows, cols)
+        ok = np.ones(scores.shape, dtype=bool)
+        for flags in self.allowed(rows, cols).values():
+            ok &= flags
+        fixed = self.placement()[0]
+        if len(fixed):
+            pos_m = np.full(self.cohort.shape[0], -1)
+            pos_m[rows] = np.arange(len(rows))
+            pos_e = np.full(self.cohort.shape[1], -1)
+            pos_e[cols] = np.arange(len(cols))
+            r, c = pos_m[fixed[:, 0]], pos_e[fixed[:, 1]]
+            inside = (r >= 0) & (c >= 0)
+            ok[r[inside], c[inside]] = False
+        return scores, ok
+
     def required_pairs(self) -> np.ndarray:
         """All required pairs as a (k, 2) index array, in the order given."""
         parts = [
@@ -258,8 +315,14 @@ class Problem:
         for a in (scores, feasible, m_cap, e_cap, fixed, *terms.values()):
             a.flags.writeable = False
         return ProblemArrays(
-            scores, feasible, m_cap, e_cap, fixed, counts,
-            terms=ReadOnlyDict(terms), weights=ReadOnlyDict(dict(self.weights)),
+            scores,
+            feasible,
+            m_cap,
+            e_cap,
+            fixed,
+            counts,
+            terms=ReadOnlyDict(terms),
+            weights=ReadOnlyDict(dict(self.weights)),
         )
 
     def placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

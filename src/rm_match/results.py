@@ -8,6 +8,7 @@ within 1e-9, else ``"feasible"``; ``"infeasible"`` when nothing satisfies the ru
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,38 @@ class Assignment:
     message: str = ""
     goals: tuple[Any, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        pairs: np.ndarray,
+        objective: float,
+        slack: float,
+        *,
+        method: str,
+        policy: str,
+        start: float,
+        message: str = "",
+    ) -> Assignment:
+        """An assignment with its pairs sorted (read-only), ``bound = objective + slack``,
+        the gap and the status they imply, and ``wall_time`` since ``start``
+        (``time.perf_counter()``)."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+        pairs.flags.writeable = False
+        bound = objective + slack
+        gap = relative_gap(objective, bound)
+        return cls(
+            pairs=pairs,
+            objective=objective,
+            status="optimal" if gap <= OPTIMALITY_TOL else "feasible",
+            bound=bound,
+            gap=gap,
+            method=method,
+            policy=policy,
+            wall_time=time.perf_counter() - start,
+            message=message,
+        )
 
     @property
     def n_matched(self) -> int:

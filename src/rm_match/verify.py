@@ -8,12 +8,13 @@ answer — ours and other tools' — through it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import ValidationError
+from .goals import check_goals
 from .problem import Problem, ProblemArrays
 from .results import Matching
 from .rules import RequiredPairs
@@ -42,7 +43,7 @@ class Violation:
 
 
 def _capacity_violations(
-    counts: Counter, capacity: np.ndarray, label, role: str
+    counts: Counter[int], capacity: np.ndarray, label: Callable[[int], Hashable], role: str
 ) -> list[Violation]:
     out = []
     for i, c in sorted(counts.items()):
@@ -125,20 +126,7 @@ def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
 
 def _goal_violations(problem: Problem, mi: np.ndarray, ei: np.ndarray) -> list[Violation]:
     """Each cohort goal checked afresh on the pairs (not through the solver's rows)."""
-    from .goals import GoalContext, check_goals
-
-    n_m, n_e = problem.cohort.shape
-    empty = np.empty(0, dtype=np.int64)
-    ctx = GoalContext(
-        n_m,
-        n_e,
-        empty,
-        empty,
-        np.empty((0, 2), dtype=np.int64),
-        problem.mentors.capacity,
-        problem.mentees.capacity,
-        attribute=problem.goal_groups,
-    )
+    ctx = problem.check_context()
     return [
         Violation(c.goal, None, None, f"goal {c.goal}: requires {c.required}, got {c.achieved}")
         for c in check_goals(problem.programme.goals, ctx, mi, ei)

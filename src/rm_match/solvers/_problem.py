@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ValidationError
 
-POLICIES = ("max_matched", "max_score")
+if TYPE_CHECKING:
+    from .options import Options
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class ArrayProblem:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.scores.shape
+        n_m, n_e = self.scores.shape
+        return int(n_m), int(n_e)
 
     @property
     def one_to_one(self) -> bool:
@@ -87,9 +89,14 @@ def _capacity(value: object, n: int, name: str, side: str) -> np.ndarray:
 
 
 def validate(
-    scores, feasible, mentor_capacity, mentee_capacity, policy, time_limit, rng
+    scores: object,
+    feasible: object,
+    mentor_capacity: object,
+    mentee_capacity: object,
+    options: Options,
 ) -> ArrayProblem:
-    """Check and normalise every argument of :func:`rm_match.assign` once."""
+    """Check and normalise the array arguments of :func:`rm_match.assign` once (the shared
+    options are checked by :func:`~rm_match.solvers.options.check_options`)."""
     try:
         s = np.array(scores, dtype=np.float64)
     except (TypeError, ValueError):
@@ -123,34 +130,7 @@ def validate(
             )
     m_cap = _capacity(mentor_capacity, s.shape[0], "mentor_capacity", "mentor (row)")
     e_cap = _capacity(mentee_capacity, s.shape[1], "mentee_capacity", "mentee (column)")
-    gen = validate_options(policy, time_limit, rng)
-    return ArrayProblem(s, f, m_cap, e_cap, policy, time_limit, gen)
-
-
-def validate_options(policy, time_limit, rng) -> np.random.Generator:
-    """Check the options shared by every path (policy, time limit, rng); returns the
-    generator ``np.random.default_rng(rng)``."""
-    if policy not in POLICIES:
-        raise ValidationError(
-            f"`policy` must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}.",
-            argument="policy",
-        )
-    if time_limit is not None and (
-        not isinstance(time_limit, numbers.Real)
-        or isinstance(time_limit, bool)
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise ValidationError(
-            "`time_limit` must be a positive number of seconds or None.", argument="time_limit"
-        )
-    try:
-        gen = np.random.default_rng(rng)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "`rng` must be None, an int seed or a numpy Generator.", argument="rng"
-        ) from None
-    return gen
+    return ArrayProblem(s, f, m_cap, e_cap, options.policy, options.time_limit, options.generator)
 
 
 def coverage_bonus(problem: ArrayProblem, cand: np.ndarray) -> float:

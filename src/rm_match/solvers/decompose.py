@@ -18,13 +18,16 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
 
-__all__ = ["components", "run", "summary"]
+from ..results import Assignment
+
+__all__ = ["components", "join", "run", "summary"]
 
 
 def components(allowed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -99,3 +102,19 @@ def summary(n_parts: int, methods: Iterable[str], messages: Iterable[str]) -> tu
     notes = sorted({m for m in messages if m})
     message = f"{n_parts} independent parts" + (f"; {'; '.join(notes)}" if notes else "")
     return "+".join(sorted(set(methods))), message
+
+
+def join(parts: Sequence[Assignment], policy: str, start: float) -> Assignment:
+    """The answers of independent parts (pairs in the whole problem's indices) as one:
+    objectives and bounds add up over parts, for either policy."""
+    pairs = np.concatenate([np.empty((0, 2), np.int64)] + [np.asarray(a.pairs) for a in parts])
+    name, message = summary(len(parts), (a.method for a in parts), (a.message for a in parts))
+    return Assignment.build(
+        pairs,
+        math.fsum(a.objective for a in parts),
+        math.fsum(a.bound - a.objective for a in parts),
+        method=name,
+        policy=policy,
+        start=start,
+        message=message,
+    )

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import SolverError
 from ._problem import ArrayProblem
+from .registry import Needs, Solution
 
 _INT_BUDGET = float(1 << 60)  # below 2^63 with room for the solver's own sums
 _FLOAT_EXACT = float(1 << 52)  # beyond this, s·S would lose the fraction being rounded
@@ -83,16 +84,21 @@ def flow_on_edges(
 class FlowBackend:
     name = "flow"
 
-    def unsupported(self, problem: ArrayProblem) -> str | None:
+    def unsupported(self, needs: Needs) -> str | None:
         return None
 
-    def solve(self, problem: ArrayProblem) -> tuple[np.ndarray, float, str]:
+    def declines(self, needs: Needs) -> str | None:
+        return None
+
+    def solve(self, problem: ArrayProblem) -> Solution:
         n_m, n_e = problem.shape
         cand = problem.candidates()
         mi, ei = np.nonzero(cand)
         k_max = problem.max_pairs()
         if len(mi) == 0 or k_max == 0:
-            return np.empty((0, 2), dtype=np.int64), 0.0, "min-cost flow: nothing to assign"
+            return Solution(
+                np.empty((0, 2), dtype=np.int64), 0.0, "min-cost flow: nothing to assign"
+            )
         s = problem.scores[mi, ei]
         used, rounded, scale, message = flow_on_edges(
             n_m,
@@ -108,7 +114,7 @@ class FlowBackend:
         pairs = np.column_stack((mi[used], ei[used])).astype(np.int64)
         worst = max(float((s - rounded / scale).max()), 0.0)
         slack = max(0.0, rounded[used].sum() / scale + k_max * worst - float(s[used].sum()))
-        return pairs, slack, message
+        return Solution(pairs, slack, message)
 
 
 backend = FlowBackend()

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ._problem import ArrayProblem, coverage_bonus
+from .registry import Needs, Solution
 
 #: Largest expanded matrix (cells) the backend accepts for capacities via expansion.
 MAX_EXPANDED_CELLS = 1 << 26
@@ -22,16 +23,16 @@ MAX_EXPANDED_CELLS = 1 << 26
 class LSABackend:
     name = "lsa"
 
-    def unsupported(self, problem: ArrayProblem) -> str | None:
-        if (problem.mentor_capacity > 1).any() and (problem.mentee_capacity > 1).any():
-            return "capacities above 1 on both sides"
-        rows = int(np.minimum(problem.mentor_capacity, problem.shape[1]).sum())
-        cols = int(np.minimum(problem.mentee_capacity, problem.shape[0]).sum())
-        if rows * cols > MAX_EXPANDED_CELLS and not problem.one_to_one:
+    def unsupported(self, needs: Needs) -> str | None:
+        rows, cols = needs.expanded
+        if needs.capacities != "one-to-one" and rows * cols > MAX_EXPANDED_CELLS:
             return f"capacity expansion to {rows} × {cols} cells is too large"
         return None
 
-    def solve(self, problem: ArrayProblem) -> tuple[np.ndarray, float, str]:
+    def declines(self, needs: Needs) -> str | None:
+        return None
+
+    def solve(self, problem: ArrayProblem) -> Solution:
         cand = problem.candidates()
         if problem.policy == "max_matched":
             weights = np.where(cand, problem.scores + coverage_bonus(problem, cand), 0.0)
@@ -47,7 +48,7 @@ class LSABackend:
         r, c = linear_sum_assignment(expanded, maximize=True)
         pairs = np.column_stack((row_of[r], col_of[c]))
         pairs = pairs[cand[pairs[:, 0], pairs[:, 1]]]
-        return pairs, 0.0, "scipy linear_sum_assignment: optimal"
+        return Solution(pairs, 0.0, "scipy linear_sum_assignment: optimal")
 
 
 backend = LSABackend()

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...errors import SolverError
+from .. import registry
 from .._problem import ArrayProblem, capacities_on_both_sides, max_pairs
 from ..flow import flow_on_edges
+from ..registry import Needs, Solution
 from .candidates import candidates
 from .certificate import _certificate, _delta, _kinds, _potentials, _reduced, _slack
 from .pricing import NEAR, _check, _member, _price, _top_per_group, _violations
@@ -268,12 +270,15 @@ class SparseBackend:
 
     name = "sparse"
 
-    def unsupported(self, problem: ArrayProblem) -> str | None:
-        if capacities_on_both_sides(problem.mentor_capacity, problem.mentee_capacity):
-            return "capacities above 1 on both sides"
+    def unsupported(self, needs: Needs) -> str | None:
+        return None  # the registry checks the capacities
+
+    def declines(self, needs: Needs) -> str | None:
+        if needs.cells < registry.SPARSE_MIN_CELLS:  # read at call time: tests lower it
+            return f"below {registry.SPARSE_MIN_CELLS} cells a dense solve is faster"
         return None
 
-    def solve(self, problem: ArrayProblem, *, k: int = 32) -> tuple[np.ndarray, float, str]:
+    def solve(self, problem: ArrayProblem, *, k: int = 32) -> Solution:
         scores = problem.scores
         if problem.policy == "max_matched" and problem.feasible.any():
             # screening reads scores at or below INFEASIBLE as forbidden; every answer has the
@@ -290,7 +295,7 @@ class SparseBackend:
             k=k,
             rng=problem.rng,
         )
-        return pairs, slack, message
+        return Solution(pairs, slack, message)
 
 
 backend = SparseBackend()

@@ -21,28 +21,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.sat.python import cp_model
-from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .goal_model import GoalModel, by_participant
+from .model import GoalModel, MipResult, by_participant
 
 _COEF_BUDGET = float(1 << 36)  # largest scaled weight
 _SUM_BUDGET = float(1 << 60)  # largest sum of |scaled weights| over all pairs
 _DENOMINATOR = 1 << 16  # largest denominator of one value for an exact scale
 #: a one-worker run stops at ``time_limit`` deterministic units; this many times the limit
 #: (wall clock) is a backstop for a slow machine, and a run stopped by it is not reproducible
-_WALL_BACKSTOP = 5.0
-
-
-@dataclass
-class CpResult:
-    x: np.ndarray | None  # best edge vector found, or None
-    value: float  # its true weight (−inf if none)
-    bound: float  # proven bound on the true weight over this model (inf if none)
-    status: str  # CP-SAT status name
-    wall_time: float
-    deterministic_time: float = 0.0  # CP-SAT's deterministic time spent (all phases)
+_WALL_BACKSTOP = 10.0
 
 
 def _scale(w: np.ndarray) -> float:
@@ -159,7 +147,7 @@ def solve(
     seed: int,
     workers: int = 1,
     gap: float = 0.0,
-) -> CpResult:
+) -> MipResult:
     """Maximise the model's weight with CP-SAT; ``gap``: relative gap on the scores to stop
     at. The bound in the result is on the weight (score + coverage bonus).
 
@@ -192,11 +180,11 @@ def solve(
         # no answer, infeasible, or the most pairs not proven: no finite bound on the weight
         bound = count.bound if count.x is None else np.inf
         value = -np.inf if count.x is None else float(model.weights[count.x].sum())
-        return clock.finish(CpResult(count.x, value, bound, count.status, 0.0), start)
+        return clock.finish(MipResult(count.x, value, bound, count.status, 0.0), start)
     k = int(count.x.sum())
     res = _solve_once(model, clock, seed, workers, gap, "scores", (k, k), hint=count.x)
     if res.x is None:  # out of time after the count: keep its answer, bound unproven
-        res = CpResult(count.x, float(model.weights[count.x].sum()), np.inf, res.status, 0.0)
+        res = MipResult(count.x, float(model.weights[count.x].sum()), np.inf, res.status, 0.0)
         return clock.finish(res, start)
     return clock.finish(_with_bonus(model, res, k), start)
 
@@ -219,13 +207,13 @@ class _Clock:
     def charge(self, solver: cp_model.CpSolver) -> None:
         self.spent += float(solver.response_proto.deterministic_time)
 
-    def finish(self, res: CpResult, start: float) -> CpResult:
+    def finish(self, res: MipResult, start: float) -> MipResult:
         res.wall_time = time.perf_counter() - start
         res.deterministic_time = self.spent
         return res
 
 
-def _solve_once(model, clock, seed, workers, gap, objective, pairs, hint=None) -> CpResult:
+def _solve_once(model, clock, seed, workers, gap, objective, pairs, hint=None) -> MipResult:
     """One CP-SAT solve; the bound is on the chosen objective (``"weights"``, ``"scores"``
     or ``"count"``) over the answers with ``pairs`` pairs."""
     cp, x, _, scaled, scale = build(model, objective=objective, pairs=pairs)
@@ -245,12 +233,12 @@ def _solve_once(model, clock, seed, workers, gap, objective, pairs, hint=None) -
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         xs = np.array([solver.BooleanValue(v) for v in x], dtype=bool)
         bound = solver.BestObjectiveBound() / scale + slack
-        return CpResult(xs, float(model.weights[xs].sum()), bound, name, 0.0)
+        return MipResult(xs, float(model.weights[xs].sum()), bound, name, 0.0)
     bound = -np.inf if status == cp_model.INFEASIBLE else np.inf
-    return CpResult(None, -np.inf, bound, name, 0.0)
+    return MipResult(None, -np.inf, bound, name, 0.0)
 
 
-def _with_bonus(model: GoalModel, res: CpResult, count: int) -> CpResult:
+def _with_bonus(model: GoalModel, res: MipResult, count: int) -> MipResult:
     """A scores solve with ``count`` pairs (proven the most): its bound on the weight."""
     if res.x is not None:
         res.bound = res.bound + model.bonus * count
@@ -314,83 +302,3 @@ def goal_core(model: GoalModel, *, time_limit: float, seed: int, shrink: bool = 
         elif found == "unknown":
             minimal = False
     return GoalCore("infeasible", core, minimal)
-
-
-def solve_milp(
-    model: GoalModel,
-    *,
-    time_limit: float,
-    fixed: np.ndarray | None = None,
-    min_pairs: int | None = None,
-    gap: float = 1e-9,
-) -> CpResult:
-    """The same model with HiGHS through :func:`scipy.optimize.milp`: variables ``x``, ``y``
-    and the number of pairs ``p = Σx``; capacities, exact ``y = OR(x)`` links, rows.
-    ``fixed``: edges forced in; ``min_pairs``: at least that many pairs, scores alone maximised
-    (once that many is proven the most possible: a finer objective scale); ``gap``: HiGHS's
-    relative gap to stop at. The bound is always on the model's weight."""
-    n, k = model.n_edges, len(model.indicators)
-    n_var = n + k + 1
-    a, c, lo, hi = model.matrices
-    tot = sp.csr_matrix(model.totals.reshape(-1, 1))
-    rows = [sp.hstack([a, c, tot], format="csr")]
-    lbs, ubs = [lo], [hi]
-    count = sp.hstack(
-        [sp.csr_matrix(np.ones((1, n))), sp.csr_matrix((1, k)), sp.csr_matrix([[-1.0]])],
-        format="csr",
-    )
-    rows.append(count)
-    lbs.append(np.zeros(1))
-    ubs.append(np.zeros(1))
-    for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):
-        inc = sp.csr_matrix((np.ones(n), (side, np.arange(n))), shape=(len(cap), n_var))
-        rows.append(inc)
-        lbs.append(np.full(len(cap), -np.inf))
-        ubs.append(cap.astype(float))
-    if k:
-        lmat, _ = model.link
-        eye = sp.identity(k, format="csr")
-        # y ≤ Σ_S x  and  x_e ≤ y for each e in S
-        rows.append(sp.hstack([lmat, -eye, sp.csr_matrix((k, 1))], format="csr"))
-        lbs.append(np.zeros(k))
-        ubs.append(np.full(k, np.inf))
-        set_of = np.concatenate([np.full(len(s), j) for j, s in enumerate(model.indicators)])
-        members = np.concatenate(model.indicators)
-        m = len(members)
-        link = sp.csr_matrix(
-            (
-                np.concatenate([np.ones(m), -np.ones(m)]),
-                (np.r_[np.arange(m), np.arange(m)], np.r_[members, n + set_of]),
-            ),
-            shape=(m, n_var),
-        )
-        rows.append(link)
-        lbs.append(np.full(m, -np.inf))
-        ubs.append(np.zeros(m))
-    w = model.weights
-    lower = np.zeros(n_var)
-    if fixed is not None:
-        lower[:n] = fixed
-    if min_pairs is not None:
-        lower[-1] = int(min_pairs)
-        w = model.scores
-    out = milp(
-        -np.concatenate([w, np.zeros(k + 1)]),
-        constraints=LinearConstraint(
-            sp.vstack(rows, format="csr"), np.concatenate(lbs), np.concatenate(ubs)
-        ),
-        integrality=np.ones(n_var),
-        bounds=Bounds(lower, np.concatenate([np.ones(n + k), [n]])),
-        options={"time_limit": max(float(time_limit), 0.01), "disp": False, "mip_rel_gap": gap},
-    )
-    if out.x is None:
-        status = "INFEASIBLE" if out.status == 2 else f"NO_SOLUTION({out.status})"
-        return CpResult(None, -np.inf, -np.inf if out.status == 2 else np.inf, status, 0.0)
-    xs = out.x[:n] > 0.5
-    # with min_pairs (proven the most), every better answer has exactly that many pairs
-    shift = 0.0 if min_pairs is None else model.bonus * int(min_pairs)
-    bound = np.inf
-    if out.mip_dual_bound is not None and np.isfinite(out.mip_dual_bound):
-        bound = -float(out.mip_dual_bound) + shift
-    status = "OPTIMAL" if out.status == 0 else "FEASIBLE"
-    return CpResult(xs, float(model.weights[xs].sum()), bound, status, 0.0)

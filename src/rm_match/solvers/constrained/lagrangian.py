@@ -13,7 +13,7 @@ convex and piecewise linear in ``λ``; each inner solution gives a cut ``L(λ') 
 picks the next ``λ``. Inner solutions that meet every goal are feasible answers; if none does,
 *repair* raises the multipliers of the broken rows until the inner solution meets them.
 
-This is ``method="lagrangian"``; ``"auto"`` gets its bound from the LP master instead
+This is ``method="lagrangian"``; ``"lp"`` gets its bound from the LP master instead
 (:mod:`.lp`), which converges in far fewer solves.
 """
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from ..results import OPTIMALITY_TOL, relative_gap
-from ._problem import ArrayProblem, capacities_on_both_sides
-from .goal_model import GoalModel, score_bound
-from .sparse import INFEASIBLE, DenseSource, solve_sparse
+from ...results import OPTIMALITY_TOL, relative_gap
+from .._problem import ArrayProblem, capacities_on_both_sides
+from ..sparse import INFEASIBLE, DenseSource, solve_sparse
+from .model import GoalModel, score_bound
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Inner:
     def solve(self, w: np.ndarray) -> tuple[np.ndarray, float]:
         """Best assignment for edge weights ``w`` (pairs with ``w ≤ 0`` left out): the 0/1
         edge vector and a proven upper bound on its value."""
-        from . import _choose  # late import: the package imports this module
+        from ..registry import Needs, choose
 
         m = self.model
         x = np.zeros(m.n_edges, dtype=bool)
@@ -69,7 +69,7 @@ class Inner:
         problem = ArrayProblem(
             self.dense, self.mask, m.m_cap, m.e_cap, "max_score", None, np.random.default_rng(0)
         )
-        pairs, slack, _ = _choose(problem, "auto").solve(problem)
+        pairs, slack, _ = choose(Needs.of_problem(problem)).solve(problem)
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         x[self.index[pairs[:, 0], pairs[:, 1]]] = True
         return x, float(w[x].sum()) + float(slack)
@@ -167,7 +167,7 @@ def close_gap(
 
     Returns ``(answer, bound on the weight, what was done, stats)``; the answer is ``None``
     only when none is known."""
-    from . import cpsat, lp  # late import: lp imports this module
+    from . import highs, lp  # late import: lp imports this module
 
     x, bound = res.incumbent, res.bound
     stats: dict = {}
@@ -191,10 +191,8 @@ def close_gap(
     left = deadline - time.perf_counter()
     if keep.sum() <= exact_edges:
         count = None if x is None else int(x.sum())
-        proven = count is not None and model.bonus and np.isfinite(
-            score_bound(model, count, bound)
-        )
-        sub = cpsat.solve_milp(
+        proven = count is not None and model.bonus and np.isfinite(score_bound(model, count, bound))
+        sub = highs.solve_milp(
             model.with_edges(keep),
             time_limit=max(left, 0.01),
             min_pairs=count if proven else None,

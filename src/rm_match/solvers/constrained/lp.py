@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from . import cpsat
-from .goal_model import GoalModel
+from . import highs
 from .lagrangian import Exact, ExactLagrangian
+from .model import GoalModel
 
 _CORE_K = 3  # pairs per participant in the first core
 _DENSE_TOP_MIN = 1 << 20  # edges from which the first core is picked on a dense matrix
@@ -388,7 +388,7 @@ def _complete(model, candidates, fixed, time_limit) -> np.ndarray | None:
     room_m = model.m_cap - np.bincount(model.mi[fixed], minlength=model.n_m)
     room_e = model.e_cap - np.bincount(model.ei[fixed], minlength=model.n_e)
     keep = fixed | (candidates & (room_m[model.mi] > 0) & (room_e[model.ei] > 0))
-    res = cpsat.solve_milp(model.with_edges(keep), time_limit=time_limit, fixed=fixed[keep])
+    res = highs.solve_milp(model.with_edges(keep), time_limit=time_limit, fixed=fixed[keep])
     if res.x is None:
         return None
     out = np.zeros(model.n_edges, dtype=bool)

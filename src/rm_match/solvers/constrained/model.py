@@ -18,7 +18,19 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from ._problem import max_pairs
+from .._problem import max_pairs
+
+
+@dataclass
+class MipResult:
+    """What an exact solver (CP-SAT, HiGHS) returns on a :class:`GoalModel`."""
+
+    x: np.ndarray | None  # best edge vector found, or None
+    value: float  # its true weight (−inf if none)
+    bound: float  # proven bound on the true weight over this model (inf if none)
+    status: str  # the solver's status name
+    wall_time: float
+    deterministic_time: float = 0.0  # CP-SAT's deterministic time spent (all phases)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class GoalModel:
         capacity is 1, else a max flow on the edge list."""
         from scipy.sparse.csgraph import maximum_bipartite_matching
 
-        from .flow import flow_on_edges
+        from ..flow import flow_on_edges
 
         out = np.zeros(self.n_edges, dtype=bool)
         if self.n_edges == 0 or self.k_max == 0:
@@ -302,3 +314,23 @@ def score_bound(model: GoalModel, count: int, value_bound: float) -> float:
     if value_bound >= model.bonus * (count + 1) + low:
         return np.inf
     return value_bound - model.bonus * count
+
+
+def build_model(
+    n_m: int,
+    n_e: int,
+    mi: np.ndarray,
+    ei: np.ndarray,
+    scores: np.ndarray,
+    m_cap: np.ndarray,
+    e_cap: np.ndarray,
+    policy: str,
+    rows: tuple[Row, ...] = (),
+    indicators: tuple[np.ndarray, ...] = (),
+    goal_names: tuple[str, ...] = (),
+) -> GoalModel:
+    """A :class:`GoalModel` over the edges ``(mi, ei)`` with the coverage bonus of ``policy``
+    (no rows: the plain assignment problem on those edges)."""
+    s = np.asarray(scores, dtype=float)
+    bonus = lexicographic_bonus(s, max_pairs(m_cap, e_cap), policy)
+    return GoalModel(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, rows, indicators, goal_names, bonus)

@@ -1,0 +1,163 @@
+"""The options every solve path shares, checked in one place.
+
+:func:`rm_match.assign` and :func:`rm_match.match` both take ``policy``, ``method``,
+``time_limit``, ``rng``, ``workers``, ``gap_limit`` and ``executor``; :func:`check_options`
+validates them once, before any work (and before any task is sent to an executor), and
+returns an immutable :class:`Options`.
+
+Examples
+--------
+>>> from rm_match.solvers.options import check_options
+>>> o = check_options(policy="max_score", time_limit=5, rng=1)
+>>> o.policy, o.method, o.time_limit, o.workers, o.gap_limit
+('max_score', 'auto', 5.0, 1, 0.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ValidationError
+from .registry import check_method
+
+__all__ = ["DEFAULT_TIME_LIMIT", "POLICIES", "Options", "check_options"]
+
+POLICIES = ("max_matched", "max_score")
+
+#: Default time limit (seconds) for the methods that need one (goals).
+DEFAULT_TIME_LIMIT = 60.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """Validated solve options (see :func:`rm_match.assign` for their meaning).
+
+    ``start`` is when the caller's clock started (``time.perf_counter()``): a time limit
+    counts from there, so building scores and models is inside it.
+    """
+
+    policy: str = "max_matched"
+    method: str = "auto"
+    time_limit: float | None = None
+    rng: np.random.Generator | None = None
+    workers: int = 1
+    gap_limit: float = 0.0
+    executor: Executor | None = None
+    start: float = 0.0
+
+    @property
+    def generator(self) -> np.random.Generator:
+        """The random generator (a fresh unseeded one if none was given)."""
+        return self.rng if self.rng is not None else np.random.default_rng()
+
+    @property
+    def limit(self) -> float:
+        """The time limit in seconds (:data:`DEFAULT_TIME_LIMIT` when none was given)."""
+        return DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit
+
+    @property
+    def deadline(self) -> float:
+        """``start + limit``, on the ``time.perf_counter()`` clock."""
+        return self.start + self.limit
+
+    def left(self) -> float:
+        """Seconds left before the deadline (at least 5 % of the limit: a solve that starts
+        late still gets a chance to return an answer)."""
+        return max(self.deadline - time.perf_counter(), 0.05 * self.limit)
+
+
+def check_policy(policy: object) -> str:
+    if policy not in POLICIES:
+        raise ValidationError(
+            f"`policy` must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}.",
+            argument="policy",
+        )
+    return str(policy)
+
+
+def check_time_limit(time_limit: object) -> float | None:
+    if time_limit is None:
+        return None
+    if (
+        not isinstance(time_limit, numbers.Real)
+        or isinstance(time_limit, bool)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ValidationError(
+            "`time_limit` must be a positive number of seconds or None.", argument="time_limit"
+        )
+    return float(time_limit)
+
+
+def check_rng(rng: object) -> np.random.Generator:
+    """``np.random.default_rng(rng)``, or a :class:`ValidationError` naming ``rng``."""
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "`rng` must be None, an int seed or a numpy Generator.", argument="rng"
+        ) from None
+
+
+def check_gap_limit(gap_limit: object) -> float:
+    """``gap_limit`` as a float (``None``: 0, search until optimal)."""
+    if gap_limit is None:
+        return 0.0
+    if (
+        not isinstance(gap_limit, numbers.Real)
+        or isinstance(gap_limit, bool)
+        or not math.isfinite(gap_limit)
+        or gap_limit < 0
+    ):
+        raise ValidationError(
+            "`gap_limit` must be a relative gap ≥ 0 (e.g. 1e-3) or None.", argument="gap_limit"
+        )
+    return float(gap_limit)
+
+
+def check_workers(workers: object) -> int:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValidationError("`workers` must be an integer ≥ 1.", argument="workers")
+    return workers
+
+
+def check_executor(executor: object) -> Executor | None:
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ValidationError(
+            "`executor` must be a concurrent.futures.Executor (anything with submit()) or "
+            f"None; got {type(executor).__name__}.",
+            argument="executor",
+        )
+    return executor  # type: ignore[return-value]
+
+
+def check_options(
+    *,
+    policy: object = "max_matched",
+    method: object = "auto",
+    time_limit: object = None,
+    rng: object = None,
+    workers: object = 1,
+    gap_limit: object = None,
+    executor: object = None,
+    start: float | None = None,
+) -> Options:
+    """Every shared option checked once; a :class:`~rm_match.ValidationError` names the
+    first one at fault. ``start``: the caller's clock (default: now)."""
+    return Options(
+        policy=check_policy(policy),
+        method=check_method(method),
+        time_limit=check_time_limit(time_limit),
+        rng=check_rng(rng),
+        workers=check_workers(workers),
+        gap_limit=check_gap_limit(gap_limit),
+        executor=check_executor(executor),
+        start=time.perf_counter() if start is None else float(start),
+    )

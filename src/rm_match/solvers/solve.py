@@ -1,0 +1,186 @@
+"""Array problems to :class:`~rm_match.Assignment`: the backend the registry chooses, the
+independent parts of a problem solved apart and joined, score sources on the sparse path,
+and goal models with their diagnosis when none can be met."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import InfeasibleError, SolverError
+from ..results import Assignment
+from . import decompose
+from ._problem import ArrayProblem
+from .constrained.model import GoalModel
+from .options import Options
+from .registry import Needs, choose
+
+__all__ = ["solve", "solve_goals", "solve_source"]
+
+
+def solve(
+    problem: ArrayProblem,
+    method: str = "auto",
+    *,
+    executor: Executor | None = None,
+    start: float | None = None,
+) -> Assignment:
+    """The best pairs of ``problem`` (no goals): the allowed-pair graph's independent parts
+    (:func:`~.decompose.components`) each solved by the backend ``method`` names or ``auto``
+    picks for it, on ``executor`` when given, and joined.
+
+    Raises
+    ------
+    SolverError
+        If the named backend cannot solve the problem (checked on the whole first).
+    """
+    start = time.perf_counter() if start is None else start
+    backend = choose(Needs.of_problem(problem), method)
+    ok = problem.feasible & (problem.mentor_capacity > 0)[:, None] & (problem.mentee_capacity > 0)
+    parts = decompose.components(ok)
+    if len(parts) <= 1:
+        pairs, slack, message = backend.solve(problem)
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
+        return Assignment.build(
+            pairs,
+            objective,
+            slack,
+            method=backend.name,
+            policy=problem.policy,
+            start=start,
+            message=message,
+        )
+    seeds = problem.rng.integers(2**63 - 1, size=len(parts))
+    tasks = [
+        (
+            replace(
+                problem,
+                scores=problem.scores[np.ix_(rows, cols)],
+                feasible=problem.feasible[np.ix_(rows, cols)],
+                mentor_capacity=problem.mentor_capacity[rows],
+                mentee_capacity=problem.mentee_capacity[cols],
+                rng=np.random.default_rng(seed),
+            ),
+            method,
+            rows,
+            cols,
+        )
+        for (rows, cols), seed in zip(parts, seeds, strict=True)
+    ]
+    return decompose.join(decompose.run(_solve_part, tasks, executor), problem.policy, start)
+
+
+def _solve_part(
+    problem: ArrayProblem, method: str, rows: np.ndarray, cols: np.ndarray
+) -> Assignment:
+    """One independent part, its pairs in the whole problem's indices (module level: it may
+    run in another process)."""
+    a = solve(problem, method)
+    return replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
+
+
+def solve_source(
+    source: Any,
+    mentor_capacity: np.ndarray,
+    mentee_capacity: np.ndarray,
+    *,
+    policy: str = "max_matched",
+    k: int = 32,
+    executor: Executor | None = None,
+    rng: Any = None,
+) -> tuple[Assignment, Any]:
+    """The sparse path over a score source (no matrix): an :class:`Assignment` and the
+    path's :class:`~.sparse.SparseStats`. :func:`rm_match.match` uses it on large cohorts."""
+    from .sparse import solve_sparse
+
+    start = time.perf_counter()
+    pairs, slack, message, stats = solve_sparse(
+        source, mentor_capacity, mentee_capacity, policy, k=k, executor=executor, rng=rng
+    )
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    s, _ = source.exact(pairs[:, 0], pairs[:, 1])
+    a = Assignment.build(
+        pairs,
+        float(np.sum(s)),
+        slack,
+        method="sparse",
+        policy=policy,
+        start=start,
+        message=message,
+    )
+    return a, stats
+
+
+def solve_goals(
+    model: GoalModel,
+    fair: float | bool | None,
+    options: Options,
+    *,
+    floor: float | None = None,
+    explain: Callable[[int], str | None] | None = None,
+) -> Assignment:
+    """Solve a compiled goal model within ``options``' time limit (counted from
+    ``options.start``); ``fair``: the :class:`~rm_match.goals.MinPairScore` weight (``None``
+    for max-min) or ``False``; ``floor``: the lowest score among required pairs.
+
+    Returns the :class:`Assignment` of the model's pairs (indices of the whole problem) with
+    the solver's account in ``stats``. The diagnosis of an infeasible model runs within the
+    same time limit and names a goal only when it is proven part of the conflict.
+
+    Raises
+    ------
+    InfeasibleError
+        When no assignment meets the goals (``rules``: the goals proven to conflict, or all
+        of them with the message saying that is not proven).
+    SolverError
+        When no answer was found within the time limit, or the method takes no goals.
+    """
+    from .constrained import fair as fairness
+    from .constrained.diagnose import diagnose
+    from .constrained.pipeline import Unsolved
+
+    backend = choose(Needs.of(model.m_cap, model.e_cap, goals=True), options.method)
+    seed = int(options.generator.integers(2**31 - 1))
+    kw: dict[str, Any] = {
+        "time_limit": options.left(),
+        "seed": seed,
+        "workers": options.workers,
+        "gap_limit": options.gap_limit,
+    }
+    try:
+        if fair is False:
+            out = backend.solve_model(model, **kw)  # type: ignore[attr-defined]
+        else:
+            assert not isinstance(fair, bool)
+            out = fairness.solve_fair(model, fair, method=backend.name, floor=floor, **kw)
+    except Unsolved as exc:
+        if not exc.proven:
+            raise SolverError(
+                f"no assignment meeting every goal was found within the time limit ({exc}).",
+                method=backend.name,
+            ) from None
+        left = max(options.deadline - time.perf_counter(), 0.0)  # within the limit too
+        core, why = diagnose(model, time_limit=left, seed=seed, explain=explain)
+        names = [model.goal_names[g] for g in core] or list(model.goal_names)
+        raise InfeasibleError(
+            f"no assignment meets the goals: {why or ' + '.join(names) + ' cannot all hold'}.",
+            rules=tuple(names),
+        ) from None
+    assert out.x is not None
+    pairs = np.column_stack((model.mi[out.x], model.ei[out.x])).astype(np.int64)
+    a = Assignment.build(
+        pairs,
+        out.objective,
+        out.bound - out.objective,
+        method=str(out.stats.get("method", backend.name)),
+        policy=model.policy,
+        start=options.start,
+        message=out.message,
+    )
+    return replace(a, stats=out.stats)
