@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from goal_cases import FAST, _brute, _ctx, instances, medium
 from rm_match import InfeasibleError, ValidationError, assign
 from rm_match import goals as G
 from rm_match.goals import GoalContext, check_goals, compile_goals
 from rm_match.solvers._problem import capacities_on_both_sides
 from rm_match.solvers.constrained import lp, pipeline
 from rm_match.solvers.constrained.lagrangian import ExactLagrangian
-from test_goals import FAST, _brute, _ctx, instances, medium
 
 TOL = 1e-7
 

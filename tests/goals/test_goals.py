@@ -9,71 +9,15 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rm_match as rm
+from goal_cases import FAST, _brute, _ctx, instances, medium
 from rm_match import InfeasibleError, ValidationError, assign
 from rm_match import goals as G
 from rm_match.goals import GoalContext, check_goals
 from rm_match.results import relative_gap
-
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _ctx(scores, feasible, m_cap=1, e_cap=1):
-    n_m, n_e = scores.shape
-    m_cap = np.full(n_m, m_cap) if np.isscalar(m_cap) else np.asarray(m_cap)
-    e_cap = np.full(n_e, e_cap) if np.isscalar(e_cap) else np.asarray(e_cap)
-    mi, ei = np.nonzero(feasible & (m_cap > 0)[:, None] & (e_cap > 0))
-    return GoalContext(n_m, n_e, mi, ei, np.empty((0, 2), dtype=np.int64), m_cap, e_cap)
-
-
-def _brute(scores, feasible, goals, policy, m_cap=1):
-    """Lexicographic optimum by enumerating every assignment (tiny cases only)."""
-    n_m, n_e = scores.shape
-    ctx = _ctx(scores, feasible, m_cap)
-    edges = list(zip(*np.nonzero(feasible), strict=True))
-    best = None
-    for r in range(len(edges) + 1):
-        for sub in itertools.combinations(edges, r):
-            p = np.array(sub, dtype=np.int64).reshape(-1, 2)
-            if (np.bincount(p[:, 0], minlength=n_m) > m_cap).any():
-                continue
-            if (np.bincount(p[:, 1], minlength=n_e) > 1).any():
-                continue
-            if not all(c.met for c in check_goals(goals, ctx, p[:, 0], p[:, 1])):
-                continue
-            s = float(scores[p[:, 0], p[:, 1]].sum())
-            key = (len(p), s) if policy == "max_matched" else (s,)
-            if best is None or key > best:
-                best = key
-    return best
-
-
-@st.composite
-def instances(draw, max_n=4):
-    n_m = draw(st.integers(1, max_n))
-    n_e = draw(st.integers(1, max_n))
-    seed = draw(st.integers(0, 2**31 - 1))
-    rng = np.random.default_rng(seed)
-    scores = np.round(rng.random((n_m, n_e)), 2)
-    feasible = rng.random((n_m, n_e)) < 0.8
-    gm = rng.integers(0, 2, n_m)
-    ge = rng.integers(0, 2, n_e)
-    kind = draw(st.sampled_from(["share", "count", "spread", "coverage", "represent", "mix"]))
-    cross = gm[:, None] != ge[None, :]
-    p = draw(st.sampled_from([0.25, 0.5, 0.75]))
-    goals = {
-        "share": [G.Share(pairs=cross, at_least=p)],
-        "count": [G.Count(pairs=cross, at_least=1), G.Count(at_most=max(1, n_e - 1))],
-        "spread": [G.Spread(groups=(gm, ge), at_most=1, symmetric=False)],
-        "coverage": [G.Coverage(groups=(gm, ge), k=1, exclude_own=False)],
-        "represent": [G.Representation(groups=(gm, ge))],
-        "mix": [G.Share(pairs=cross, at_most=p), G.Spread(groups=(gm, ge), at_most_share=0.5)],
-    }[kind]
-    policy = draw(st.sampled_from(["max_matched", "max_score"]))
-    return scores, feasible, goals, policy
 
 
 @FAST
@@ -95,24 +39,6 @@ def test_goals_against_brute_force(inst):
         assert len(a.pairs) == best[0]
     assert a.objective == pytest.approx(best[-1], abs=1e-9)
     assert a.bound >= best[-1] - 1e-9
-
-
-@st.composite
-def medium(draw):
-    n = draw(st.integers(6, 14))
-    seed = draw(st.integers(0, 2**31 - 1))
-    rng = np.random.default_rng(seed)
-    scores = rng.random((n, n))
-    feasible = rng.random((n, n)) < 0.7
-    gm, ge = rng.integers(0, 3, n), rng.integers(0, 3, n)
-    cross = gm[:, None] != ge[None, :]
-    goals = [
-        G.Share(pairs=cross, at_least=draw(st.sampled_from([0.5, 0.7, 0.9]))),
-        G.Spread(groups=(gm, ge), at_most=draw(st.integers(1, 3))),
-        G.Coverage(groups=(gm, ge), k=draw(st.integers(1, 2))),
-    ]
-    m_cap = draw(st.sampled_from([1, 2]))
-    return scores, feasible, goals, draw(st.sampled_from(["max_matched", "max_score"])), m_cap
 
 
 @FAST
@@ -321,3 +247,34 @@ def test_share_within_keeps_every_small_share(p, n):
             share = Fraction(k, m)
             assert (share >= p) == (share >= hi) and (share <= p) == (share <= lo)
         assert (p.numerator * m) // p.denominator == (lo.numerator * m) // lo.denominator
+
+
+def test_goal_checks_give_numbers_beside_the_text():
+    import dataclasses
+    import json
+
+    mentors, mentees = rm.synthetic.cohort(30, 30, rng=3)
+    goals = [
+        G.Share(cross="gender", at_least=0.5),
+        G.Count(at_least=5, at_most=40),
+        G.Spread("department", at_most=6),
+        G.MinPairScore(weight=1.0),
+    ]
+    m = rm.match(mentors, mentees, rm.Programme(goals=goals), rng=0, time_limit=30)
+    by = {c.goal: c for c in m.goals}
+    g_m = dict(zip(mentors.ids.tolist(), mentors.attributes["gender"].tolist(), strict=True))
+    g_e = dict(zip(mentees.ids.tolist(), mentees.attributes["gender"].tolist(), strict=True))
+    known = [(g_m[p.mentor], g_e[p.mentee]) for p in m.pairs]
+    cross = sum(a is not None and b is not None and a != b for a, b in known)
+    share = by["share_cross_gender"]
+    assert share.value == pytest.approx(cross / len(m)) and share.at_least == 0.5
+    assert share.at_most is None and share.met and share.value >= share.at_least
+    count = by["count"]
+    assert (count.value, count.at_least, count.at_most) == (float(len(m)), 5.0, 40.0)
+    spread = by["spread_department"]
+    assert spread.at_most == 6.0 and spread.value is not None and spread.value <= 6
+    low = by["min_pair_score"]
+    assert low.value == pytest.approx(min(p.score for p in m.pairs))
+    for c in m.goals:  # numbers as numbers, and the record serialises as it is
+        assert all(v is None or isinstance(v, float) for v in (c.value, c.at_least, c.at_most))
+        json.dumps(dataclasses.asdict(c))
