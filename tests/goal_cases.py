@@ -70,7 +70,6 @@ def instances(draw, max_n=4):
     return scores, feasible, goals, policy
 
 
-
 @st.composite
 def medium(draw):
     n = draw(st.integers(6, 14))

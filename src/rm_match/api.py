@@ -249,7 +249,8 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
         return _solve_parts(problem, parts, opts), None
     backend = choose(Needs.of(m_cap, e_cap), opts.method)
     if backend.capabilities.sparse:
-        return _screened(problem, None, None, opts.policy, opts.generator, opts.executor), None
+        pool = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
+        return _screened(problem, None, None, opts.policy, opts.generator, pool, True), None
     arrays = problem.compile()
     dense = ArrayProblem(
         arrays.scores,
@@ -297,8 +298,8 @@ def _solve_part(
     _, m_cap, e_cap = problem.placement()
     backend = choose(Needs.of(m_cap[rows], e_cap[cols]), method)
     gen = np.random.default_rng(seed)
-    if backend.capabilities.sparse:
-        return _screened(problem, rows, cols, policy, gen, None)
+    if backend.capabilities.sparse:  # one task of several: its scans run serially
+        return _screened(problem, rows, cols, policy, gen, None, False)
     scores, ok = problem.block(rows, cols)
     part = ArrayProblem(scores, ok, m_cap[rows], e_cap[cols], policy, time_limit, gen)
     a = solve(part, method)
@@ -311,21 +312,22 @@ def _screened(
     cols: np.ndarray | None,
     policy: str,
     gen: np.random.Generator,
-    executor: Executor | None,
+    pool: ThreadPoolExecutor | None,
+    threads: bool,
 ) -> Assignment:
     """The sparse path over the problem's screen (or the part ``rows × cols`` of it): no
-    n × n matrix. Its blockwise scans run on ``executor`` if it is a thread pool, else on
-    threads of their own (the answer does not depend on them)."""
+    n × n matrix. Its blockwise scans run on ``pool``, else (with ``threads``) on a pool of
+    their own, else serially; the answer does not depend on them."""
     fixed, m_cap, e_cap = problem.placement()
     source: Any = ProblemSource(problem, fixed)
     if rows is not None and cols is not None:
         source = SubSource(source, rows, cols)
         m_cap, e_cap = m_cap[rows], e_cap[cols]
-    if isinstance(executor, ThreadPoolExecutor):
-        a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=executor, rng=gen)
+    if pool is not None or not threads:
+        a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=pool, rng=gen)
     else:
-        with ThreadPoolExecutor(_SCAN_THREADS) as threads:
-            a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=threads, rng=gen)
+        with ThreadPoolExecutor(_SCAN_THREADS) as own:
+            a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=own, rng=gen)
     if rows is not None and cols is not None:
         a = replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
     return a

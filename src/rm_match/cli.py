@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
@@ -136,7 +136,7 @@ _KIND_TEXT = {
 }
 
 
-def _reasons_by_kind(reasons) -> str:
+def _reasons_by_kind(reasons: Collection[str]) -> str:
     """``"4 × feasible partners all at capacity with others; 2 × no partner passes the
     rules (cross_department + seniority_direction)"``: counted by kind, the rules and goals
     named for the most common set."""

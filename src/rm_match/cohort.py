@@ -9,8 +9,9 @@ and score terms are array operations.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -19,8 +20,10 @@ from .people import People
 
 __all__ = ["Cohort"]
 
+_T = TypeVar("_T")
 
-def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+
+def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """Common integer codes for two object columns (``None`` becomes -1) and the label of
     each code."""
     vocab: dict[Hashable, int] = {}
@@ -213,26 +216,34 @@ class Cohort:
     @cached_property
     def languages(self) -> tuple[np.ndarray, np.ndarray]:
         """Language indicator matrices (mentors, mentees) on one vocabulary."""
-        return _indicators(self.mentors.languages, self.mentees.languages)
+        l_m, l_e = self.mentors.languages, self.mentees.languages
+        assert l_m is not None and l_e is not None  # required by the rule or term asking
+        return _indicators(l_m, l_e)
 
     @cached_property
     def interests(self) -> tuple[np.ndarray, np.ndarray]:
         """Interest indicator matrices (mentors, mentees) on one vocabulary."""
-        return _indicators(self.mentors.interests, self.mentees.interests)
+        i_m, i_e = self.mentors.interests, self.mentees.interests
+        assert i_m is not None and i_e is not None  # required by the term asking
+        return _indicators(i_m, i_e)
 
     def attribute_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes of a categorical attribute (or ``department``) on both sides; -1 = unknown."""
         return self.attribute_groups(name)[:2]
 
-    def attribute_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list]:
+    def attribute_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list[Any]]:
         """:meth:`attribute_codes` and the label of each code."""
+        cache: dict[str, tuple[np.ndarray, np.ndarray, list[Any]]]
         cache = self.__dict__.setdefault("_attr_cache", {})
         if name not in cache:
+            cols: tuple[np.ndarray | None, np.ndarray | None]
             if name == "department":
                 cols = (self.mentors.department, self.mentees.department)
             else:
                 cols = (self.mentors.attributes[name], self.mentees.attributes[name])
-            cache[name] = _codes(*cols)
+            left, right = cols
+            assert left is not None and right is not None  # required by the caller
+            cache[name] = _codes(left, right)
         return cache[name]
 
     def require(self, field: str, user: str) -> None:
@@ -244,11 +255,12 @@ class Cohort:
                     argument=field,
                 )
 
-    def memo(self, key: object, compute):
+    def memo(self, key: object, compute: Callable[[], _T]) -> _T:
         """``compute()`` once per cohort and key (for per-rule preprocessing)."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]
+        # a key is computed by one function, so its value has that function's type
+        return cast(_T, self._memo[key])
 
     def __repr__(self) -> str:
         return f"Cohort(n_mentors={self.mentors.n}, n_mentees={self.mentees.n})"

@@ -251,9 +251,25 @@ def explain_matching(
     lonely_m = np.flatnonzero(taken_m == 0)
     lonely_e = np.flatnonzero(taken_e == 0)
     goal_breaks = _goal_breaks(problem, pairs) if problem.programme.goals else None
-    kw = {"goal_breaks": goal_breaks, "proven": free.status == "optimal", "policy": free.policy}
-    why_m = unplaced_reasons(problem, "mentor", lonely_m, taken_e, **kw)
-    why_e = unplaced_reasons(problem, "mentee", lonely_e, taken_m, **kw)
+    proven = free.status == "optimal"
+    why_m = unplaced_reasons(
+        problem,
+        "mentor",
+        lonely_m,
+        taken_e,
+        goal_breaks=goal_breaks,
+        proven=proven,
+        policy=free.policy,
+    )
+    why_e = unplaced_reasons(
+        problem,
+        "mentee",
+        lonely_e,
+        taken_m,
+        goal_breaks=goal_breaks,
+        proven=proven,
+        policy=free.policy,
+    )
     report = make_report(
         problem, arrays, fixed, pairs, scores, terms, {"mentors": why_m, "mentees": why_e}
     )

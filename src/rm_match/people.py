@@ -141,6 +141,154 @@ def _label_set(field: str, value: object, pid: Hashable) -> frozenset[str]:
     return frozenset(items)
 
 
+# -- one check per column (each raises a ValidationError naming the field and participant) ------
+
+
+def _check_ids(ids: object) -> tuple[np.ndarray, dict[Hashable, int]]:
+    """The ids as a read-only object column of plain ``str`` / ``int`` (numpy ints and strs
+    become Python ones: results and records carry them as given, and they serialise as they
+    are), and each id's row."""
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+        raise ValidationError("`ids` must be a sequence of str or int ids.", argument="ids")
+    id_list: list[Hashable] = []
+    for i, x in enumerate(ids):
+        if not _is_id(x):
+            raise ValidationError(
+                f"`ids` entry {i} is not a valid id (expected a non-empty str or an int).",
+                argument="ids",
+            )
+        id_list.append(str(x) if isinstance(x, str) else int(x))
+    seen: dict[Hashable, int] = {}
+    for i, x in enumerate(id_list):
+        if x in seen:
+            raise ValidationError(
+                f"duplicate id {x!r} in `ids` (rows {seen[x]} and {i}).",
+                argument="ids",
+                participant=x,
+            )
+        seen[x] = i
+    return _object_column(id_list), seen
+
+
+def _check_skills(skills: object) -> tuple[str, ...]:
+    if isinstance(skills, str) or not isinstance(skills, Iterable):
+        raise ValidationError(
+            "`skills` must be a sequence of non-empty skill names.", argument="skills"
+        )
+    names = tuple(skills)
+    if not all(isinstance(s, str) and s for s in names):
+        raise ValidationError(
+            "`skills` must be a sequence of non-empty skill names.", argument="skills"
+        )
+    if len(set(names)) != len(names):
+        dup = next(s for s in names if names.count(s) > 1)
+        raise ValidationError(f"duplicate skill {dup!r} in `skills`.", argument="skills")
+    return names
+
+
+def _departments(values: object, pids: list[Hashable]) -> np.ndarray:
+    vals = _column("department", values, len(pids))
+    for pid, v in zip(pids, vals, strict=True):
+        if not (isinstance(v, str) and v):
+            raise ValidationError(
+                f"participant {pid!r}: `department` must be a non-empty string.",
+                argument="department",
+                participant=pid,
+            )
+    return _object_column(vals)
+
+
+def _grades(values: object, pids: list[Hashable]) -> np.ndarray:
+    vals = _column("grade", values, len(pids))
+    for pid, v in zip(pids, vals, strict=True):
+        if not _is_int(v):
+            raise ValidationError(
+                f"participant {pid!r}: `grade` must be an integer (within ±2^62).",
+                argument="grade",
+                participant=pid,
+            )
+    return _readonly(np.array(vals, dtype=np.int64).reshape(len(pids)))
+
+
+def _managers(values: object, pids: list[Hashable]) -> np.ndarray:
+    vals = _column("manager", values, len(pids))
+    for pid, v in zip(pids, vals, strict=True):
+        if v is not None and not _is_id(v):
+            raise ValidationError(
+                f"participant {pid!r}: `manager` must be an id (str or int) or None.",
+                argument="manager",
+                participant=pid,
+            )
+        if v is not None and v == pid:
+            raise ValidationError(
+                f"participant {pid!r}: `manager` refers to the participant itself.",
+                argument="manager",
+                participant=pid,
+            )
+    return _object_column(vals)
+
+
+def _label_sets(field: str, values: object, pids: list[Hashable]) -> tuple[frozenset[str], ...]:
+    vals = _column(field, values, len(pids))
+    return tuple(_label_set(field, v, pid) for pid, v in zip(pids, vals, strict=True))
+
+
+def _timezones(values: object, pids: list[Hashable]) -> np.ndarray:
+    vals = _column("timezone", values, len(pids))
+    tz = np.empty(len(pids))
+    for i, (pid, v) in enumerate(zip(pids, vals, strict=True)):
+        ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+        if not ok or not math.isfinite(v) or not -12.0 <= v <= 14.0:
+            raise ValidationError(
+                f"participant {pid!r}: `timezone` must be a UTC offset in hours within [-12, 14].",
+                argument="timezone",
+                participant=pid,
+            )
+        tz[i] = v
+    return _readonly(tz)
+
+
+def _attributes(attributes: object, pids: list[Hashable]) -> dict[str, np.ndarray]:
+    if not isinstance(attributes, Mapping):
+        raise ValidationError(
+            "`attributes` must be a mapping of attribute name to values.",
+            argument="attributes",
+        )
+    attrs: dict[str, np.ndarray] = {}
+    for name, attr_values in attributes.items():
+        if not isinstance(name, str) or not name or name in _RECORD_KEYS:
+            raise ValidationError(
+                f"attribute name {name!r} is not a non-empty string distinct from the "
+                "built-in fields.",
+                argument="attributes",
+            )
+        vals = _column(f"attributes[{name!r}]", attr_values, len(pids))
+        for pid, v in zip(pids, vals, strict=True):
+            if v is not None and not isinstance(v, (str, numbers.Integral)):
+                raise ValidationError(
+                    f"participant {pid!r}: attribute {name!r} must be a str, an int or None.",
+                    argument=name,
+                    participant=pid,
+                )
+        attrs[name] = _object_column(vals)
+    return attrs
+
+
+def _capacities(capacity: object, pids: list[Hashable], n: int) -> np.ndarray:
+    if isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool):
+        vals: list[Any] = [capacity] * n
+    else:
+        vals = _column("capacity", capacity, n)
+    for pid, v in zip(pids, vals, strict=True):
+        if not _is_int(v) or v < 0:
+            raise ValidationError(
+                f"participant {pid!r}: `capacity` must be a non-negative integer.",
+                argument="capacity",
+                participant=pid,
+            )
+    return _readonly(np.array(vals, dtype=np.int64).reshape(n))
+
+
 class People:
     """One side of a programme (mentors or mentees) as a validated, columnar table.
 
@@ -235,160 +383,27 @@ class People:
         attributes: Mapping[str, Sequence[Hashable | None]] | None = None,
         capacity: int | Sequence[int] = 1,
     ) -> None:
-        set_ = object.__setattr__
-        # ids
-        if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
-            raise ValidationError("`ids` must be a sequence of str or int ids.", argument="ids")
-        id_list = list(ids)
-        for i, x in enumerate(id_list):
-            if not _is_id(x):
-                raise ValidationError(
-                    f"`ids` entry {i} is not a valid id (expected a non-empty str or an int).",
-                    argument="ids",
-                )
-            # plain Python ids (numpy ints and strs become int and str): results and
-            # records carry them as given, and they serialise (JSON, CSV) as they are
-            id_list[i] = str(x) if isinstance(x, str) else int(x)
-        seen: dict[Hashable, int] = {}
-        for i, x in enumerate(id_list):
-            if x in seen:
-                raise ValidationError(
-                    f"duplicate id {x!r} in `ids` (rows {seen[x]} and {i}).",
-                    argument="ids",
-                    participant=x,
-                )
-            seen[x] = i
-        n = len(id_list)
-        id_arr = _object_column(id_list)
-        set_(self, "ids", id_arr)
-        set_(self, "_index", seen)
-        # skills
-        if isinstance(skills, str) or not isinstance(skills, Iterable):
-            raise ValidationError(
-                "`skills` must be a sequence of non-empty skill names.", argument="skills"
-            )
-        skills = tuple(skills)
-        if not all(isinstance(s, str) and s for s in skills):
-            raise ValidationError(
-                "`skills` must be a sequence of non-empty skill names.", argument="skills"
-            )
-        skills = tuple(skills)
-        if len(set(skills)) != len(skills):
-            dup = next(s for s in skills if skills.count(s) > 1)
-            raise ValidationError(f"duplicate skill {dup!r} in `skills`.", argument="skills")
-        set_(self, "skills", skills)
-        set_(self, "offers", _skill_matrix("offers", offers, id_arr, len(skills)))
-        set_(self, "wants", _skill_matrix("wants", wants, id_arr, len(skills)))
-        # department
-        dep = None
-        if department is not None:
-            vals = _column("department", department, n)
-            for pid, v in zip(id_list, vals, strict=True):
-                if not (isinstance(v, str) and v):
-                    raise ValidationError(
-                        f"participant {pid!r}: `department` must be a non-empty string.",
-                        argument="department",
-                        participant=pid,
-                    )
-            dep = _object_column(vals)
-        set_(self, "department", dep)
-        # grade
-        gr = None
-        if grade is not None:
-            vals = _column("grade", grade, n)
-            for pid, v in zip(id_list, vals, strict=True):
-                if not _is_int(v):
-                    raise ValidationError(
-                        f"participant {pid!r}: `grade` must be an integer (within ±2^62).",
-                        argument="grade",
-                        participant=pid,
-                    )
-            gr = _readonly(np.array(vals, dtype=np.int64).reshape(n))
-        set_(self, "grade", gr)
-        # manager
-        mg = None
-        if manager is not None:
-            vals = _column("manager", manager, n)
-            for pid, v in zip(id_list, vals, strict=True):
-                if v is not None and not _is_id(v):
-                    raise ValidationError(
-                        f"participant {pid!r}: `manager` must be an id (str or int) or None.",
-                        argument="manager",
-                        participant=pid,
-                    )
-                if v is not None and v == pid:
-                    raise ValidationError(
-                        f"participant {pid!r}: `manager` refers to the participant itself.",
-                        argument="manager",
-                        participant=pid,
-                    )
-            mg = _object_column(vals)
-        set_(self, "manager", mg)
-        # languages, interests
-        for field, value in (("languages", languages), ("interests", interests)):
-            sets = None
-            if value is not None:
-                vals = _column(field, value, n)
-                sets = tuple(
-                    _label_set(field, v, pid) for pid, v in zip(id_list, vals, strict=True)
-                )
-            set_(self, field, sets)
-        # timezone
-        tz = None
-        if timezone is not None:
-            vals = _column("timezone", timezone, n)
-            tz = np.empty(n)
-            for i, (pid, v) in enumerate(zip(id_list, vals, strict=True)):
-                ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
-                if not ok or not math.isfinite(v) or not -12.0 <= v <= 14.0:
-                    raise ValidationError(
-                        f"participant {pid!r}: `timezone` must be a UTC offset in hours "
-                        "within [-12, 14].",
-                        argument="timezone",
-                        participant=pid,
-                    )
-                tz[i] = v
-            tz = _readonly(tz)
-        set_(self, "timezone", tz)
-        # attributes
-        attrs: dict[str, np.ndarray] = {}
-        if attributes is not None:
-            if not isinstance(attributes, Mapping):
-                raise ValidationError(
-                    "`attributes` must be a mapping of attribute name to values.",
-                    argument="attributes",
-                )
-            for name, attr_values in attributes.items():
-                if not isinstance(name, str) or not name or name in _RECORD_KEYS:
-                    raise ValidationError(
-                        f"attribute name {name!r} is not a non-empty string distinct from the "
-                        "built-in fields.",
-                        argument="attributes",
-                    )
-                vals = _column(f"attributes[{name!r}]", attr_values, n)
-                for pid, v in zip(id_list, vals, strict=True):
-                    if v is not None and not isinstance(v, (str, numbers.Integral)):
-                        raise ValidationError(
-                            f"participant {pid!r}: attribute {name!r} must be a str, an int or "
-                            "None.",
-                            argument=name,
-                            participant=pid,
-                        )
-                attrs[name] = _object_column(vals)
-        set_(self, "attributes", attrs)
-        # capacity
-        if isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool):
-            cap_vals: list = [capacity] * n
-        else:
-            cap_vals = _column("capacity", capacity, n)
-        for pid, v in zip(id_list, cap_vals, strict=True):
-            if not _is_int(v) or v < 0:
-                raise ValidationError(
-                    f"participant {pid!r}: `capacity` must be a non-negative integer.",
-                    argument="capacity",
-                    participant=pid,
-                )
-        set_(self, "capacity", _readonly(np.array(cap_vals, dtype=np.int64).reshape(n)))
+        id_arr, index = _check_ids(ids)
+        n = len(id_arr)
+        pids = id_arr.tolist()
+        skill_names = _check_skills(skills)
+        columns: dict[str, object] = {
+            "ids": id_arr,
+            "_index": index,
+            "skills": skill_names,
+            "offers": _skill_matrix("offers", offers, id_arr, len(skill_names)),
+            "wants": _skill_matrix("wants", wants, id_arr, len(skill_names)),
+            "department": None if department is None else _departments(department, pids),
+            "grade": None if grade is None else _grades(grade, pids),
+            "manager": None if manager is None else _managers(manager, pids),
+            "languages": None if languages is None else _label_sets("languages", languages, pids),
+            "timezone": None if timezone is None else _timezones(timezone, pids),
+            "interests": None if interests is None else _label_sets("interests", interests, pids),
+            "attributes": {} if attributes is None else _attributes(attributes, pids),
+            "capacity": _capacities(capacity, pids, n),
+        }
+        for name, value in columns.items():
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("People tables are immutable; build a new one instead.")

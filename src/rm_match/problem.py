@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 
@@ -174,7 +175,8 @@ class Problem:
         self.spec = TermSpec(
             programme.skill_weight_vector(mentors.skills),
             programme.reverse_weight,
-            programme.diversity_attributes,
+            # Programme stores its `diversity_attributes` as a tuple
+            cast(tuple[str, ...], programme.diversity_attributes),
         )
 
     @property

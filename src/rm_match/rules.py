@@ -104,7 +104,9 @@ class CrossDepartment(Rule):
     fields: ClassVar[tuple[str, ...]] = ("department",)
     keyed: ClassVar[bool] = True
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         d_m, d_e = cohort.departments
         a, b = _sides(d_m[mi], d_e[ei], outer)
         return a != b
@@ -139,7 +141,7 @@ class NoReportingLine(Rule):
                 "`depth` of no_reporting_line must be an integer ≥ 1.", argument="depth"
             )
 
-    def check(self, cohort):
+    def check(self, cohort: Cohort) -> None:
         if cohort.mentors.manager is None and cohort.mentees.manager is None:
             raise ValidationError(
                 "rule no_reporting_line needs `manager` on at least one side; neither table "
@@ -147,7 +149,9 @@ class NoReportingLine(Rule):
                 argument="manager",
             )
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         mentor_up, mentee_up = cohort.ancestors(self.depth)
         mi = np.asarray(mi)
         ei = np.asarray(ei)
@@ -158,6 +162,7 @@ class NoReportingLine(Rule):
             c, d = _sides(mi, mentee_up[ei, k], outer)
             level = (a != b) & (c != d)
             ok = level if ok is None else ok & level
+        assert ok is not None  # depth ≥ 1: at least one level
         return ok
 
 
@@ -188,8 +193,12 @@ class SeniorityDirection(Rule):
                 "`min_gap` of seniority_direction must be an integer.", argument="min_gap"
             )
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
-        a, b = _sides(cohort.mentors.grade[mi], cohort.mentees.grade[ei], outer)
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
+        g_m, g_e = cohort.mentors.grade, cohort.mentees.grade
+        assert g_m is not None and g_e is not None  # required by `check`
+        a, b = _sides(g_m[mi], g_e[ei], outer)
         return b - a >= self.min_gap
 
 
@@ -217,8 +226,12 @@ class MaxTimezoneDiff(Rule):
                 "`hours` of max_timezone_diff must be a number in [0, 12].", argument="hours"
             )
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
-        a, b = _sides(cohort.mentors.timezone[mi], cohort.mentees.timezone[ei], outer)
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
+        tz_m, tz_e = cohort.mentors.timezone, cohort.mentees.timezone
+        assert tz_m is not None and tz_e is not None  # required by `check`
+        a, b = _sides(tz_m[mi], tz_e[ei], outer)
         return circular_hours(a, b) <= self.hours
 
 
@@ -236,7 +249,9 @@ class CommonLanguage(Rule):
     fields: ClassVar[tuple[str, ...]] = ("languages",)
     keyed: ClassVar[bool] = True
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         l_m, l_e = cohort.languages
         return _dot(l_m[mi], l_e[ei], outer) > 0
 
@@ -278,7 +293,9 @@ class SameGroup(Rule):
     def fields(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.attribute,)
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         c_m, c_e = cohort.attribute_codes(self.attribute)
         a, b = _sides(c_m[mi], c_e[ei], outer)
         return (a == b) & (a >= 0)
@@ -308,7 +325,7 @@ class _PairList(Rule):
             items.append((p[0], p[1]))
         object.__setattr__(self, "pairs", tuple(items))
 
-    def check(self, cohort):
+    def check(self, cohort: Cohort) -> None:
         for m, e in self.pairs:
             for pid, side, role in ((m, cohort.mentors, "mentor"), (e, cohort.mentees, "mentee")):
                 if pid not in side:
@@ -330,7 +347,7 @@ class _PairList(Rule):
         # keyed by identity: a long pair list is costly to hash for every block
         return cohort.memo(("pairs", id(self)), compute)[1]
 
-    def _listed(self, cohort, mi, ei, outer):
+    def _listed(self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, outer: bool) -> np.ndarray:
         """Flags: is the pair in the list (block or pair-wise)."""
         idx = self.index_pairs(cohort)
         n_e = cohort.shape[1]
@@ -365,7 +382,9 @@ class ForbiddenPairs(_PairList):
 
     name: ClassVar[str] = "forbidden_pairs"
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         return ~self._listed(cohort, mi, ei, outer)
 
 
@@ -380,7 +399,9 @@ class ExcludePrevious(_PairList):
 
     name: ClassVar[str] = "exclude_previous"
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         return ~self._listed(cohort, mi, ei, outer)
 
 
@@ -400,6 +421,8 @@ class RequiredPairs(_PairList):
 
     name: ClassVar[str] = "required_pairs"
 
-    def allowed(self, cohort, mi, ei, *, outer=True):
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
         shape = (len(mi), len(ei)) if outer else (len(mi),)
         return np.ones(shape, dtype=bool)

@@ -28,6 +28,7 @@ pair lists) are not screened: the sparse path checks them exactly on every pair 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,6 +40,7 @@ from .terms import TERM_FIELDS, pair_terms
 if TYPE_CHECKING:
     from .cohort import Cohort
     from .problem import Problem
+    from .rules import Rule
 
 __all__ = ["ProblemSource", "keyed_parts"]
 
@@ -51,10 +53,15 @@ _EXACT_CHUNK = 1 << 20
 #: Most keys on the smaller side for a component to join the matrix product (one column each).
 _ONE_HOT = 64
 
+#: A component of the score or of the rules: its values for mentors × mentees (keys or
+#: people), as a block.
+_Component = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
 
 def _key_columns(cohort: Cohort, name: str, side: int) -> np.ndarray:
     """The values a component looks at on one side (0 mentors, 1 mentees), as float columns."""
     people = cohort.mentors if side == 0 else cohort.mentees
+    col: np.ndarray | None
     if name == "department":
         col = cohort.departments[side]
     elif name == "grade":
@@ -122,7 +129,9 @@ class _Group:
     the components on the representatives); otherwise a mentor-key × mentee table per block.
     """
 
-    def __init__(self, cols_m: np.ndarray, cols_e: np.ndarray, components: list) -> None:
+    def __init__(
+        self, cols_m: np.ndarray, cols_e: np.ndarray, components: list[_Component]
+    ) -> None:
         self.cols_m, self.cols_e = cols_m, cols_e
         self.codes_m, self.reps_m = _keys(cols_m)
         self.codes_e, self.reps_e = _keys(cols_e)
@@ -153,7 +162,7 @@ class _Group:
         return np.take(self.evaluate(self.reps_m, cols).astype(np.float32), codes_m, axis=0)
 
 
-def _group(cohort: Cohort, fields: tuple[str, ...], components: list) -> _Group:
+def _group(cohort: Cohort, fields: tuple[str, ...], components: list[_Component]) -> _Group:
     """The components looking at ``fields``, keyed on both sides."""
     sides = []
     for side in (0, 1):
@@ -213,7 +222,10 @@ class ProblemSource:
         g_parts: list[np.ndarray] = [np.zeros((n_e, 0))]
         #: Most the screen may exceed the exact score by (besides rounding).
         self.looseness = 0.0
-        self._interests: tuple | None = None  # (weight, packed sets and sizes per side)
+        # (weight, packed sets and sizes per side)
+        self._interests: (
+            tuple[float, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
+        ) = None
         # learning: [offers_m, w·wants_m] against c·[w·wants_e, λ·offers_e]
         if "learning" in weights:
             w = prog.skill_weight_vector(cohort.mentors.skills)
@@ -224,7 +236,7 @@ class ProblemSource:
             f_parts.append(np.hstack((m.offers, m.wants * w)))
             g_parts.append(np.hstack((e.wants * w, lam * e.offers)) * c)
         # keyed components, grouped by the fields they look at
-        by_fields: dict[tuple[str, ...], list] = {}
+        by_fields: dict[tuple[str, ...], list[_Component]] = {}
         for term, wt in weights.items():
             if term == "learning":
                 continue
@@ -259,13 +271,16 @@ class ProblemSource:
         self._ge = np.hstack(g_parts).astype(np.float32)
         self._groups = self._merge(gathered)
         self._fixed = np.unique(fixed[:, 0] * max(n_e, 1) + fixed[:, 1]) if len(fixed) else None
-        self._cache: dict = {}
+        self._cache: dict[
+            tuple[int | None, int | None, bool],
+            tuple[np.ndarray | None, np.ndarray | None, tuple[np.ndarray, list[np.ndarray]]],
+        ] = {}
 
-    def _term_fn(self, term: str, weight: float):
+    def _term_fn(self, term: str, weight: float) -> _Component:
         cohort, spec = self.problem.cohort, self.problem.spec
         return lambda reps, cols: weight * pair_terms(cohort, spec, reps, cols, terms=[term])[term]
 
-    def _rule_fn(self, rule):
+    def _rule_fn(self, rule: Rule) -> _Component:
         cohort = self.problem.cohort
         return lambda reps, cols: np.where(rule.allowed(cohort, reps, cols), 0.0, -PENALTY)
 
@@ -292,7 +307,9 @@ class ProblemSource:
 
     # -- ScoreSource ----------------------------------------------------------------------------
 
-    def _mentor_side(self, rows, u, shifted):
+    def _mentor_side(
+        self, rows: np.ndarray | None, u: np.ndarray | None, shifted: bool
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         key = (None if rows is None else id(rows), None if u is None else id(u), shifted)
         hit = self._cache.get(key)
         if hit is not None and hit[0] is rows and hit[1] is u:
@@ -307,7 +324,9 @@ class ProblemSource:
         self._cache[key] = (rows, u, (fm, codes))
         return fm, codes
 
-    def screen(self, rows, cols, u, v):
+    def screen(
+        self, rows: np.ndarray | None, cols: np.ndarray, u: np.ndarray | None, v: np.ndarray | None
+    ) -> np.ndarray:
         shifted = u is not None or v is not None
         fm, codes = self._mentor_side(rows, u, shifted)
         ge = self._ge[cols]
@@ -333,7 +352,7 @@ class ProblemSource:
         k = self._fm.shape[1] + 2 + 2 * len(self._groups) + 4
         return 2.0 * k * float(np.finfo(np.float32).eps) * (2.0 + scale)
 
-    def refine(self, mi, ei, screened):
+    def refine(self, mi: np.ndarray, ei: np.ndarray, screened: np.ndarray) -> np.ndarray:
         """Takes off what the cosine bound adds to the interests term (pair-wise, cheap)."""
         if self._interests is None or len(mi) == 0:
             return screened
@@ -345,7 +364,7 @@ class ProblemSource:
         cosine = inter / np.sqrt(np.maximum(a, 1.0) * np.maximum(b, 1.0))
         return screened - wt * (cosine - jaccard)
 
-    def exact(self, mi, ei):
+    def exact(self, mi: np.ndarray, ei: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mi = np.asarray(mi, dtype=np.intp)
         ei = np.asarray(ei, dtype=np.intp)
         scores = np.empty(len(mi))

@@ -133,7 +133,9 @@ def pair_terms(
         l_m, l_e = cohort.languages
         out["language"] = (_dot(l_m[mi], l_e[ei], outer) > 0).astype(np.float64)
     if "timezone" in weights:
-        a, b = _sides(cohort.mentors.timezone[mi], cohort.mentees.timezone[ei], outer)
+        tz_m, tz_e = cohort.mentors.timezone, cohort.mentees.timezone
+        assert tz_m is not None and tz_e is not None  # required of an active term
+        a, b = _sides(tz_m[mi], tz_e[ei], outer)
         out["timezone"] = 1.0 - circular_hours(a, b) / 12.0
     if "diversity" in weights:
         attrs = spec.diversity_attributes
@@ -143,18 +145,23 @@ def pair_terms(
             a, b = _sides(c_m[mi], c_e[ei], outer)
             differ = ((a != b) & (a >= 0) & (b >= 0)).astype(np.float64)
             acc = differ if acc is None else acc + differ
+        assert acc is not None  # the term is active only with attributes named
         out["diversity"] = acc / len(attrs)
     return out
 
 
 def combine(terms: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
     """Weighted mean of the term values (the pair score, in [0, 1]): one weighted sum over
-    the kept term arrays, whatever their shape."""
+    the kept term arrays, whatever their shape; zeros of the terms' shape when no weight is
+    positive (no term scores anything)."""
     total = sum(weights.values())
-    acc = None
+    acc: np.ndarray | None = None
     for name, w in weights.items():
         part = terms[name] * (w / total)
         acc = part if acc is None else acc + part
+    if acc is None:
+        shape = next((np.shape(v) for v in terms.values()), (0,))
+        return np.zeros(shape)
     return acc
 
 

@@ -353,7 +353,7 @@ def _unknown(sleep: float):
 
 def test_a_cpsat_timeout_names_no_rule(monkeypatch):
     mentors, mentees, prog = _conflict()
-    monkeypatch.setattr(cp_model.CpSolver, "Solve", _unknown(0.0))
+    monkeypatch.setattr(cp_model.CpSolver, "solve", _unknown(0.0))
     with pytest.raises(InfeasibleError) as err:
         rm.match(mentors, mentees, prog, rng=0, time_limit=20)
     assert not set(err.value.rules) & {r.name for r in prog.rules}
@@ -363,7 +363,7 @@ def test_a_cpsat_timeout_names_no_rule(monkeypatch):
 
 def test_diagnosis_runs_within_the_time_limit(monkeypatch):
     mentors, mentees, prog = _conflict()
-    monkeypatch.setattr(cp_model.CpSolver, "Solve", _unknown(1.0))
+    monkeypatch.setattr(cp_model.CpSolver, "solve", _unknown(1.0))
     t = time.perf_counter()
     with pytest.raises(InfeasibleError, match="not proven"):
         rm.match(mentors, mentees, prog, rng=0, time_limit=1.0)

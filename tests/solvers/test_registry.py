@@ -10,9 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oracles import arrays_problem, brute_force
-from rm_match import BACKENDS, Programme, SolverError, ValidationError, assign, match, verify
+from rm_match import (
+    BACKENDS,
+    Programme,
+    SolverError,
+    ValidationError,
+    assign,
+    match,
+    rules,
+    synthetic,
+    verify,
+)
 from rm_match import goals as G
-from rm_match import rules, synthetic
 from rm_match.solvers import registry
 from rm_match.solvers.registry import Capabilities, Needs, choose
 

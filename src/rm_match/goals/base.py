@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import ValidationError
 from ..solvers import ArrayProblem
@@ -130,7 +131,17 @@ def _count(value: object, what: str) -> int:
     return int(value)
 
 
-def _row(goal: int, x_idx, x_val, lo=None, hi=None, y_idx=(), y_val=(), label="", total=0) -> Row:
+def _row(
+    goal: int,
+    x_idx: npt.ArrayLike,
+    x_val: npt.ArrayLike,
+    lo: int | None = None,
+    hi: int | None = None,
+    y_idx: npt.ArrayLike = (),
+    y_val: npt.ArrayLike = (),
+    label: str = "",
+    total: int = 0,
+) -> Row:
     return Row(
         goal,
         np.asarray(x_idx, dtype=np.int64),
@@ -300,7 +311,18 @@ class Goal:
         return None
 
 
-def _check_bounds(goal: Goal, convert: Callable[[object, str], object]) -> None:
+class _Bounded(Protocol):
+    """A goal with ``at_least`` / ``at_most`` bounds (:class:`~rm_match.goals.Share`,
+    :class:`~rm_match.goals.Count`)."""
+
+    @property
+    def at_least(self) -> float | None: ...
+
+    @property
+    def at_most(self) -> float | None: ...
+
+
+def _check_bounds(goal: _Bounded, convert: Callable[[object, str], object]) -> None:
     """``at_least`` or ``at_most`` given, and each one valid for ``convert``."""
     kind = type(goal).__name__
     if goal.at_least is None and goal.at_most is None:
@@ -310,7 +332,7 @@ def _check_bounds(goal: Goal, convert: Callable[[object, str], object]) -> None:
             convert(getattr(goal, w), f"{kind}.{w}")
 
 
-def _bounds_text(goal: Goal, fmt: Callable[[Any], str]) -> str:
+def _bounds_text(goal: _Bounded, fmt: Callable[[float], str]) -> str:
     """``"≥ a and ≤ b"`` for the bounds the goal has."""
     parts = [f"≥ {fmt(goal.at_least)}"] if goal.at_least is not None else []
     if goal.at_most is not None:

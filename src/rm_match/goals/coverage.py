@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ValidationError
-from ..solvers.constrained.model import by_participant
-from .base import Goal, GoalCheck, _count, _ratio, _row, _share_within
+from ..solvers.constrained.model import Row, by_participant
+from .base import Goal, GoalCheck, GoalContext, _count, _ratio, _row, _share_within
 
 __all__ = ["Coverage", "EveryoneMatched", "Representation"]
 
@@ -41,7 +41,7 @@ class EveryoneMatched(Goal):
                 "EveryoneMatched.side must be 'mentor' or 'mentee'.", argument="side"
             )
 
-    def _who(self, ctx):
+    def _who(self, ctx: GoalContext) -> tuple[int, np.ndarray]:
         col = 0 if self.side == "mentor" else 1
         cap = ctx.m_cap if col == 0 else ctx.e_cap
         n = ctx.n_m if col == 0 else ctx.n_e
@@ -49,7 +49,7 @@ class EveryoneMatched(Goal):
         placed[ctx.fixed[:, col]] = True
         return col, (cap > 0) & ~placed
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         col, need = self._who(ctx)
         order, bounds = by_participant(ctx.mi if col == 0 else ctx.ei, len(need))
         return [
@@ -63,7 +63,7 @@ class EveryoneMatched(Goal):
             for p in np.flatnonzero(need)
         ]
 
-    def explain(self, ctx):
+    def explain(self, ctx: GoalContext) -> str | None:
         from ..solvers import ArrayProblem, solve
 
         col, need = self._who(ctx)
@@ -85,7 +85,13 @@ class EveryoneMatched(Goal):
             )
         return None
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         col = 0 if self.side == "mentor" else 1
         cap = ctx.m_cap if col == 0 else ctx.e_cap
         n = ctx.n_m if col == 0 else ctx.n_e
@@ -137,12 +143,12 @@ class Coverage(Goal):
     def validate(self) -> None:
         _count(self.k, "Coverage.k")
 
-    def _targets(self, ctx):
+    def _targets(self, ctx: GoalContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         c_m, c_e, _ = ctx.groups(self.groups, self.name)
         present = np.unique(c_e[(c_e >= 0) & (ctx.e_cap > 0)])
         return c_m, c_e, present
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         c_m, c_e, present = self._targets(ctx)
         gm, ge = c_m[ctx.mi], c_e[ctx.ei]
         fm, fe = c_m[ctx.fixed[:, 0]], c_e[ctx.fixed[:, 1]]
@@ -175,7 +181,7 @@ class Coverage(Goal):
             )
         return rows
 
-    def explain(self, ctx):
+    def explain(self, ctx: GoalContext) -> str | None:
         c_m, c_e, present = self._targets(ctx)
         _, _, labels = ctx.groups(self.groups, self.name)
         gm, ge = c_m[ctx.mi], c_e[ctx.ei]
@@ -193,13 +199,19 @@ class Coverage(Goal):
                 )
         return None
 
-    def _need(self, ctx, c_e, g) -> int:
+    def _need(self, ctx: GoalContext, c_e: np.ndarray, g: int) -> int:
         """``k``, or fewer for a group that cannot take ``k`` partners in all."""
         fe = c_e[ctx.fixed[:, 1]]
         room = int(np.minimum(ctx.e_cap[c_e == g], ctx.n_m).sum()) + int((fe == g).sum())
         return min(self.k, room)
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         c_m, c_e, present = self._targets(ctx)
         a, b = c_m[mi], c_e[ei]
         worst, ok = None, True
@@ -259,14 +271,14 @@ class Representation(Goal):
         elif self.floor is not None:
             _ratio(self.floor, "Representation.floor")
 
-    def _targets(self, ctx):
+    def _targets(self, ctx: GoalContext) -> tuple[int, np.ndarray, np.ndarray, dict[int, Fraction]]:
         c_m, c_e, labels = ctx.groups(self.groups, self.name)
         col = 0 if self.side == "mentor" else 1
         codes, cap = (c_m, ctx.m_cap) if col == 0 else (c_e, ctx.e_cap)
         placed = np.zeros(len(codes), dtype=bool)
         placed[ctx.fixed[:, col]] = True
         applicants = (cap > 0) | placed
-        out = {}
+        out: dict[int, Fraction] = {}
         n_app = int(applicants.sum())
         for g in np.unique(codes[applicants & (codes >= 0)]).tolist():
             share = Fraction(int((applicants & (codes == g)).sum()), max(n_app, 1))
@@ -280,7 +292,7 @@ class Representation(Goal):
             out[g] = _share_within(share, len(codes), up=False)
         return col, codes, placed, out
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         col, codes, placed, floors = self._targets(ctx)
         side = ctx.mi if col == 0 else ctx.ei
         cap = ctx.m_cap if col == 0 else ctx.e_cap
@@ -306,7 +318,13 @@ class Representation(Goal):
             )
         return rows
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         col, codes, _, floors = self._targets(ctx)
         chosen = np.unique(mi if col == 0 else ei)
         k = len(chosen)

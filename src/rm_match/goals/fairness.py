@@ -9,7 +9,8 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import ValidationError
-from .base import Goal, GoalCheck
+from ..solvers.constrained.model import Row
+from .base import Goal, GoalCheck, GoalContext
 
 __all__ = ["MinPairScore"]
 
@@ -44,10 +45,16 @@ class MinPairScore(Goal):
                 "MinPairScore.weight must be a finite number ≥ 0 or None.", argument="weight"
             )
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         return []
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         """The lowest of ``scores`` (the chosen pairs' scores, fixed ones included): an
         objective term, always met."""
         required = (

@@ -9,9 +9,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ValidationError
+from ..solvers.constrained.model import Row
 from .base import (
     Goal,
     GoalCheck,
+    GoalContext,
     _bounds_text,
     _check_bounds,
     _check_property,
@@ -70,7 +72,7 @@ class Share(Goal):
             )
         _check_bounds(self, _ratio)
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         flag = ctx.pair_flags(self, ctx.mi, ctx.ei).astype(np.int64)
         fflag = ctx.pair_flags(self, ctx.fixed[:, 0], ctx.fixed[:, 1]).astype(np.int64)
         edges = np.arange(len(flag))
@@ -95,7 +97,13 @@ class Share(Goal):
             )
         return rows
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         n = len(mi)
         k = int(ctx.pair_flags(self, mi, ei).sum())
         share = k / n if n else 0.0
@@ -136,7 +144,7 @@ class Count(Goal):
         _check_property(self)
         _check_bounds(self, _count)
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         flag = ctx.pair_flags(self, ctx.mi, ctx.ei)
         const = int(ctx.pair_flags(self, ctx.fixed[:, 0], ctx.fixed[:, 1]).sum())
         edges = np.flatnonzero(flag)
@@ -144,7 +152,13 @@ class Count(Goal):
         hi = None if self.at_most is None else self.at_most - const
         return [_row(index, edges, np.ones(len(edges)), lo, hi)]
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         c = int(ctx.pair_flags(self, mi, ei).sum())
         ok = (self.at_least is None or c >= self.at_least) and (
             self.at_most is None or c <= self.at_most
@@ -201,7 +215,9 @@ class Spread(Goal):
         else:
             _ratio(self.at_most_share, "Spread.at_most_share")
 
-    def _cells(self, c_m, c_e, mi, ei):
+    def _cells(
+        self, c_m: np.ndarray, c_e: np.ndarray, mi: np.ndarray, ei: np.ndarray
+    ) -> np.ndarray:
         a, b = c_m[mi], c_e[ei]
         known = (a >= 0) & (b >= 0)
         if self.symmetric:
@@ -209,7 +225,7 @@ class Spread(Goal):
         top = int(max(c_m.max(initial=0), c_e.max(initial=0))) + 1
         return np.where(known, a * top + b, -1)
 
-    def compile(self, ctx, index):
+    def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         c_m, c_e, _ = ctx.groups(self.groups, self.name)
         cell = self._cells(c_m, c_e, ctx.mi, ctx.ei)
         fcell = self._cells(c_m, c_e, ctx.fixed[:, 0], ctx.fixed[:, 1])
@@ -243,7 +259,13 @@ class Spread(Goal):
                 )
         return rows
 
-    def check(self, ctx, mi, ei, scores=None):
+    def check(
+        self,
+        ctx: GoalContext,
+        mi: np.ndarray,
+        ei: np.ndarray,
+        scores: np.ndarray | None = None,
+    ) -> GoalCheck:
         c_m, c_e, _ = ctx.groups(self.groups, self.name)
         cell = self._cells(c_m, c_e, mi, ei)
         top = int(np.bincount(cell[cell >= 0]).max(initial=0)) if len(cell) else 0
@@ -256,6 +278,7 @@ class Spread(Goal):
                 value=float(top),
                 at_most=float(self.at_most),
             )
+        assert self.at_most_share is not None  # validate: one of the two is given
         share = top / len(mi) if len(mi) else 0.0
         ok = _share_met(top, len(mi), _ratio(self.at_most_share, "share"), at_least=False)
         return GoalCheck(

@@ -73,45 +73,45 @@ def build(
     ``"count"`` (the number of pairs, ``S = 1``); ``pairs``: bounds on the number of pairs."""
     cp = cp_model.CpModel()
     n = model.n_edges
-    x = [cp.NewBoolVar("") for _ in range(n)]
+    x = [cp.new_bool_var("") for _ in range(n)]
     # capacities: at most cap partners each (only where a participant has more edges)
     for side, cap in ((model.mi, model.m_cap), (model.ei, model.e_cap)):
         order, bounds = by_participant(side, len(cap))
         for p in np.flatnonzero(np.diff(bounds) > cap):
-            cp.Add(sum(x[e] for e in order[bounds[p] : bounds[p + 1]].tolist()) <= int(cap[p]))
+            cp.add(sum(x[e] for e in order[bounds[p] : bounds[p + 1]].tolist()) <= int(cap[p]))
     # indicators: y = OR(x over the set)
     y = []
     for s in model.indicators:
-        v = cp.NewBoolVar("")
+        v = cp.new_bool_var("")
         if len(s):
-            cp.AddMaxEquality(v, [x[e] for e in s.tolist()])
+            cp.add_max_equality(v, [x[e] for e in s.tolist()])
         else:
-            cp.Add(v == 0)
+            cp.add(v == 0)
         y.append(v)
-    lits = [cp.NewBoolVar("") for _ in model.goal_names] if goal_literals else None
+    lits = [cp.new_bool_var("") for _ in model.goal_names] if goal_literals else None
     # the number of pairs, for share rows and the bounds on it
     n_pairs = None
     if any(r.total for r in model.rows) or pairs != (None, None):
-        n_pairs = cp.NewIntVar(0, n, "pairs")
-        cp.Add(n_pairs == sum(x))
+        n_pairs = cp.new_int_var(0, n, "pairs")
+        cp.add(n_pairs == sum(x))
         if pairs[0] is not None:
-            cp.Add(n_pairs >= int(pairs[0]))
+            cp.add(n_pairs >= int(pairs[0]))
         if pairs[1] is not None:
-            cp.Add(n_pairs <= int(pairs[1]))
+            cp.add(n_pairs <= int(pairs[1]))
     # goal rows: lo ≤ Σ a·x + Σ c·y + t·pairs ≤ hi (enforced by the goal's literal if asked)
     for r in model.rows:
         extra = [n_pairs] if r.total else []
-        expr = cp_model.LinearExpr.WeightedSum(
+        expr = cp_model.LinearExpr.weighted_sum(
             [x[e] for e in r.x_idx.tolist()] + [y[k] for k in r.y_idx.tolist()] + extra,
             [int(a) for a in r.x_val.tolist()]
             + [int(c) for c in r.y_val.tolist()]
             + ([int(r.total)] if r.total else []),
         )
-        for ct in ([cp.Add(expr >= r.lo)] if r.lo is not None else []) + (
-            [cp.Add(expr <= r.hi)] if r.hi is not None else []
+        for ct in ([cp.add(expr >= r.lo)] if r.lo is not None else []) + (
+            [cp.add(expr <= r.hi)] if r.hi is not None else []
         ):
             if lits is not None:
-                ct.OnlyEnforceIf(lits[r.goal])
+                ct.only_enforce_if(lits[r.goal])
     # objective: integer coefficients, scale checked against the budgets
     if objective == "count":
         scale, scaled = 1.0, np.ones(n, dtype=np.int64)
@@ -119,7 +119,7 @@ def build(
         values = model.weights if objective == "weights" else model.scores
         scale = _scale(values)
         scaled = np.rint(values * scale).astype(np.int64)
-    cp.Maximize(cp_model.LinearExpr.WeightedSum(x, scaled.tolist()))
+    cp.maximize(cp_model.LinearExpr.weighted_sum(x, scaled.tolist()))
     return cp, x, lits, scaled, scale
 
 
@@ -219,20 +219,20 @@ def _solve_once(model, clock, seed, workers, gap, objective, pairs, hint=None) -
     cp, x, _, scaled, scale = build(model, objective=objective, pairs=pairs)
     if hint is not None:
         for v, on in zip(x, hint.tolist(), strict=True):
-            cp.AddHint(v, bool(on))
+            cp.add_hint(v, bool(on))
     solver = _solver(clock.left(), seed, workers)
     if gap > 0:
         solver.parameters.relative_gap_limit = float(gap)
-    status = solver.Solve(cp)
+    status = solver.solve(cp)
     clock.charge(solver)
-    name = solver.StatusName(status)
+    name = solver.status_name(status)
     values = {"weights": model.weights, "scores": model.scores}.get(objective)
     # the objective's true values exceed the scaled ones by at most err per pair
     err = 0.0 if values is None else max(float((values - scaled / scale).max(initial=0.0)), 0.0)
     slack = model.k_max * err
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        xs = np.array([solver.BooleanValue(v) for v in x], dtype=bool)
-        bound = solver.BestObjectiveBound() / scale + slack
+        xs = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+        bound = solver.best_objective_bound / scale + slack
         return MipResult(xs, float(model.weights[xs].sum()), bound, name, 0.0)
     bound = -np.inf if status == cp_model.INFEASIBLE else np.inf
     return MipResult(None, -np.inf, bound, name, 0.0)
@@ -266,21 +266,21 @@ def goal_core(model: GoalModel, *, time_limit: float, seed: int, shrink: bool = 
     solve that runs out of time proves nothing, so its goal stays in the set."""
     deadline = time.perf_counter() + max(float(time_limit), 0.0)
     cp, _, lits, _, _ = build(model, goal_literals=True)
-    cp.ClearObjective()
+    cp.clear_objective()
 
     def run(goals: list[int]) -> tuple[str, list[int]]:
         left = deadline - time.perf_counter()
         if left <= 0:
             return "unknown", []
-        cp.ClearAssumptions()
-        cp.AddAssumptions([lits[g] for g in goals])
+        cp.clear_assumptions()
+        cp.add_assumptions([lits[g] for g in goals])
         solver = _solver(left, seed, 1)
-        status = solver.Solve(cp)
+        status = solver.solve(cp)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return "feasible", []
         if status != cp_model.INFEASIBLE:
             return "unknown", []
-        core = solver.SufficientAssumptionsForInfeasibility()
+        core = solver.sufficient_assumptions_for_infeasibility()
         index = {lits[g].Index(): g for g in goals}
         return "infeasible", sorted(index[i] for i in core if i in index) or goals
 

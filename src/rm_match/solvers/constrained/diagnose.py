@@ -33,6 +33,7 @@ def diagnose(
 
     deadline = time.perf_counter() + max(float(time_limit), 0.0)
     for g in range(len(model.goal_names)) if explain else ():
+        assert explain is not None  # the loop runs only with one
         why = explain(g)
         if why:
             return [g], why

@@ -51,7 +51,14 @@ def solve_fair(
     start = time.perf_counter()
     deadline = start + limit
     kw = {"method": method, "seed": seed, "workers": workers, "gap_limit": gap_limit}
-    first = pipeline.solve_model(model, time_limit=limit / 3, **kw)
+    first = pipeline.solve_model(
+        model,
+        time_limit=limit / 3,
+        method=method,
+        seed=seed,
+        workers=workers,
+        gap_limit=gap_limit,
+    )
     stats: dict[str, Any] = {"threshold_solves": 1}
     notes: list[str] = []
     count_proven = True
@@ -64,6 +71,7 @@ def solve_fair(
             stats["count_proof"] = "proven" if count_proven else "unproven"
             if not count_proven:
                 notes.append("most pairs not proven (time limit)")
+        assert x is not None and first.x is not None  # solve_model raises without an answer
         need = int(x.sum())
         row = _count_row(len(model.goal_names), np.arange(model.n_edges), need)
         model = replace(model.with_rows((row,), ("pair_count",)), bonus=0.0, policy="max_score")
@@ -73,6 +81,7 @@ def solve_fair(
             status, out = _threshold_solve(model, np.ones(model.n_edges, bool), left, kw)
             stats["threshold_solves"] += 1
             if status == "feasible":
+                assert out is not None  # "feasible" comes with an outcome
                 first = out
             else:  # the answer in hand, without a bound
                 first = replace(first, x=x, objective=float(model.scores[x].sum()), bound=np.inf)
@@ -141,6 +150,7 @@ def _weighted(model, first, w, s_low, m0, empty_ok, deadline, kw, stats) -> Goal
             if status == "unknown":  # unknown beyond τ_m: keep its bound, stop refining it
                 todo.append((m, b, ub, True))
             continue
+        assert out is not None  # "feasible" comes with an outcome
         if value(out.x) > best:
             best, best_x = value(out.x), out.x
         j = max(level_of(out.x, m), m)
@@ -181,6 +191,7 @@ def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
         status, out = _threshold_solve(ne, s_low >= levels[mid], left / steps, kw)
         stats["threshold_solves"] += 1
         if status == "feasible":
+            assert out is not None  # "feasible" comes with an outcome
             best, lo = out, max(level_of(out.x), mid)
             hi = max(hi, lo)
         else:
@@ -193,6 +204,7 @@ def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
             status, out = _threshold_solve(ne, s_low >= levels[lo], left, kw)
             stats["threshold_solves"] += 1
             if status == "feasible":
+                assert out is not None  # "feasible" comes with an outcome
                 bound = min(best.bound, out.bound)
                 best = out if out.objective > best.objective else best
                 best = replace(best, bound=bound)

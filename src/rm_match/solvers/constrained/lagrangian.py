@@ -358,6 +358,7 @@ class ExactLagrangian:
         rc -= u[m.mi]
         rc -= v[m.ei]
         if self.policy == "max_matched":
+            assert st.cover is not None  # max_matched always reports its cover
             in_a, in_b = st.cover
             rc[in_a[m.mi] & in_b[m.ei]] = -np.inf
         # Σ_{e∈x} rc_e ≤ (every positive rc) + min(rc_f, 0) for any f in x

@@ -162,8 +162,8 @@ class _Master:
         pairs = s.NumVar(0.0, inf, "")
         self.count = s.Constraint(0.0, 0.0)
         self.count.SetCoefficient(pairs, -1.0)
-        for k in np.flatnonzero(t):
-            self.rows[k].SetCoefficient(pairs, float(t[k]))
+        for kt in np.flatnonzero(t):
+            self.rows[kt].SetCoefficient(pairs, float(t[kt]))
         hc = h.tocsc()
         for k in range(hc.shape[1]):
             y = s.NumVar(0.0, 1.0, "")

@@ -5,6 +5,7 @@ plus random allowed mentors.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -64,7 +65,12 @@ def candidates(
     n_m, n_e = source.shape
     gen = np.random.default_rng(rng)
     u, v = prior if prior is not None else (None, None)
-    shift = 0.0 if u is None else float(np.abs(u).max(initial=0) + np.abs(v).max(initial=0))
+    # `prior` holds both potentials or neither: with u, v is an array too
+    shift = (
+        0.0
+        if u is None
+        else float(np.abs(u).max(initial=0) + np.abs(cast(np.ndarray, v)).max(initial=0))
+    )
     if shift > -FORBIDDEN / 2:  # potentials too large to tell forbidden pairs apart: no prior
         u = v = None
         shift = 0.0

@@ -42,6 +42,7 @@ def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.
     n_m, n_e = source.shape
     delta = _delta(source, cert)
     rows_all = np.flatnonzero(m_ok)
+    classes: list[tuple[np.ndarray, bool | None, int]]  # (mentors, b side or None, kind)
     if policy == "max_score":
         classes = [(rows_all, None, 1)]
     else:
