@@ -132,6 +132,20 @@ def test_compile_keeps_terms_and_reweight_equals_recompile(problem):
         arrays.reweight(["learning"])
 
 
+def test_compile_without_terms_scores_alike_and_says_why_it_cannot_reweight(problem):
+    lean = Problem(problem.mentors, problem.mentees, problem.programme)
+    bare = lean.compile(keep_terms=False)
+    assert dict(bare.terms) == {}
+    assert lean.compile(keep_terms=False) is bare  # computed once
+    np.testing.assert_array_equal(bare.scores, problem.compile().scores)
+    np.testing.assert_array_equal(bare.feasible, problem.compile().feasible)
+    with pytest.raises(ValidationError, match=r"compiled without their term matrices"):
+        bare.reweight({"learning": 1.0})
+    full = lean.compile()  # asked for the terms: compiled again, with them
+    assert set(full.terms) == set(lean.weights) and lean.compile(keep_terms=False) is full
+    np.testing.assert_array_equal(full.scores, bare.scores)
+
+
 def test_programme_is_picklable_and_read_only():
     import pickle
 

@@ -236,7 +236,7 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     # the named method must suit the whole programme: checked before any part is sent off
     choose(Needs.of(m_cap, e_cap, goals=bool(goals)), opts.method)
     if goals:  # goals tie every pair together: one dense model
-        arrays = problem.compile()
+        arrays = problem.compile(keep_terms=False)
         ctx = problem.goal_context(arrays.feasible)
 
         def conflict(exc: InfeasibleError) -> InfeasibleError:
@@ -251,7 +251,7 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     if backend.capabilities.sparse:
         pool = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
         return _screened(problem, None, None, opts.policy, opts.generator, pool, True), None
-    arrays = problem.compile()
+    arrays = problem.compile(keep_terms=False)
     dense = ArrayProblem(
         arrays.scores,
         arrays.feasible,

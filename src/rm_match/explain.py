@@ -390,7 +390,7 @@ def name_rules(problem: Problem, exc: InfeasibleError, deadline: float) -> Infea
     if rules and n_m * n_e <= _MAX_RULE_CELLS:
         flags = problem.allowed(np.arange(n_m), np.arange(n_e))
         fixed = problem.placement()[0]
-        arrays = problem.compile()
+        arrays = problem.compile(keep_terms=False)
         for k, r in enumerate(rules):
             left = deadline - time.perf_counter()
             if left <= 0:

@@ -18,7 +18,7 @@ from ..errors import ValidationError
 from ..solvers import ArrayProblem
 from ..solvers.constrained.model import GoalModel, Row, build_model
 
-__all__ = ["Goal", "GoalCheck", "GoalContext", "check_goals", "compile_goals"]
+__all__ = ["Goal", "GoalCheck", "GoalContext", "GroupGoal", "check_goals", "compile_goals"]
 
 
 @dataclass(frozen=True)
@@ -320,6 +320,17 @@ class _Bounded(Protocol):
 
     @property
     def at_most(self) -> float | None: ...
+
+
+class GroupGoal(Goal):
+    """A goal over groups, given by an attribute name (``match``) or code arrays
+    (``assign``): it is named after the attribute (``coverage_department``)."""
+
+    groups: Any
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
 
 
 def _check_bounds(goal: _Bounded, convert: Callable[[object, str], object]) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..solvers.constrained.model import Row, by_participant
-from .base import Goal, GoalCheck, GoalContext, _count, _ratio, _row, _share_within
+from .base import Goal, GoalCheck, GoalContext, GroupGoal, _count, _ratio, _row, _share_within
 
 __all__ = ["Coverage", "EveryoneMatched", "Representation"]
 
@@ -112,7 +112,7 @@ class EveryoneMatched(Goal):
 
 
 @dataclass(frozen=True)
-class Coverage(Goal):
+class Coverage(GroupGoal):
     """Each mentee group meets mentors from at least ``k`` distinct mentor groups.
 
     Parameters
@@ -135,10 +135,6 @@ class Coverage(Goal):
     k: int = 1
     exclude_own: bool = True
     kind: ClassVar[str] = "coverage"
-
-    @property
-    def name(self) -> str:
-        return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
 
     def validate(self) -> None:
         _count(self.k, "Coverage.k")
@@ -233,7 +229,7 @@ class Coverage(Goal):
 
 
 @dataclass(frozen=True)
-class Representation(Goal):
+class Representation(GroupGoal):
     """Each group's share of the *chosen* participants of ``side`` (those with a partner) is at
     least its share of the applicants (those with capacity), or a given floor — rounded down:
     with ``K`` chosen, a group with share ``p`` gets at least ``⌊p·K⌋``.
@@ -255,10 +251,6 @@ class Representation(Goal):
     side: str = "mentor"
     floor: Any = None
     kind: ClassVar[str] = "representation"
-
-    @property
-    def name(self) -> str:
-        return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
 
     def validate(self) -> None:
         if self.side not in ("mentor", "mentee"):

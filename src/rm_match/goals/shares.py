@@ -14,6 +14,7 @@ from .base import (
     Goal,
     GoalCheck,
     GoalContext,
+    GroupGoal,
     _bounds_text,
     _check_bounds,
     _check_property,
@@ -175,7 +176,7 @@ class Count(Goal):
 
 
 @dataclass(frozen=True)
-class Spread(Goal):
+class Spread(GroupGoal):
     """No two groups share more than ``at_most`` pairs (or ``at_most_share`` of all pairs).
 
     Parameters
@@ -200,10 +201,6 @@ class Spread(Goal):
     at_most_share: float | None = None
     symmetric: bool = True
     kind: ClassVar[str] = "spread"
-
-    @property
-    def name(self) -> str:
-        return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
 
     def validate(self) -> None:
         if (self.at_most is None) == (self.at_most_share is None):
