@@ -1,8 +1,8 @@
 """The LP path of goal-constrained solving (:mod:`rm_match.solvers.constrained.lp`): the
 Lagrangian bound and reduced-cost fixing are valid for any multipliers, column generation
-bounds every pair,
-infeasibility proofs are sound, ``most_pairs`` is exact, the large-neighbourhood search and
-``gap_limit`` keep every goal, and ``improve`` never makes an answer worse."""
+bounds every pair, infeasibility proofs are sound, ``most_pairs`` is exact, the
+large-neighbourhood search and ``gap_limit`` keep every goal, and ``improve`` never makes an
+answer worse."""
 
 from __future__ import annotations
 
