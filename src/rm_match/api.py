@@ -11,7 +11,7 @@ assign → explain*.
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -339,7 +339,7 @@ def _with_goals(
     scores: np.ndarray,
     opts: Options,
     *,
-    on_infeasible: Any = None,
+    on_infeasible: Callable[[InfeasibleError], InfeasibleError] | None = None,
 ) -> Assignment:
     """Compile the goals over the context's pairs (``scores``: the full matrix), solve
     within the time limit, and check every goal on the answer (required pairs included).

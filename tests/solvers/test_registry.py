@@ -122,9 +122,10 @@ def test_register_refuses_a_second_backend_of_one_name():
         registry.register(BACKENDS["lsa"])
 
 
-def test_backends_load_on_first_use():
+def test_a_backend_repr_names_it_and_its_capabilities():
+    # (that backends load on first use is tests/test_layers.py::test_import_is_light)
     b = BACKENDS["cpsat"]
-    assert "cpsat" in repr(b) and "goals=True" in repr(b)
+    assert "cpsat" in repr(b) and "goals=True" in repr(b) and "exact=False" in repr(b)
 
 
 @settings(max_examples=30, deadline=None)
