@@ -31,10 +31,6 @@ class ArrayProblem:
         n_m, n_e = self.scores.shape
         return int(n_m), int(n_e)
 
-    @property
-    def one_to_one(self) -> bool:
-        return bool((self.mentor_capacity <= 1).all() and (self.mentee_capacity <= 1).all())
-
     def candidates(self) -> np.ndarray:
         """Pairs a solver may use: feasible, both capacities positive, and for ``max_score``
         a positive score (a pair scoring ≤ 0 never raises the total)."""

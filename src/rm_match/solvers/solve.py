@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from . import decompose
 from ._problem import ArrayProblem
 from .constrained.model import GoalModel
 from .options import Options
-from .registry import Needs, choose
+from .registry import GoalBackend, Needs, choose
 
 __all__ = ["solve", "solve_goals", "solve_source"]
 
@@ -145,7 +145,10 @@ def solve_goals(
     from .constrained.diagnose import diagnose
     from .constrained.pipeline import Unsolved
 
-    backend = choose(Needs.of(model.m_cap, model.e_cap, goals=True), options.method)
+    # the registry only returns a backend with goals among its capabilities here
+    backend = cast(
+        GoalBackend, choose(Needs.of(model.m_cap, model.e_cap, goals=True), options.method)
+    )
     seed = int(options.generator.integers(2**31 - 1))
     kw: dict[str, Any] = {
         "time_limit": options.left(),
@@ -155,7 +158,7 @@ def solve_goals(
     }
     try:
         if fair is False:
-            out = backend.solve_model(model, **kw)  # type: ignore[attr-defined]
+            out = backend.solve_model(model, **kw)
         else:
             assert not isinstance(fair, bool)
             out = fairness.solve_fair(model, fair, method=backend.name, floor=floor, **kw)
