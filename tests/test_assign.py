@@ -56,11 +56,12 @@ def check(result, scores, feasible, m_cap, e_cap):
         ({"scores": [[np.inf]]}, r"`scores` must be finite"),
         (
             {"scores": np.ones((2, 3)), "feasible": np.ones((3, 2), dtype=bool)},
-            r"`feasible` must have the shape of `scores` \(2, 3\); got \(3, 2\)",
+            r"`feasible` must be a boolean array of the shape of `scores` \(2, 3\); "
+            r"got shape \(3, 2\)",
         ),
         (
             {"scores": np.ones((2, 2)), "feasible": np.ones((2, 2))},
-            r"`feasible` must be a boolean array; got dtype float64",
+            r"`feasible` must be a boolean array .*\(or 0/1 integers\); got dtype float64",
         ),
         ({"scores": np.ones((2, 2)), "mentor_capacity": -1}, r"`mentor_capacity` must be ≥ 0"),
         (

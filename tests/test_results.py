@@ -33,5 +33,5 @@ def test_report_suppresses_figures_on_fewer_than_five_pairs():
     assert r.mean_score is None
     assert all(v is None for v in r.mean_terms.values()) and "diversity" in r.mean_terms
     assert r.cross_share == {"gender": None}
-    # shares of all pairs (not of the chosen ones) stay
-    assert r.feasible_share == 1.0
+    # shares of all pairs on a side of fewer than 5 speak of those few: withheld too
+    assert r.feasible_share is None and r.rule_pass_share == {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -31,6 +31,8 @@ __all__ = [
     "check_time_limit",
     "check_weights",
     "check_workers",
+    "is_collection",
+    "shown",
 ]
 
 #: The policies every solve path accepts.
@@ -78,7 +80,7 @@ def check_real(
         if what != "a number":
             want = what
         raise ValidationError(
-            f"`{argument}` must be {want}; got {_shown(value)}.", argument=argument
+            f"`{argument}` must be {want}; got {shown(value)}.", argument=argument
         )
     return x
 
@@ -95,7 +97,7 @@ def check_int(value: object, argument: str, *, low: int = 0, high: int | None = 
     if not ok:
         rng = f"≥ {low}" + (f" and ≤ {high}" if high is not None else "")
         raise ValidationError(
-            f"`{argument}` must be an integer {rng}; got {_shown(value)}.", argument=argument
+            f"`{argument}` must be an integer {rng}; got {shown(value)}.", argument=argument
         )
     return int(value)  # type: ignore[call-overload]
 
@@ -108,7 +110,7 @@ def check_choice(value: object, argument: str, choices: Sequence[str]) -> str:
     """
     if not isinstance(value, str) or value not in choices:
         raise ValidationError(
-            f"`{argument}` must be one of {', '.join(map(repr, choices))}; got {_shown(value)}.",
+            f"`{argument}` must be one of {', '.join(map(repr, choices))}; got {shown(value)}.",
             argument=argument,
         )
     return value
@@ -149,14 +151,14 @@ def check_rng(rng: object) -> np.random.Generator:
     """``np.random.default_rng(rng)``, or a named error."""
     if isinstance(rng, (bool, str, bytes, float)):
         raise ValidationError(
-            f"`rng` must be None, an int seed or a numpy Generator; got {_shown(rng)}.",
+            f"`rng` must be None, an int seed or a numpy Generator; got {shown(rng)}.",
             argument="rng",
         )
     try:
         return np.random.default_rng(rng)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValidationError(
-            f"`rng` must be None, an int seed or a numpy Generator; got {_shown(rng)}.",
+            f"`rng` must be None, an int seed or a numpy Generator; got {shown(rng)}.",
             argument="rng",
         ) from None
 
@@ -169,7 +171,7 @@ def check_weights(weights: object, *, known: Sequence[str], argument: str) -> di
     """
     if not isinstance(weights, Mapping):
         raise ValidationError(
-            f"`{argument}` must be a mapping of term name to weight; got {_shown(weights)}.",
+            f"`{argument}` must be a mapping of term name to weight; got {shown(weights)}.",
             argument=argument,
         )
     out = {}
@@ -187,6 +189,18 @@ def check_weights(weights: object, *, known: Sequence[str], argument: str) -> di
     return out
 
 
+def is_collection(value: object) -> TypeGuard[Iterable[Any]]:
+    """Whether ``value`` can be read as a sequence of items: iterable, but not a string,
+    bytes, a mapping (whose iteration gives its keys) or a zero-dimensional array.
+
+    >>> is_collection([1, 2]), is_collection("ab"), is_collection({"a": 1})
+    (True, False, False)
+    """
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return False
+    return not (isinstance(value, np.ndarray) and value.ndim == 0)
+
+
 def check_sequence(value: object, argument: str, kind: type, what: str) -> tuple[Any, ...]:
     """Any iterable (not a str, not a single ``kind``) of ``kind`` objects, as a tuple."""
     if isinstance(value, kind):
@@ -195,9 +209,9 @@ def check_sequence(value: object, argument: str, kind: type, what: str) -> tuple
             f"wrap it in a list.",
             argument=argument,
         )
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+    if not is_collection(value):
         raise ValidationError(
-            f"`{argument}` must be a sequence of {what}; got {_shown(value)}.", argument=argument
+            f"`{argument}` must be a sequence of {what}; got {shown(value)}.", argument=argument
         )
     items = tuple(value)
     for item in items:
@@ -208,7 +222,7 @@ def check_sequence(value: object, argument: str, kind: type, what: str) -> tuple
     return items
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """How a bad option is shown in a message: small scalars as they are, others by type
     (an option is never a participant's attribute value, but keep messages short)."""
     if (

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import check_sequence
 from .errors import InfeasibleError
 from .explain import explain_matching, name_rules
 from .goals import Goal, GoalContext, check_goals, compile_goals
@@ -138,9 +139,10 @@ def assign(
         gap_limit=gap_limit,
         executor=executor,
     )
+    checked = () if goals is None else check_sequence(goals, "goals", Goal, "Goal objects")
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, opts)
-    if goals:
-        return _with_goals(tuple(goals), GoalContext.of_arrays(problem), problem.scores, opts)
+    if checked:
+        return _with_goals(checked, GoalContext.of_arrays(problem), problem.scores, opts)
     return solve(problem, opts.method, executor=opts.executor, start=opts.start)
 
 

@@ -99,6 +99,12 @@ class Cohort:
                 )
         self.mentors = mentors
         self.mentees = mentees
+        if org_chart is not None and not isinstance(org_chart, Mapping):
+            raise ValidationError(
+                "`org_chart` must be a mapping of id to manager id (or None); "
+                f"got {type(org_chart).__name__}.",
+                argument="org_chart",
+            )
         self.org_chart = dict(org_chart or {})
         self._parent = self._build_org_chart()
         self._ancestor_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -175,6 +181,20 @@ class Cohort:
                 participant=cycle[0],
             )
         return parent
+
+    @cached_property
+    def org_height(self) -> int:
+        """The most reporting levels above anyone (0 without an org chart): no reporting line
+        is longer, so a rule's ``depth`` beyond it changes nothing."""
+        if self._parent is None:
+            return 0
+        cur, height = np.arange(len(self._parent)), 0
+        while True:
+            cur = self._parent[cur]
+            cur = cur[cur >= 0]
+            if not len(cur):
+                return height
+            height += 1
 
     def ancestors(self, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Managers up to ``depth`` levels above each participant, on the other side.

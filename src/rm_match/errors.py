@@ -6,18 +6,22 @@ The hierarchy::
     ├── ValidationError           bad input (also a ``ValueError``): names the argument,
     │                             participant and field at fault
     ├── InfeasibleError           the rules (and goals) admit no valid programme: names the
-    │                             conflicting rules
+    │                             conflicting rules (and, in ``groups``, the groups at fault)
     └── SolverError               a backend failed or cannot solve the problem as asked
 
 Messages, like logs and reprs, carry participant ids and counts but never attribute values
-(gender, age, ...): participant data is personal.
+(gender, age, ...) nor group labels (a department's name is a value too): participant data is
+personal. Where an error is about a group, its text names the group by a neutral handle
+(``"mentee department group #3 (6 mentees)"``) and the exception carries the structured details
+(:class:`GroupConflict`, label included) for the caller to inspect in-process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 
-__all__ = ["InfeasibleError", "RmMatchError", "SolverError", "ValidationError"]
+__all__ = ["GroupConflict", "InfeasibleError", "RmMatchError", "SolverError", "ValidationError"]
 
 
 class RmMatchError(Exception):
@@ -47,6 +51,52 @@ class ValidationError(RmMatchError, ValueError):
         self.participant = participant
 
 
+@dataclass(frozen=True)
+class GroupConflict:
+    """A group a goal cannot be met for: the structured account behind the neutral handle an
+    error message gives it (``"mentee department group #3 (6 mentees)"``).
+
+    The group's ``label`` (e.g. the department's name) is for the caller, who holds the data
+    anyway; it is never part of any text rm_match writes, this object's repr included.
+
+    Attributes
+    ----------
+    goal : str
+        The goal's name (``"coverage_department"``).
+    attribute : str or None
+        The attribute the groups are of (``"department"``); ``None`` for group codes given as
+        arrays (:func:`rm_match.assign`).
+    side : str
+        ``"mentor"`` or ``"mentee"``: the side the group is on.
+    code : int
+        The group's code: the ``#3`` of the message.
+    label : hashable
+        The group's value (e.g. the department's name); the code itself for group codes given
+        as arrays. Kept out of the repr.
+    size : int
+        Participants of the group on its side.
+    have, need : int
+        What the group can reach and what the goal asks of it (for
+        :class:`~rm_match.goals.Coverage`: distinct mentor groups it has feasible pairs with,
+        and the ``k`` it must meet).
+
+    Examples
+    --------
+    >>> GroupConflict("coverage_department", "department", "mentee", 3, "Legal", 6, 5, 6)
+    GroupConflict(goal='coverage_department', attribute='department', side='mentee', code=3, \
+size=6, have=5, need=6)
+    """
+
+    goal: str
+    attribute: str | None
+    side: str
+    code: int
+    label: Hashable = field(repr=False)
+    size: int
+    have: int
+    need: int
+
+
 class InfeasibleError(RmMatchError):
     """No programme satisfies the hard rules (and goals).
 
@@ -56,6 +106,11 @@ class InfeasibleError(RmMatchError):
         Names of a conflicting set of rules.
     participants : tuple
         Ids of the participants the conflict is about, where it is about some.
+    groups : tuple of GroupConflict
+        The groups the conflict is about, where it is about some (e.g. a mentee department
+        that has feasible pairs with too few mentor departments for a
+        :class:`~rm_match.goals.Coverage` goal). The message names each by a neutral handle
+        (its attribute, code and size), never by its label; the label is here.
     """
 
     def __init__(
@@ -64,10 +119,12 @@ class InfeasibleError(RmMatchError):
         *,
         rules: Sequence[str] = (),
         participants: Sequence[Hashable] = (),
+        groups: Sequence[GroupConflict] = (),
     ) -> None:
         super().__init__(message)
         self.rules = tuple(rules)
         self.participants = tuple(participants)
+        self.groups = tuple(groups)
 
 
 class SolverError(RmMatchError):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import InfeasibleError
-from .goals import EveryoneMatched, check_goals, compile_goals
+from .goals import EveryoneMatched, check_goals, compile_goals, goal_conflicts
 from .results import MIN_GROUP, Assignment, Matching, PairExplanation, Report, relative_gap
 from .terms import combine, top_skills
 
@@ -318,18 +318,37 @@ def make_report(
     unmatched: Mapping[str, Sequence[Reason]],
 ) -> Report:
     """Aggregate figures only: counts, means and shares, each suppressed (``None``) when it
-    covers fewer than :data:`~rm_match.results.MIN_GROUP` pairs.
+    covers fewer than :data:`~rm_match.results.MIN_GROUP` pairs (see
+    :class:`~rm_match.results.Report` for what each figure covers and why the counts are
+    never suppressed).
 
     On the sparse path (``arrays`` is None) the shares of allowed pairs are not counted."""
     n_m, n_e = problem.cohort.shape
     total = n_m * n_e
     enough = len(pairs) >= MIN_GROUP
+    # shares of all mentor x mentee pairs depend on every participant of both sides: on a
+    # side of 1 to 4 they speak of those few (a 1 x 1 cohort's share is one pair's verdict)
+    whole = min(n_m, n_e) >= MIN_GROUP
     diversity: dict[str, float | None] = {}
+    few_known = False  # a diversity attribute known on 1 to 4 pairs
     for name in problem.programme.diversity_attributes:
         c_m, c_e = problem.cohort.attribute_codes(name)
         a, b = c_m[pairs[:, 0]], c_e[pairs[:, 1]]
         known = (a >= 0) & (b >= 0)
-        diversity[name] = float((a[known] != b[known]).mean()) if known.sum() >= MIN_GROUP else None
+        n_known = int(known.sum())
+        few_known |= 0 < n_known < MIN_GROUP
+        diversity[name] = float((a[known] != b[known]).mean()) if n_known >= MIN_GROUP else None
+    mean_terms: dict[str, float | None] = {
+        k: float(v.mean()) if enough else None for k, v in terms.items()
+    }
+    hidden = few_known and mean_terms.get("diversity") is not None
+    if hidden:
+        # the diversity mean would give away the few pairs cross_share withholds; the mean
+        # score with the other means and the weights would give the diversity mean back
+        mean_terms["diversity"] = None
+    rule_pass: dict[str, float | None] = {}
+    if total and arrays is not None:
+        rule_pass = {k: v / total if whole else None for k, v in arrays.rule_allowed.items()}
     return Report(
         mentors=n_m,
         mentees=n_e,
@@ -338,14 +357,12 @@ def make_report(
         mentors_matched=len(np.unique(pairs[:, 0])),
         mentees_matched=len(np.unique(pairs[:, 1])),
         terms=tuple(terms),
-        mean_score=float(scores.mean()) if enough else None,
-        mean_terms={k: float(v.mean()) if enough else None for k, v in terms.items()},
+        mean_score=float(scores.mean()) if enough and not hidden else None,
+        mean_terms=mean_terms,
         feasible_share=float(arrays.feasible.sum() + len(fixed)) / total
-        if total and arrays is not None
+        if total and arrays is not None and whole
         else None,
-        rule_pass_share={k: v / total for k, v in arrays.rule_allowed.items()}
-        if total and arrays is not None
-        else {},
+        rule_pass_share=rule_pass,
         cross_share=diversity,
         unmatched={
             role: dict(Counter(r.kind for r in reasons)) for role, reasons in unmatched.items()
@@ -360,19 +377,22 @@ _MAX_RULE_CELLS = 1 << 22  # naming the rules behind a goal conflict re-solves o
 
 
 def name_rules(problem: Problem, exc: InfeasibleError, deadline: float) -> InfeasibleError:
-    """Add to a goal conflict the participants without partners and the hard rules that
-    cause it: a rule is named when dropping it alone is proven to let the conflicting goals
-    hold. The solves share what is left before ``deadline`` (``time.perf_counter()``); when
-    one runs out of time, the message says that the rules taking part are not proven."""
+    """Add to a goal conflict the participants without partners, the groups it is about
+    (:attr:`~rm_match.InfeasibleError.groups`, labels included: the text names them by
+    handle only) and the hard rules that cause it: a rule is named when dropping it alone is
+    proven to let the conflicting goals hold. The solves share what is left before
+    ``deadline`` (``time.perf_counter()``); when one runs out of time, the message says that
+    the rules taking part are not proven."""
     from .solvers.constrained import cpsat
 
     goals = [g for g in problem.programme.goals if g.name in exc.rules]
     message = str(exc)
+    ctx = problem.goal_context()
+    groups = exc.groups or goal_conflicts(goals, ctx, exc.rules)
     for g in goals:
         if isinstance(g, EveryoneMatched):
             side = g.side
             col = 1 if side == "mentee" else 0
-            ctx = problem.goal_context()
             _, need = g._who(ctx)
             have = np.zeros(len(need), dtype=bool)
             have[(ctx.ei if col else ctx.mi)] = True
@@ -382,7 +402,9 @@ def name_rules(problem: Problem, exc: InfeasibleError, deadline: float) -> Infea
                 taken = np.zeros(problem.cohort.shape[1 - col], dtype=np.int64)
                 why = problem.explain_unplaced(side, lonely[:1], taken)[0]
                 message = f"{side} {ids[lonely[0]]!r} has no feasible partner: {why}."
-                return InfeasibleError(message, rules=exc.rules, participants=(ids[lonely[0]],))
+                return InfeasibleError(
+                    message, rules=exc.rules, participants=(ids[lonely[0]],), groups=groups
+                )
     names = []
     unproven = False
     n_m, n_e = problem.cohort.shape
@@ -413,4 +435,6 @@ def name_rules(problem: Problem, exc: InfeasibleError, deadline: float) -> Infea
         message = message.rstrip(".") + f" under {' + '.join(names)}."
     if unproven:
         message = message.rstrip(".") + " (not proven which rules take part: time limit)."
-    return InfeasibleError(message, rules=(*exc.rules, *names))
+    return InfeasibleError(
+        message, rules=(*exc.rules, *names), participants=exc.participants, groups=groups
+    )

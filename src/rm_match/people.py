@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
+from ._checks import ReadOnlyDict, is_collection
 from .errors import ValidationError
 
 __all__ = ["FIELDS", "People"]
@@ -70,7 +71,7 @@ def _is_id(x: object) -> TypeGuard[str | numbers.Integral]:
 
 def _column(field: str, values: object, n: int) -> list:
     """A per-participant column as a list of length ``n``, or a named error."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+    if not is_collection(values):
         raise ValidationError(
             f"`{field}` must be a sequence with one entry per participant.", argument=field
         )
@@ -131,7 +132,7 @@ def _label_set(field: str, value: object, pid: Hashable) -> frozenset[str]:
         return frozenset()
     if isinstance(value, str):
         value = (value,)
-    items = list(value) if isinstance(value, Iterable) else None
+    items = list(value) if is_collection(value) else None
     if items is None or not all(isinstance(v, str) and v for v in items):
         raise ValidationError(
             f"participant {pid!r}: `{field}` must be a collection of non-empty strings.",
@@ -148,7 +149,7 @@ def _check_ids(ids: object) -> tuple[np.ndarray, dict[Hashable, int]]:
     """The ids as a read-only object column of plain ``str`` / ``int`` (numpy ints and strs
     become Python ones: results and records carry them as given, and they serialise as they
     are), and each id's row."""
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+    if not is_collection(ids):
         raise ValidationError("`ids` must be a sequence of str or int ids.", argument="ids")
     id_list: list[Hashable] = []
     for i, x in enumerate(ids):
@@ -171,7 +172,7 @@ def _check_ids(ids: object) -> tuple[np.ndarray, dict[Hashable, int]]:
 
 
 def _check_skills(skills: object) -> tuple[str, ...]:
-    if isinstance(skills, str) or not isinstance(skills, Iterable):
+    if not is_collection(skills):
         raise ValidationError(
             "`skills` must be a sequence of non-empty skill names.", argument="skills"
         )
@@ -399,7 +400,7 @@ class People:
             "languages": None if languages is None else _label_sets("languages", languages, pids),
             "timezone": None if timezone is None else _timezones(timezone, pids),
             "interests": None if interests is None else _label_sets("interests", interests, pids),
-            "attributes": {} if attributes is None else _attributes(attributes, pids),
+            "attributes": ReadOnlyDict(() if attributes is None else _attributes(attributes, pids)),
             "capacity": _capacities(capacity, pids, n),
         }
         for name, value in columns.items():
@@ -449,6 +450,13 @@ class People:
         >>> p.offers.tolist()
         [[0.9, 0.0], [0.0, 0.4]]
         """
+        skills = _check_skills(skills)
+        if not is_collection(records):
+            raise ValidationError(
+                "`records` must be an iterable of mappings (one per participant); got "
+                f"{type(records).__name__}.",
+                argument="records",
+            )
         recs = list(records)
         col = {s: k for k, s in enumerate(skills)}
         ids: list = []

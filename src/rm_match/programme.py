@@ -10,12 +10,12 @@ compiles it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import ReadOnlyDict, check_real, check_sequence, check_weights
+from ._checks import ReadOnlyDict, check_real, check_sequence, check_weights, is_collection
 from .errors import ValidationError
 from .goals import Goal
 from .rules import Rule
@@ -96,11 +96,7 @@ class Programme:
             set_(self, "skill_weights", ReadOnlyDict(sw))
         set_(self, "reverse_weight", check_real(self.reverse_weight, "reverse_weight", low=0))
         attrs = self.diversity_attributes
-        if (
-            isinstance(attrs, str)
-            or not isinstance(attrs, Iterable)
-            or not all(isinstance(a, str) for a in attrs)
-        ):
+        if not is_collection(attrs) or not all(isinstance(a, str) and a for a in attrs):
             raise ValidationError(
                 "`diversity_attributes` must be a sequence of attribute names.",
                 argument="diversity_attributes",

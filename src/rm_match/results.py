@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Assignment", "Matching", "PairExplanation", "Report", "relative_gap"]
 
-#: Aggregates over fewer pairs than this are suppressed (``None``) in every report.
+#: Aggregates over fewer pairs (or people) than this are suppressed (``None``) in every
+#: report: :class:`Report`, :class:`~rm_match.goals.GoalCheck`, and the texts made of them.
 MIN_GROUP = 5
 
 #: Gap at or below which a solution is reported as optimal.
@@ -130,7 +131,18 @@ class Assignment:
 
 @dataclass(frozen=True)
 class PairExplanation:
-    """Why a pair was chosen: its score, per-term values and the skills that drive it."""
+    """Why a pair was chosen: its score, per-term values and the skills that drive it.
+
+    ``terms`` holds the pair's diversity term, which speaks of protected attributes (with
+    one diversity attribute it says whether the two differ): it is the caller's data to use
+    in-process, and stays out of :attr:`reason` and the repr.
+
+    Examples
+    --------
+    >>> PairExplanation("j1", "s1", 0.5, {"learning": 0.4, "diversity": 1.0}, ("ai",), ())
+    PairExplanation(mentor='j1', mentee='s1', score=0.5, terms={'learning': 0.4}, \
+mentor_teaches=('ai',), mentee_teaches=(), required=False)
+    """
 
     mentor: Hashable
     mentee: Hashable
@@ -160,39 +172,69 @@ class PairExplanation:
             parts.append("; ".join(extra))
         return "; ".join(parts) if parts else "allowed pair, no learning value"
 
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self.terms.items() if k != "diversity"}
+        return (
+            f"PairExplanation(mentor={self.mentor!r}, mentee={self.mentee!r}, "
+            f"score={self.score!r}, terms={shown!r}, mentor_teaches={self.mentor_teaches!r}, "
+            f"mentee_teaches={self.mentee_teaches!r}, required={self.required!r})"
+        )
+
 
 @dataclass(frozen=True)
 class Report:
     """Aggregate figures of a programme: counts, means and shares, never a person's values.
 
-    Every figure computed over fewer than :data:`MIN_GROUP` pairs is ``None`` (suppressed):
-    on so few pairs a mean or a share would say something about the people in them.
+    Every mean or share computed over fewer than :data:`MIN_GROUP` (5) pairs — or, for the
+    shares of allowed pairs, on a side of fewer than 5 participants — is ``None``
+    (suppressed): on so few a figure says something about the people in it (a cross-gender
+    share on one pair is that pair's genders compared). Each field says below what it is
+    computed over, and why the ones never suppressed are safe.
 
     Attributes
     ----------
     mentors, mentees : int
-        Participants on each side.
+        Participants on each side. Never suppressed: the caller's own table sizes.
     pairs, required_pairs : int
-        Pairs chosen (required ones included) and required pairs placed.
+        Pairs chosen (required ones included) and required pairs placed. Never suppressed:
+        the matching lists every pair.
     mentors_matched, mentees_matched : int
-        Participants with at least one partner.
+        Participants with at least one partner. Never suppressed: counts of a whole side,
+        which the matching lists person by person.
     terms : tuple of str
-        The active score terms.
+        The active score terms (names).
     mean_score : float or None
-        Mean pair score.
+        Mean pair score; ``None`` on fewer than 5 pairs, and whenever the diversity term's
+        mean is suppressed (the weights would give it back from the mean score and the other
+        terms' means).
     mean_terms : mapping of str to float or None
-        Mean of each term over the pairs.
+        Mean of each term over the pairs; ``None`` on fewer than 5 pairs. The ``diversity``
+        mean is also ``None`` when a diversity attribute is known on both sides of only 1 to
+        4 of the pairs (it would give away those pairs, as ``cross_share`` would).
     feasible_share : float or None
-        Share of all pairs every rule allows (``None`` on the sparse or split paths, which
-        build no full mask).
-    rule_pass_share : mapping of str to float
-        For each rule (by label), the share of all pairs it allows on its own (empty where
-        no full mask was built). Shares of all pairs, not of chosen ones: safe at any size.
+        Share of all mentor × mentee pairs that every rule allows; ``None`` when either side
+        has fewer than 5 participants (on a 1 × 1 cohort it says whether the two pass every
+        rule), and on the sparse or split paths, which build no full mask.
+    rule_pass_share : mapping of str to float or None
+        For each rule (by label), the share of all mentor × mentee pairs it allows on its
+        own; each ``None`` when either side has fewer than 5 participants (empty where no
+        full mask was built).
     cross_share : mapping of str to float or None
-        For each diversity attribute, the share of pairs (both values known) that differ.
+        For each diversity attribute, the share of pairs (both values known) that differ;
+        ``None`` when fewer than 5 pairs have both values known.
     unmatched : mapping of str to mapping of str to int
         ``{"mentors": {kind: count}, "mentees": {...}}``: the unmatched by reason kind (see
-        :mod:`rm_match.explain`).
+        :mod:`rm_match.explain`). Never suppressed: the kinds are about rules, capacities and
+        goals, never attribute values, and the matching lists each unmatched participant
+        with their reason anyway.
+
+    Examples
+    --------
+    >>> from rm_match import Programme, match, synthetic
+    >>> prog = Programme(diversity_attributes=("gender",))
+    >>> r = match(*synthetic.cohort(3, 3, rng=0), prog).report
+    >>> r.pairs, r.mean_score, r.cross_share, r.feasible_share
+    (3, None, {'gender': None}, None)
     """
 
     mentors: int
@@ -205,7 +247,7 @@ class Report:
     mean_score: float | None
     mean_terms: Mapping[str, float | None]
     feasible_share: float | None
-    rule_pass_share: Mapping[str, float]
+    rule_pass_share: Mapping[str, float | None]
     cross_share: Mapping[str, float | None]
     unmatched: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 

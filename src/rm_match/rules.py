@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ._checks import is_collection
 from .cohort import Cohort
 from .errors import ValidationError
 
@@ -152,11 +153,12 @@ class NoReportingLine(Rule):
     def allowed(
         self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
     ) -> np.ndarray:
-        mentor_up, mentee_up = cohort.ancestors(self.depth)
+        depth = max(1, min(self.depth, cohort.org_height))  # no line is longer
+        mentor_up, mentee_up = cohort.ancestors(depth)
         mi = np.asarray(mi)
         ei = np.asarray(ei)
         ok = None
-        for k in range(self.depth):
+        for k in range(depth):
             # neither is the other's manager k+1 levels up
             a, b = _sides(mentor_up[mi, k], ei, outer)
             c, d = _sides(mi, mentee_up[ei, k], outer)
@@ -308,7 +310,7 @@ class _PairList(Rule):
     pairs: tuple[tuple[Hashable, Hashable], ...] = field(default=())
 
     def __init__(self, pairs: Iterable[tuple[Hashable, Hashable]] = ()) -> None:
-        if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+        if not is_collection(pairs):
             raise ValidationError(
                 f"rule {self.name}: each pair must be (mentor id, mentee id); `pairs` must be "
                 "an iterable of such pairs.",

@@ -8,15 +8,16 @@ answer — ours and other tools' — through it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import is_collection
 from .errors import ValidationError
 from .goals import check_goals
 from .problem import Problem, ProblemArrays
-from .results import Matching
+from .results import Assignment, Matching
 from .rules import RequiredPairs
 
 __all__ = ["Violation", "verify"]
@@ -34,6 +35,8 @@ class Violation:
         The pair (ids for a :class:`~rm_match.Problem`, indices for arrays), where the
         violation is about one; for a capacity, the participant over capacity.
     message : str
+        Ids, rule and goal names and counts; never an attribute value or a group label (a
+        goal's figure on fewer than 5 pairs reads ``suppressed``).
     """
 
     rule: str
@@ -61,7 +64,19 @@ def _capacity_violations(
 
 
 def _verify_arrays(pairs: object, problem: ProblemArrays) -> list[Violation]:
-    p = np.asarray(pairs)
+    if isinstance(pairs, Assignment):
+        pairs = pairs.pairs
+    bad = ValidationError(
+        "`pairs` must be an Assignment or a (k, 2) integer array of (mentor, mentee) indices; "
+        f"got {type(pairs).__name__}.",
+        argument="pairs",
+    )
+    if isinstance(pairs, (str, bytes, Mapping, Matching)):
+        raise bad
+    try:
+        p = np.asarray(pairs)
+    except (TypeError, ValueError):
+        raise bad from None
     if p.size == 0:
         p = np.empty((0, 2), dtype=np.int64)
     if p.ndim != 2 or p.shape[1] != 2 or not np.issubdtype(p.dtype, np.integer):
@@ -92,9 +107,28 @@ def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
         pairs = pairs.id_pairs
     mentors, mentees = problem.mentors, problem.mentees
     out: list[Violation] = []
+    if not is_collection(pairs):
+        raise ValidationError(
+            "`pairs` must be a Matching or an iterable of (mentor id, mentee id) pairs; "
+            f"got {type(pairs).__name__}.",
+            argument="pairs",
+        )
     mi, ei, ids = [], [], []
-    for item in pairs if isinstance(pairs, Iterable) else ():
+    for n, item in enumerate(pairs):
+        if not is_collection(item) or not isinstance(item, Sequence):
+            raise ValidationError(
+                f"`pairs` entry {n} must be a (mentor id, mentee id) pair; "
+                f"got {type(item).__name__}.",
+                argument="pairs",
+            )
+        if len(item) != 2:
+            raise ValidationError(
+                f"`pairs` entry {n} must be a (mentor id, mentee id) pair; got {len(item)} items.",
+                argument="pairs",
+            )
         m, e = item
+        if not (isinstance(m, Hashable) and isinstance(e, Hashable)):
+            raise ValidationError(f"`pairs` entry {n} holds an unhashable id.", argument="pairs")
         if m not in mentors or e not in mentees:
             out.append(Violation("unknown_id", m, e, f"pair ({m!r}, {e!r}) names an unknown id"))
             continue
@@ -125,10 +159,18 @@ def _verify_problem(pairs: object, problem: Problem) -> list[Violation]:
 
 
 def _goal_violations(problem: Problem, mi: np.ndarray, ei: np.ndarray) -> list[Violation]:
-    """Each cohort goal checked afresh on the pairs (not through the solver's rows)."""
+    """Each cohort goal checked afresh on the pairs (not through the solver's rows). The
+    message words the goal's check, whose figure is suppressed on fewer than 5 pairs
+    (``"goal share_cross_gender not met: requires ≥ 40% of pairs, achieved suppressed
+    (fewer than 5 pairs)"``)."""
     ctx = problem.check_context()
     return [
-        Violation(c.goal, None, None, f"goal {c.goal}: requires {c.required}, got {c.achieved}")
+        Violation(
+            c.goal,
+            None,
+            None,
+            f"goal {c.goal} not met: requires {c.required}, achieved {c.achieved}",
+        )
         for c in check_goals(problem.programme.goals, ctx, mi, ei)
         if not c.met
     ]

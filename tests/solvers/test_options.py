@@ -14,7 +14,9 @@ from rm_match.solvers.options import DEFAULT_TIME_LIMIT, check_options
 BAD = [
     ("policy", "max_pairs", r"`policy` must be one of 'max_matched', 'max_score'; got 'max_pairs'"),
     ("method", "hungarian", r"`method` must be 'auto' or one of"),
-    ("time_limit", 0, r"`time_limit` must be a positive number of seconds or None"),
+    ("time_limit", 0, r"`time_limit` must be a positive number of seconds \(at most .*\) or None"),
+    ("time_limit", 1e17, r"`time_limit` must be a positive number of seconds \(at most"),
+    ("time_limit", 1e308, r"`time_limit` must be a positive"),
     ("time_limit", -1.0, r"`time_limit` must be a positive"),
     ("time_limit", float("nan"), r"`time_limit` must be a positive"),
     ("time_limit", True, r"`time_limit` must be a positive"),
@@ -24,9 +26,12 @@ BAD = [
     ("workers", 0, r"`workers` must be an integer ≥ 1"),
     ("workers", 2.0, r"`workers` must be an integer ≥ 1"),
     ("workers", True, r"`workers` must be an integer ≥ 1"),
+    ("workers", "many", r"`workers` must be an integer ≥ 1"),
+    ("workers", 10**6, r"`workers` must be an integer ≥ 1 and ≤ 1024"),
     ("gap_limit", -0.1, r"`gap_limit` must be a relative gap ≥ 0"),
     ("gap_limit", float("inf"), r"`gap_limit` must be a relative gap ≥ 0"),
     ("executor", object(), r"`executor` must be a concurrent.futures.Executor"),
+    ("executor", "pool", r"`executor` must be a concurrent.futures.Executor"),
 ]
 
 

@@ -11,6 +11,11 @@ in :func:`rm_match.match`; at the array level (:func:`rm_match.assign`) they are
 instead: ``groups=(mentor_codes, mentee_codes)`` (ints, -1 = unknown) or ``pairs=`` a boolean
 (n_mentors, n_mentees) mask. Required (fixed) pairs count towards every goal.
 
+No text a goal writes — its name, :class:`GoalCheck`, an infeasibility message, its repr —
+holds a group's label: groups are named by attribute, code and size
+(``"mentee department group #3 (6 mentees)"``), and a figure over fewer than 5 pairs is
+suppressed (see :class:`GoalCheck`).
+
 =========================  ======================================================================
 goal                       holds when
 =========================  ======================================================================
@@ -38,7 +43,7 @@ Examples
 
 from __future__ import annotations
 
-from .base import Goal, GoalCheck, GoalContext, check_goals, compile_goals
+from .base import Goal, GoalCheck, GoalContext, check_goals, compile_goals, goal_conflicts
 from .coverage import Coverage, EveryoneMatched, Representation
 from .fairness import MinPairScore
 from .shares import Count, Share, Spread
@@ -56,4 +61,5 @@ __all__ = [
     "Spread",
     "check_goals",
     "compile_goals",
+    "goal_conflicts",
 ]

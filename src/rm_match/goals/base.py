@@ -3,43 +3,75 @@ arithmetic, and compiling / checking a list of goals."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ValidationError
+from .._checks import is_collection, shown
+from ..errors import GroupConflict, ValidationError
+from ..results import MIN_GROUP
 from ..solvers import ArrayProblem
 from ..solvers.constrained.model import GoalModel, Row, build_model
 
-__all__ = ["Goal", "GoalCheck", "GoalContext", "GroupGoal", "check_goals", "compile_goals"]
+__all__ = [
+    "Goal",
+    "GoalCheck",
+    "GoalContext",
+    "GroupGoal",
+    "check_goals",
+    "compile_goals",
+    "goal_conflicts",
+]
 
 
 @dataclass(frozen=True)
 class GoalCheck:
     """A goal checked on a finished set of pairs: what it asks, what was achieved, and whether
-    it holds — as numbers and as text. Aggregates only (no participant, no attribute value).
+    it holds — as numbers and as text. Aggregates only (no participant, no attribute value,
+    no group label).
+
+    A figure computed over fewer than :data:`~rm_match.results.MIN_GROUP` (5) pairs — or, for
+    :class:`~rm_match.goals.Representation`, chosen participants — is suppressed: ``value``
+    is ``None``, ``achieved`` says ``"suppressed (fewer than 5 pairs)"`` and ``suppressed``
+    is true. On so few pairs a share or a count of pairs with a property says something
+    about the people in them (a cross-gender share of 66.67 % on 3 pairs is 2 of them).
+    ``met`` stays truthful whatever the size. With no pairs at all there is nothing to
+    suppress (``value`` is ``None``, ``suppressed`` false).
 
     Attributes
     ----------
     goal : str
-        The goal's name (e.g. ``"share_cross_gender"``).
-    required, achieved : str
-        What the goal asks and what the pairs achieve, as text for reports.
+        The goal's name (e.g. ``"share_cross_gender"``): an attribute's name, never a value.
+    required : str
+        What the goal asks, as text: its own bounds and counts of the cohort (participants
+        of a side, participants chosen, groups present — the last left out when counted
+        among fewer than 5 people) — never a group's label.
+    achieved : str
+        What the pairs achieve, as text; ``"suppressed (fewer than 5 pairs)"`` when the
+        figure is suppressed.
     met : bool
-        Whether the goal holds.
+        Whether the goal holds — always the truth, also when the figure is suppressed.
     value : float or None
         The achieved figure the goal bounds: a share of pairs in [0, 1], a count, the fewest
         mentor groups a mentee group meets, the most pairs between two groups, the smallest
-        margin over a floor, the lowest pair score; ``None`` when there is none (no pairs).
+        margin over a floor, the lowest pair score; ``None`` when there is none (no pairs)
+        or it is suppressed. Never suppressed, because they are counts of a whole side that
+        :class:`~rm_match.Matching` lists participant by participant anyway: the count of
+        pairs of a :class:`~rm_match.goals.Count` without a pair property, and the
+        participants matched of :class:`~rm_match.goals.EveryoneMatched`.
     at_least, at_most : float or None
-        The bounds ``value`` must respect (``None``: no such bound).
+        The bounds ``value`` must respect (``None``: no such bound): the goal's own
+        parameters.
+    suppressed : bool
+        Whether ``value`` and ``achieved`` are withheld (fewer than 5 pairs or people).
 
     Examples
     --------
@@ -55,6 +87,57 @@ class GoalCheck:
     value: float | None = None
     at_least: float | None = None
     at_most: float | None = None
+    suppressed: bool = False
+
+
+def _suppressed_text(unit: str = "pairs") -> str:
+    """``"suppressed (fewer than 5 pairs)"``: the text of a withheld figure."""
+    return f"suppressed (fewer than {MIN_GROUP} {unit})"
+
+
+def _each(n_groups: int, people: int, what: str) -> str:
+    """``"each of 4 mentee groups"``, or ``"each mentee group"`` when the groups were counted
+    among fewer than :data:`MIN_GROUP` people (on 3 mentors, "1 group" says all 3 share it).
+
+    >>> _each(4, 30, "mentee groups"), _each(1, 3, "groups")
+    ('each of 4 mentee groups', 'each group')
+    """
+    return f"each of {n_groups} {what}" if people >= MIN_GROUP else f"each {what[:-1]}"
+
+
+def _goal_check(
+    goal: str,
+    required: str,
+    achieved: str,
+    met: bool,
+    *,
+    value: float | None,
+    over: int,
+    unit: str = "pairs",
+    at_least: float | None = None,
+    at_most: float | None = None,
+) -> GoalCheck:
+    """A :class:`GoalCheck` whose figure (``achieved``, ``value``) is an aggregate over
+    ``over`` pairs (or people: ``unit``), suppressed when ``0 < over <`` :data:`MIN_GROUP`.
+
+    >>> _goal_check("share_cross_gender", "≥ 40% of pairs", "66.67%", True, value=2 / 3,
+    ...             over=3).achieved
+    'suppressed (fewer than 5 pairs)'
+    """
+    if 0 < over < MIN_GROUP:
+        return GoalCheck(
+            goal,
+            required,
+            _suppressed_text(unit),
+            bool(met),
+            value=None,
+            at_least=at_least,
+            at_most=at_most,
+            suppressed=True,
+        )
+    return GoalCheck(
+        goal, required, achieved, bool(met), value=value, at_least=at_least, at_most=at_most
+    )
 
 
 def _ratio(value: object, what: str) -> Fraction:
@@ -68,7 +151,9 @@ def _ratio(value: object, what: str) -> Fraction:
         or not math.isfinite(float(value))
         or not 0.0 <= float(value) <= 1.0
     ):
-        raise ValidationError(f"{what} must be a fraction in [0, 1]; got {value!r}.", argument=what)
+        raise ValidationError(
+            f"{what} must be a fraction in [0, 1]; got {shown(value)}.", argument=what
+        )
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     if isinstance(value, Decimal):
@@ -127,7 +212,7 @@ def _share_met(k: int, n: int, p: Fraction, *, at_least: bool) -> bool:
 
 def _count(value: object, what: str) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{what} must be an integer ≥ 0; got {value!r}.", argument=what)
+        raise ValidationError(f"{what} must be an integer ≥ 0; got {shown(value)}.", argument=what)
     return int(value)
 
 
@@ -307,8 +392,13 @@ class Goal:
 
     def explain(self, ctx: GoalContext) -> str | None:
         """Why the goal cannot hold on its own, by counting; ``None`` if counting cannot
-        tell."""
+        tell. Ids, counts and neutral group handles only: never a group's label."""
         return None
+
+    def conflicts(self, ctx: GoalContext) -> tuple[GroupConflict, ...]:
+        """The groups :meth:`explain` speaks of, with their labels, for
+        :attr:`rm_match.InfeasibleError.groups`; empty for a goal not over groups."""
+        return ()
 
 
 class _Bounded(Protocol):
@@ -324,13 +414,62 @@ class _Bounded(Protocol):
 
 class GroupGoal(Goal):
     """A goal over groups, given by an attribute name (``match``) or code arrays
-    (``assign``): it is named after the attribute (``coverage_department``)."""
+    (``assign``): it is named after the attribute (``coverage_department``).
+
+    Its repr shows no group label or code: code arrays read ``<group codes>`` and a mapping
+    keyed by group (``Representation.floor``) ``<floors for 2 groups>``."""
 
     groups: Any
+
+    def __post_init__(self) -> None:
+        g = self.groups
+        ok = bool(g) if isinstance(g, str) else is_collection(g) and len(tuple(g)) == 2
+        if not ok:
+            raise ValidationError(
+                f"{self.kind}.groups must be an attribute name or a pair (mentor codes, mentee "
+                f"codes); got {shown(g)}.",
+                argument=f"{self.kind}.groups",
+            )
+        super().__post_init__()
 
     @property
     def name(self) -> str:
         return f"{self.kind}_{self.groups}" if isinstance(self.groups, str) else self.kind
+
+    @property
+    def attribute(self) -> str | None:
+        """The attribute's name (``"department"``); ``None`` for code arrays."""
+        return self.groups if isinstance(self.groups, str) else None
+
+    def handle(self, side: str, code: int, size: int | None = None) -> str:
+        """The neutral text name of a group: its attribute, code and size, never its label.
+
+        >>> from rm_match.goals import Coverage
+        >>> Coverage("department").handle("mentee", 3, 6)
+        'mentee department group #3 (6 mentees)'
+        >>> Coverage("department").handle("mentee", 4, 2)
+        'mentee department group #4 (fewer than 5 mentees)'
+        """
+        what = f"{side} {self.attribute} group" if self.attribute else f"{side} group"
+        if size is None:
+            return f"{what} #{code}"
+        many = f"{size}" if size >= MIN_GROUP else f"fewer than {MIN_GROUP}"
+        return f"{what} #{code} ({many} {side}s)"
+
+    def __repr__(self) -> str:
+        parts = []
+        for f in dataclasses.fields(cast(Any, self)):
+            if not f.repr:
+                continue
+            v = getattr(self, f.name)
+            if f.name == "groups" and not isinstance(v, str):
+                text = "<group codes>"
+            elif isinstance(v, Mapping):
+                text = f"<floors for {len(v)} groups>"
+            else:
+                text = repr(v)
+            parts.append(f"{f.name}={text}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
 
 def _check_bounds(goal: _Bounded, convert: Callable[[object, str], object]) -> None:
@@ -417,3 +556,20 @@ def check_goals(
     return [
         g.check(ctx, mi, ei, scores) for g in goals if scores is not None or not g.objective_term
     ]
+
+
+def goal_conflicts(
+    goals: Iterable[Goal], ctx: GoalContext, names: Iterable[str]
+) -> tuple[GroupConflict, ...]:
+    """The groups behind a conflict among the goals named ``names`` (e.g.
+    :attr:`rm_match.InfeasibleError.rules`), as each goal counts them on ``ctx``: what
+    :attr:`rm_match.InfeasibleError.groups` carries."""
+    wanted = set(names)
+    return tuple(c for g in goals if g.name in wanted for c in g.conflicts(ctx))
+
+
+def _flag(value: object, what: str) -> bool:
+    """A yes/no option: a bool (numpy's included), nothing else."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValidationError(f"{what} must be True or False; got {shown(value)}.", argument=what)
+    return bool(value)

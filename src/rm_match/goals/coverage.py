@@ -11,9 +11,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ValidationError
+from .._checks import check_choice
+from ..errors import GroupConflict
 from ..solvers.constrained.model import Row, by_participant
-from .base import Goal, GoalCheck, GoalContext, GroupGoal, _count, _ratio, _row, _share_within
+from .base import (
+    Goal,
+    GoalCheck,
+    GoalContext,
+    GroupGoal,
+    _count,
+    _each,
+    _flag,
+    _goal_check,
+    _ratio,
+    _row,
+    _share_within,
+)
 
 __all__ = ["Coverage", "EveryoneMatched", "Representation"]
 
@@ -36,10 +49,7 @@ class EveryoneMatched(Goal):
         return f"{self.kind}_{self.side}"
 
     def validate(self) -> None:
-        if self.side not in ("mentor", "mentee"):
-            raise ValidationError(
-                "EveryoneMatched.side must be 'mentor' or 'mentee'.", argument="side"
-            )
+        check_choice(self.side, "EveryoneMatched.side", ("mentor", "mentee"))
 
     def _who(self, ctx: GoalContext) -> tuple[int, np.ndarray]:
         col = 0 if self.side == "mentor" else 1
@@ -101,6 +111,7 @@ class EveryoneMatched(Goal):
         placed[ctx.fixed[:, col]] = True
         need = (cap > 0) | placed
         missing = int((need & ~got).sum())
+        # counts of a whole side, which the matching lists person by person: never suppressed
         return GoalCheck(
             self.name,
             f"all {int(need.sum())} {self.side}s matched",
@@ -111,7 +122,7 @@ class EveryoneMatched(Goal):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Coverage(GroupGoal):
     """Each mentee group meets mentors from at least ``k`` distinct mentor groups.
 
@@ -138,6 +149,7 @@ class Coverage(GroupGoal):
 
     def validate(self) -> None:
         _count(self.k, "Coverage.k")
+        _flag(self.exclude_own, "Coverage.exclude_own")
 
     def _targets(self, ctx: GoalContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         c_m, c_e, _ = ctx.groups(self.groups, self.name)
@@ -172,28 +184,51 @@ class Coverage(GroupGoal):
                     self._need(ctx, c_e, g) - const,
                     y_idx=y_idx,
                     y_val=[1] * len(y_idx),
-                    label=f"mentee group {g}",
+                    label=self.handle("mentee", g),
                 )
             )
         return rows
 
-    def explain(self, ctx: GoalContext) -> str | None:
+    def conflicts(self, ctx: GoalContext) -> tuple[GroupConflict, ...]:
+        """Each mentee group with feasible pairs (or required ones) with fewer mentor groups
+        than it must meet, by counting."""
         c_m, c_e, present = self._targets(ctx)
         _, _, labels = ctx.groups(self.groups, self.name)
         gm, ge = c_m[ctx.mi], c_e[ctx.ei]
         fm, fe = c_m[ctx.fixed[:, 0]], c_e[ctx.fixed[:, 1]]
+        out = []
         for g in present.tolist():
             hs = set(gm[(ge == g) & (gm >= 0)].tolist()) | set(fm[(fe == g) & (fm >= 0)].tolist())
             if self.exclude_own:
                 hs.discard(g)
-            label = repr(labels[g]) if self.groups == "department" else f"#{g}"
             need = self._need(ctx, c_e, g)
             if len(hs) < need:
-                return (
-                    f"{self.name}: mentee group {label} has feasible pairs with only "
-                    f"{len(hs)} mentor group(s); it needs {need}"
+                out.append(
+                    GroupConflict(
+                        goal=self.name,
+                        attribute=self.attribute,
+                        side="mentee",
+                        code=int(g),
+                        label=labels[g] if g < len(labels) else g,
+                        size=int((c_e == g).sum()),
+                        have=len(hs),
+                        need=need,
+                    )
                 )
-        return None
+        return tuple(out)
+
+    def explain(self, ctx: GoalContext) -> str | None:
+        """The first mentee group short of mentor groups, by its handle (code and size,
+        never its label; :meth:`conflicts` has the label)."""
+        short = self.conflicts(ctx)
+        if not short:
+            return None
+        c = short[0]
+        more = f" ({len(short) - 1} more mentee group(s) fall short too)" if len(short) > 1 else ""
+        return (
+            f"{self.name}: {self.handle('mentee', c.code, c.size)} has feasible pairs with "
+            f"only {c.have} mentor group(s); it needs {c.need}{more}"
+        )
 
     def _need(self, ctx: GoalContext, c_e: np.ndarray, g: int) -> int:
         """``k``, or fewer for a group that cannot take ``k`` partners in all."""
@@ -217,18 +252,20 @@ class Coverage(GroupGoal):
                 hs.discard(g)
             ok &= len(hs) >= self._need(ctx, c_e, g)
             worst = len(hs) if worst is None else min(worst, len(hs))
-        return GoalCheck(
+        counted = int(((c_e >= 0) & (ctx.e_cap > 0)).sum())  # the mentees `present` is of
+        return _goal_check(
             self.name,
-            f"each of {len(present)} mentee groups meets ≥ {self.k} mentor groups "
+            f"{_each(len(present), counted, 'mentee groups')} meets ≥ {self.k} mentor groups "
             "(or as many as it can take)",
             f"fewest {0 if worst is None else worst}",
             bool(ok),
             value=None if worst is None else float(worst),
+            over=len(mi),
             at_least=float(self.k),
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Representation(GroupGoal):
     """Each group's share of the *chosen* participants of ``side`` (those with a partner) is at
     least its share of the applicants (those with capacity), or a given floor — rounded down:
@@ -253,10 +290,7 @@ class Representation(GroupGoal):
     kind: ClassVar[str] = "representation"
 
     def validate(self) -> None:
-        if self.side not in ("mentor", "mentee"):
-            raise ValidationError(
-                "Representation.side must be 'mentor' or 'mentee'.", argument="side"
-            )
+        check_choice(self.side, "Representation.side", ("mentor", "mentee"))
         if isinstance(self.floor, Mapping):
             for v in self.floor.values():
                 _ratio(v, "Representation.floor")
@@ -317,7 +351,9 @@ class Representation(GroupGoal):
         ei: np.ndarray,
         scores: np.ndarray | None = None,
     ) -> GoalCheck:
-        col, codes, _, floors = self._targets(ctx)
+        col, codes, placed, floors = self._targets(ctx)
+        cap = ctx.m_cap if col == 0 else ctx.e_cap
+        applicants = int((((cap > 0) | placed) & (codes >= 0)).sum())
         chosen = np.unique(mi if col == 0 else ei)
         k = len(chosen)
         worst, ok = None, True
@@ -327,11 +363,14 @@ class Representation(GroupGoal):
             ok &= have >= need
             short = have - need
             worst = short if worst is None else min(worst, short)
-        return GoalCheck(
+        return _goal_check(
             self.name,
-            f"each of {len(floors)} groups ≥ its floor share of the {k} chosen {self.side}s",
+            f"{_each(len(floors), applicants, 'groups')} ≥ its floor share of "
+            f"the {k} chosen {self.side}s",
             f"smallest margin {0 if worst is None else worst}",
             bool(ok),
             value=None if worst is None else float(worst),
+            over=k,
+            unit=f"chosen {self.side}s",
             at_least=0.0,
         )

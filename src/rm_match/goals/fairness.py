@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from ..errors import ValidationError
+from .._checks import check_real
 from ..solvers.constrained.model import Row
-from .base import Goal, GoalCheck, GoalContext
+from .base import Goal, GoalCheck, GoalContext, _goal_check
 
 __all__ = ["MinPairScore"]
 
@@ -37,12 +36,12 @@ class MinPairScore(Goal):
     objective_term: ClassVar[bool] = True
 
     def validate(self) -> None:
-        w = self.weight
-        if w is not None and (
-            not isinstance(w, numbers.Real) or isinstance(w, bool) or not np.isfinite(w) or w < 0
-        ):
-            raise ValidationError(
-                "MinPairScore.weight must be a finite number ≥ 0 or None.", argument="weight"
+        if self.weight is not None:
+            check_real(
+                self.weight,
+                "MinPairScore.weight",
+                low=0,
+                what="a finite number ≥ 0 or None (max-min)",
             )
 
     def compile(self, ctx: GoalContext, index: int) -> list[Row]:
@@ -56,7 +55,8 @@ class MinPairScore(Goal):
         scores: np.ndarray | None = None,
     ) -> GoalCheck:
         """The lowest of ``scores`` (the chosen pairs' scores, fixed ones included): an
-        objective term, always met."""
+        objective term, always met. Suppressed on fewer than 5 pairs, like the mean score
+        of :class:`~rm_match.Report` (on one pair the lowest score is the mean)."""
         required = (
             "lowest pair score first (max-min), then the total"
             if self.weight is None
@@ -65,4 +65,4 @@ class MinPairScore(Goal):
         scores = np.asarray([] if scores is None else scores, dtype=float)
         achieved = f"lowest pair score {scores.min():.6g}" if len(scores) else "no pairs"
         value = float(scores.min()) if len(scores) else None
-        return GoalCheck(self.name, required, achieved, True, value=value)
+        return _goal_check(self.name, required, achieved, True, value=value, over=len(scores))

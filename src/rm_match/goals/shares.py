@@ -19,6 +19,8 @@ from .base import (
     _check_bounds,
     _check_property,
     _count,
+    _flag,
+    _goal_check,
     _most_pairs,
     _pct,
     _ratio,
@@ -113,12 +115,13 @@ class Share(Goal):
             ok &= n == 0 or _share_met(k, n, _ratio(self.at_least, "share"), at_least=True)
         if self.at_most is not None:
             ok &= n == 0 or _share_met(k, n, _ratio(self.at_most, "share"), at_least=False)
-        return GoalCheck(
+        return _goal_check(
             self.name,
             _bounds_text(self, _pct) + " of pairs",
             _pct(share),
             bool(ok),
             value=share if n else None,
+            over=n,
             at_least=_float(self.at_least),
             at_most=_float(self.at_most),
         )
@@ -164,18 +167,22 @@ class Count(Goal):
         ok = (self.at_least is None or c >= self.at_least) and (
             self.at_most is None or c <= self.at_most
         )
-        return GoalCheck(
+        # without a pair property the count is the number of pairs, which the matching
+        # lists anyway: never suppressed; with one, it is a figure on the pairs' people
+        has_property = self.cross is not None or self.same is not None or self.pairs is not None
+        return _goal_check(
             self.name,
             _bounds_text(self, str) + " pairs",
             str(c),
             ok,
             value=float(c),
+            over=len(mi) if has_property else 0,
             at_least=_float(self.at_least),
             at_most=_float(self.at_most),
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Spread(GroupGoal):
     """No two groups share more than ``at_most`` pairs (or ``at_most_share`` of all pairs).
 
@@ -211,6 +218,7 @@ class Spread(GroupGoal):
             _count(self.at_most, "Spread.at_most")
         else:
             _ratio(self.at_most_share, "Spread.at_most_share")
+        _flag(self.symmetric, "Spread.symmetric")
 
     def _cells(
         self, c_m: np.ndarray, c_e: np.ndarray, mi: np.ndarray, ei: np.ndarray
@@ -267,22 +275,24 @@ class Spread(GroupGoal):
         cell = self._cells(c_m, c_e, mi, ei)
         top = int(np.bincount(cell[cell >= 0]).max(initial=0)) if len(cell) else 0
         if self.at_most is not None:
-            return GoalCheck(
+            return _goal_check(
                 self.name,
                 f"≤ {self.at_most} pairs per group pair",
                 f"most {top}",
                 top <= self.at_most,
                 value=float(top),
+                over=len(mi),
                 at_most=float(self.at_most),
             )
         assert self.at_most_share is not None  # validate: one of the two is given
         share = top / len(mi) if len(mi) else 0.0
         ok = _share_met(top, len(mi), _ratio(self.at_most_share, "share"), at_least=False)
-        return GoalCheck(
+        return _goal_check(
             self.name,
             f"≤ {_pct(self.at_most_share)} of pairs per group pair",
             f"most {_pct(share)}",
             ok,
             value=share if len(mi) else None,
+            over=len(mi),
             at_most=_float(self.at_most_share),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,18 +61,34 @@ def capacities_on_both_sides(mentor_capacity: np.ndarray, mentee_capacity: np.nd
     )
 
 
-def _capacity(value: object, n: int, name: str, side: str) -> np.ndarray:
+def _capacity(value: object, n: int, n_other: int, name: str, side: str) -> np.ndarray:
+    """Capacities as int64, each capped at ``n_other`` (pairs are distinct, so a larger
+    capacity cannot be used: capping changes no answer and keeps huge integers exact)."""
+    want = (
+        f"`{name}` must be a non-negative integer or an integer array of shape ({n},) "
+        f"(one per {side})"
+    )
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         if value < 0:
-            raise ValidationError(f"`{name}` must be ≥ 0; got {value}.", argument=name)
-        return np.full(n, int(value), dtype=np.int64)
-    a = np.asarray(value)
-    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
-        raise ValidationError(
-            f"`{name}` must be a non-negative integer or an integer array of shape ({n},) "
-            f"(one per {side}).",
-            argument=name,
-        )
+            raise ValidationError(f"`{name}` must be ≥ 0; got {int(value)}.", argument=name)
+        return np.full(n, min(int(value), n_other), dtype=np.int64)
+    if isinstance(value, (str, bytes, Mapping)):
+        raise ValidationError(f"{want}; got {type(value).__name__}.", argument=name)
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{want}; got {type(value).__name__}.", argument=name) from None
+    if a.dtype == object and a.ndim == 1:
+        if not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in a):
+            raise ValidationError(f"{want}; got non-integer entries.", argument=name)
+        first = next((i for i, x in enumerate(a) if x < 0), None)
+        if first is not None:
+            raise ValidationError(
+                f"`{name}` must be ≥ 0; entry {first} is negative.", argument=name
+            )
+        return np.array([min(int(x), n_other) for x in a], dtype=np.int64)
+    if a.dtype.kind not in "iu":
+        raise ValidationError(f"{want}; got dtype {a.dtype}.", argument=name)
     if a.shape != (n,):
         raise ValidationError(
             f"`{name}` must have shape ({n},) (one per {side}); got {a.shape}.", argument=name
@@ -81,7 +98,60 @@ def _capacity(value: object, n: int, name: str, side: str) -> np.ndarray:
         raise ValidationError(
             f"`{name}` must be ≥ 0; entry {int(neg[0])} is negative.", argument=name
         )
-    return a.astype(np.int64)
+    return np.minimum(a, n_other).astype(np.int64)
+
+
+def _scores(scores: object) -> np.ndarray:
+    want = "`scores` must be a two-dimensional array of real numbers"
+    if isinstance(scores, (str, bytes, Mapping)) or scores is None:
+        raise ValidationError(f"{want}; got {type(scores).__name__}.", argument="scores")
+    try:
+        a = np.asarray(scores)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{want} (ragged or mixed input).", argument="scores") from None
+    if a.dtype == object:
+        if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in a.flat):
+            raise ValidationError(f"{want}; got non-numeric entries.", argument="scores")
+        try:
+            a = a.astype(np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise ValidationError(f"{want}; got entries too large.", argument="scores") from None
+    elif a.dtype.kind not in "iuf":
+        kind = {"b": "boolean", "c": "complex", "U": "string", "S": "bytes"}.get(
+            a.dtype.kind, str(a.dtype)
+        )
+        raise ValidationError(f"{want}; got {kind} entries.", argument="scores")
+    if a.ndim != 2:
+        raise ValidationError(f"{want}; got {a.ndim} dimension(s).", argument="scores")
+    return np.array(a, dtype=np.float64)
+
+
+def _feasible(feasible: object, shape: tuple[int, ...]) -> np.ndarray:
+    if feasible is None:
+        return np.ones(shape, dtype=bool)
+    want = f"`feasible` must be a boolean array of the shape of `scores` {shape}"
+    if isinstance(feasible, (str, bytes, Mapping)):
+        raise ValidationError(f"{want}; got {type(feasible).__name__}.", argument="feasible")
+    try:
+        f = np.asarray(feasible)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{want} (ragged or mixed input).", argument="feasible") from None
+    if f.shape != shape:
+        raise ValidationError(f"{want}; got shape {f.shape}.", argument="feasible")
+    if f.dtype == bool:
+        return f
+    if f.dtype.kind in "iu" and f.size:
+        bad = np.flatnonzero((f != 0) & (f != 1))
+        if not len(bad):
+            return f.astype(bool)
+        i, j = np.unravel_index(int(bad[0]), shape)
+        raise ValidationError(
+            f"{want}, or 0/1 integers; entry ({int(i)}, {int(j)}) is neither 0 nor 1.",
+            argument="feasible",
+        )
+    if f.dtype.kind in "iu":
+        return f.astype(bool)
+    raise ValidationError(f"{want} (or 0/1 integers); got dtype {f.dtype}.", argument="feasible")
 
 
 def validate(
@@ -93,17 +163,7 @@ def validate(
 ) -> ArrayProblem:
     """Check and normalise the array arguments of :func:`rm_match.assign` once (the shared
     options are checked by :func:`~rm_match.solvers.options.check_options`)."""
-    try:
-        s = np.array(scores, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "`scores` must be a two-dimensional array of real numbers.", argument="scores"
-        ) from None
-    if s.ndim != 2:
-        raise ValidationError(
-            f"`scores` must be a two-dimensional array of real numbers; got {s.ndim} dimension(s).",
-            argument="scores",
-        )
+    s = _scores(scores)
     bad = ~np.isfinite(s)
     if bad.any():
         i, j = (int(x) for x in np.argwhere(bad)[0])
@@ -111,21 +171,10 @@ def validate(
         raise ValidationError(
             f"`scores` must be finite; entry ({i}, {j}) is {s[i, j]}{hint}.", argument="scores"
         )
-    if feasible is None:
-        f = np.ones(s.shape, dtype=bool)
-    else:
-        f = np.asarray(feasible)
-        if f.dtype != bool:
-            raise ValidationError(
-                f"`feasible` must be a boolean array; got dtype {f.dtype}.", argument="feasible"
-            )
-        if f.shape != s.shape:
-            raise ValidationError(
-                f"`feasible` must have the shape of `scores` {s.shape}; got {f.shape}.",
-                argument="feasible",
-            )
-    m_cap = _capacity(mentor_capacity, s.shape[0], "mentor_capacity", "mentor (row)")
-    e_cap = _capacity(mentee_capacity, s.shape[1], "mentee_capacity", "mentee (column)")
+    f = _feasible(feasible, s.shape)
+    n_m, n_e = s.shape
+    m_cap = _capacity(mentor_capacity, n_m, n_e, "mentor_capacity", "mentor (row)")
+    e_cap = _capacity(mentee_capacity, n_e, n_m, "mentee_capacity", "mentee (column)")
     return ArrayProblem(s, f, m_cap, e_cap, options.policy, options.time_limit, options.generator)
 
 

@@ -15,20 +15,24 @@ Examples
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import (
+    POLICIES,
+    check_gap_limit,
+    check_policy,
+    check_rng,
+    check_time_limit,
+    check_workers,
+)
 from ..errors import ValidationError
 from .registry import check_method
 
 __all__ = ["DEFAULT_TIME_LIMIT", "POLICIES", "Options", "check_options"]
-
-POLICIES = ("max_matched", "max_score")
 
 #: Default time limit (seconds) for the methods that need one (goals).
 DEFAULT_TIME_LIMIT = 60.0
@@ -70,62 +74,6 @@ class Options:
         """Seconds left before the deadline (at least 5 % of the limit: a solve that starts
         late still gets a chance to return an answer)."""
         return max(self.deadline - time.perf_counter(), 0.05 * self.limit)
-
-
-def check_policy(policy: object) -> str:
-    if policy not in POLICIES:
-        raise ValidationError(
-            f"`policy` must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}.",
-            argument="policy",
-        )
-    return str(policy)
-
-
-def check_time_limit(time_limit: object) -> float | None:
-    if time_limit is None:
-        return None
-    if (
-        not isinstance(time_limit, numbers.Real)
-        or isinstance(time_limit, bool)
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise ValidationError(
-            "`time_limit` must be a positive number of seconds or None.", argument="time_limit"
-        )
-    return float(time_limit)
-
-
-def check_rng(rng: object) -> np.random.Generator:
-    """``np.random.default_rng(rng)``, or a :class:`ValidationError` naming ``rng``."""
-    try:
-        return np.random.default_rng(rng)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "`rng` must be None, an int seed or a numpy Generator.", argument="rng"
-        ) from None
-
-
-def check_gap_limit(gap_limit: object) -> float:
-    """``gap_limit`` as a float (``None``: 0, search until optimal)."""
-    if gap_limit is None:
-        return 0.0
-    if (
-        not isinstance(gap_limit, numbers.Real)
-        or isinstance(gap_limit, bool)
-        or not math.isfinite(gap_limit)
-        or gap_limit < 0
-    ):
-        raise ValidationError(
-            "`gap_limit` must be a relative gap ≥ 0 (e.g. 1e-3) or None.", argument="gap_limit"
-        )
-    return float(gap_limit)
-
-
-def check_workers(workers: object) -> int:
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise ValidationError("`workers` must be an integer ≥ 1.", argument="workers")
-    return workers
 
 
 def check_executor(executor: object) -> Executor | None:

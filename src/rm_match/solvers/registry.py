@@ -204,7 +204,7 @@ def why_not(backend: Backend, needs: Needs) -> str | None:
 
 def check_method(method: object) -> str:
     """``method`` if it is ``"auto"`` or a registered backend's name."""
-    if method != "auto" and method not in BACKENDS:
+    if not isinstance(method, str) or (method != "auto" and method not in BACKENDS):
         raise ValidationError(
             f"`method` must be 'auto' or one of {', '.join(map(repr, BACKENDS))}; got {method!r}.",
             argument="method",

@@ -43,23 +43,21 @@ def diagnose(
         most = float(np.maximum(r.x_val, 0).sum() + np.maximum(r.y_val, 0).sum())
         what = f" ({r.label})" if r.label else ""
         name = model.goal_names[r.goal]
-        if most < r.lo:
-            if len(r.x_idx) == 0 and len(r.y_idx) == 0:
-                return [r.goal], f"{name}{what}: no pair can count towards it"
-            return [r.goal], f"{name}{what}: needs {r.lo} but at most {int(most)} are possible"
-        if time.perf_counter() >= deadline:
-            break  # the counting below solves an assignment per row: not past the deadline
-        if len(r.y_idx) == 0 and (r.x_val > 0).all() and len(r.x_idx) > 1:
+        if len(r.x_idx) == 0 and len(r.y_idx) == 0 and most < r.lo:
+            return [r.goal], f"{name}{what}: no pair can count towards it"
+        if time.perf_counter() < deadline and (
+            len(r.y_idx) == 0 and (r.x_val > 0).all() and len(r.x_idx) > 1
+        ):
+            # the most any assignment reaches: one assignment over the row's pairs (tighter
+            # than the sum, which ignores capacities)
             w = np.zeros((model.n_m, model.n_e))
             w[model.mi[r.x_idx], model.ei[r.x_idx]] = r.x_val
             plain = ArrayProblem(
                 w, w > 0, model.m_cap, model.e_cap, "max_score", None, np.random.default_rng(0)
             )
-            best = solve(plain).objective
-            if best < r.lo - 1e-9:
-                return [r.goal], (
-                    f"{name}{what}: needs {r.lo} but at most {round(best)} are possible"
-                )
+            most = min(most, solve(plain).objective)
+        if most < r.lo - 1e-9:
+            return [r.goal], f"{name}{what}: needs {r.lo} but at most {_count(most)} are possible"
     core = cpsat.goal_core(model, time_limit=deadline - time.perf_counter(), seed=seed)
     if core.status == "infeasible":
         names = " + ".join(model.goal_names[g] for g in core.goals)
@@ -72,3 +70,8 @@ def diagnose(
     names = " + ".join(model.goal_names)
     why = "time limit" if core.status == "unknown" else "CP-SAT found them satisfiable"
     return every, f"goals {names} cannot all hold (not proven which goals take part: {why})"
+
+
+def _count(x: float) -> str:
+    """A reachable total as shown: whole counts as integers, weighted totals to 6 digits."""
+    return str(round(x)) if abs(x - round(x)) < 1e-9 else f"{x:.6g}"
