@@ -300,4 +300,14 @@ def test_cli_small_cohort_prints_no_label(capsys, n):
     for label in labels:
         assert label not in out, label
     if n < MIN_GROUP:
-        assert "mean pair score None" in out and "cross-gender pairs n/a" in out
+        assert "mean pair score n/a" in out and "cross-gender pairs n/a" in out
+        assert "allowed pairs: suppressed (fewer than 5 per side)" in out
+
+
+def test_assign_infeasible_goal_carries_the_groups_as_data():
+    """assign() fills InfeasibleError.groups like match() does; the text has no codes' labels."""
+    codes = (np.array([0, 0, 0]), np.array([0, 1, 1]))
+    with pytest.raises(rm.InfeasibleError) as err:
+        rm.assign(np.ones((3, 3)), goals=[rm.goals.Coverage(groups=codes, k=1)])
+    assert err.value.groups and all(g.goal == "coverage" for g in err.value.groups)
+    assert {g.side for g in err.value.groups} == {"mentee"}

@@ -46,7 +46,7 @@ def test_shape_of_the_cohort():
 def test_empty_and_invalid_sizes():
     mentors, mentees = synthetic.cohort(0, 3, rng=0)
     assert (mentors.n, mentees.n) == (0, 3)
-    with pytest.raises(ValidationError, match="`n_mentors` must be a non-negative integer"):
+    with pytest.raises(ValidationError, match="`n_mentors` must be an integer ≥ 0"):
         synthetic.cohort(-1, 3)
 
 
@@ -67,5 +67,5 @@ def test_default_skills_are_the_named_ten():
     b = synthetic.cohort(50, 40, rng=9, skills=10)
     assert a[0].skills == synthetic.SKILLS
     np.testing.assert_array_equal(a[0].offers, b[0].offers)
-    with pytest.raises(ValidationError, match="`skills` must be at least 1"):
+    with pytest.raises(ValidationError, match="`skills` must be an integer ≥ 1"):
         synthetic.cohort(5, 5, skills=0)

@@ -20,7 +20,7 @@ Examples
 from . import goals, rules, synthetic
 from .api import assign, match
 from .cohort import Cohort
-from .errors import InfeasibleError, RmMatchError, SolverError, ValidationError
+from .errors import GroupConflict, InfeasibleError, RmMatchError, SolverError, ValidationError
 from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "Assignment",
     "Cohort",
+    "GroupConflict",
     "InfeasibleError",
     "Matching",
     "PairExplanation",

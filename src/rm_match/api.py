@@ -21,7 +21,7 @@ import numpy as np
 from ._checks import check_sequence
 from .errors import InfeasibleError
 from .explain import explain_matching, name_rules
-from .goals import Goal, GoalContext, check_goals, compile_goals
+from .goals import Goal, GoalContext, check_goals, compile_goals, goal_conflicts
 from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import Programme
@@ -353,9 +353,14 @@ def _with_goals(
     try:
         free = solve_goals(model, fair, opts, floor=floor, explain=lambda g: goals[g].explain(ctx))
     except InfeasibleError as exc:
-        if on_infeasible is None:
+        if on_infeasible is not None:
+            raise on_infeasible(exc) from None
+        if exc.groups:
             raise
-        raise on_infeasible(exc) from None
+        groups = goal_conflicts([g for g in goals if g.name in exc.rules], ctx, exc.rules)
+        raise InfeasibleError(
+            str(exc), rules=exc.rules, participants=exc.participants, groups=groups
+        ) from None
     every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
     mi, ei = every[:, 0], every[:, 1]
     checks = tuple(check_goals(goals, ctx, mi, ei, scores=scores[mi, ei]))

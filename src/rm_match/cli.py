@@ -20,6 +20,7 @@ from . import __version__, rules, synthetic
 from .api import match
 from .errors import RmMatchError
 from .programme import Programme
+from .results import MIN_GROUP
 from .solvers import BACKENDS, POLICIES
 
 __all__ = ["demo_programme", "main"]
@@ -81,19 +82,21 @@ def _demo(args: argparse.Namespace) -> int:
         (
             f"allowed pairs: {_pct(st.feasible_share)} of {st.mentors * st.mentees:,}"
             if st.feasible_share is not None
+            else "allowed pairs: suppressed (fewer than 5 per side)"
+            if min(st.mentors, st.mentees) < MIN_GROUP
             else "allowed pairs: not counted (large or split cohort: no full mask is built)"
         )
         + (
             " (on its own: "
             + ", ".join(f"{k} {_pct(v)}" for k, v in st.rule_pass_share.items())
             + ")"
-            if st.rule_pass_share
+            if any(v is not None for v in st.rule_pass_share.values())
             else ""
         ),
         f"matched: {st.pairs} pairs; mentees {st.mentees_matched}/{st.mentees}, "
         f"mentors {st.mentors_matched}/{st.mentors} (policy {result.policy})",
         f"objective {result.objective:.4f} (mean pair score "
-        f"{st.mean_score if st.mean_score is None else round(st.mean_score, 3)}), "
+        f"{'n/a' if st.mean_score is None else round(st.mean_score, 3)}), "
         f"bound {result.bound:.4f}, gap {result.gap:.1e}, status {result.status}, "
         f"solver {result.method}"
         + (

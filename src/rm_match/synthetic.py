@@ -12,10 +12,25 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ValidationError
+from ._checks import check_int, check_rng
 from .people import People
 
-__all__ = ["DEPARTMENTS", "DIGITAL_SKILLS", "SKILLS", "STRATEGIC_SKILLS", "cohort", "skill_names"]
+__all__ = [
+    "DEPARTMENTS",
+    "DIGITAL_SKILLS",
+    "MAX_SIDE",
+    "MAX_SKILLS",
+    "SKILLS",
+    "STRATEGIC_SKILLS",
+    "cohort",
+    "skill_names",
+]
+
+#: The most participants per side (and regions) :func:`cohort` makes.
+MAX_SIDE = 10_000_000
+
+#: The most skills :func:`cohort` makes.
+MAX_SKILLS = 10_000
 
 DIGITAL_SKILLS = (
     "social_media",
@@ -199,7 +214,7 @@ def cohort(
     Parameters
     ----------
     n_mentors, n_mentees : int
-        Sizes of the two sides.
+        Sizes of the two sides, at most :data:`MAX_SIDE` each.
     rng : None, int or numpy.random.Generator, optional
         Seed or generator (``np.random.default_rng(rng)``); an int gives the same cohort
         every time.
@@ -210,7 +225,8 @@ def cohort(
         random) for in-person programmes (:class:`~rm_match.rules.SameGroup`). It is drawn
         after everything else, so the other columns are the same as without it.
     skills : int, default 10
-        Number of skills ``d`` (:func:`skill_names`; the default is :data:`SKILLS`). Mentors
+        Number of skills ``d``, 1 to :data:`MAX_SKILLS` (:func:`skill_names`; the default is
+        :data:`SKILLS`). Mentors
         lead on the first (digital) half, mentees on the second.
 
     Returns
@@ -228,19 +244,14 @@ def cohort(
     >>> bool(mentors.offers[:, :5].mean() > mentees.offers[:, :5].mean())
     True
     """
-    for name, v in (
-        ("n_mentors", n_mentors),
-        ("n_mentees", n_mentees),
-        ("mentor_capacity", mentor_capacity),
-        ("regions", regions),
-        ("skills", skills),
-    ):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
-            raise ValidationError(f"`{name}` must be a non-negative integer.", argument=name)
-    if skills < 1:
-        raise ValidationError("`skills` must be at least 1.", argument="skills")
+    # bounds keep a typo from allocating the machine away; real cohorts are far smaller
+    n_mentors = check_int(n_mentors, "n_mentors", low=0, high=MAX_SIDE)
+    n_mentees = check_int(n_mentees, "n_mentees", low=0, high=MAX_SIDE)
+    mentor_capacity = check_int(mentor_capacity, "mentor_capacity", low=0, high=2**62)
+    regions = check_int(regions, "regions", low=0, high=MAX_SIDE)
+    skills = check_int(skills, "skills", low=1, high=MAX_SKILLS)
+    gen = check_rng(rng)
     names = skill_names(int(skills))
-    gen = np.random.default_rng(rng)
     junior = _side(gen, int(n_mentors), "J", junior=True, d=len(names))
     senior = _side(gen, int(n_mentees), "S", junior=False, d=len(names))
     junior_mgr, senior_mgr = _org_chart(gen, junior, senior)

@@ -330,13 +330,13 @@ class GoalContext:
                     argument="pairs",
                 )
             return mask[mi, ei]
-        attr = goal.cross or goal.same
+        attr = goal.cross if goal.cross is not None else goal.same
         if attr is None:
             return np.ones(len(mi), dtype=bool)
         c_m, c_e, _ = self.groups(attr, goal.name)
         a, b = c_m[mi], c_e[ei]
         known = (a >= 0) & (b >= 0)
-        return known & ((a != b) if goal.cross else (a == b))
+        return known & ((a != b) if goal.cross is not None else (a == b))
 
     def indicator(self, edges: np.ndarray, fixed_hit: bool) -> int | None:
         """Index of a new indicator ``y = OR(x[edges])``, or ``None`` when a fixed pair already
@@ -364,7 +364,11 @@ class Goal:
     @property
     def name(self) -> str:
         """Name used in reports and error messages (no attribute values)."""
-        prop = (self.cross and f"cross_{self.cross}") or (self.same and f"same_{self.same}")
+        prop = ""
+        for kind in ("cross", "same"):
+            v = getattr(self, kind)
+            if v is not None:  # an attribute name, or code arrays (not shown)
+                prop = f"{kind}_{v}" if isinstance(v, str) else kind
         if self.pairs is not None:
             prop = "pairs"
         return f"{self.kind}_{prop}" if prop else self.kind
@@ -422,14 +426,7 @@ class GroupGoal(Goal):
     groups: Any
 
     def __post_init__(self) -> None:
-        g = self.groups
-        ok = bool(g) if isinstance(g, str) else is_collection(g) and len(tuple(g)) == 2
-        if not ok:
-            raise ValidationError(
-                f"{self.kind}.groups must be an attribute name or a pair (mentor codes, mentee "
-                f"codes); got {shown(g)}.",
-                argument=f"{self.kind}.groups",
-            )
+        _check_groups(self.groups, f"{self.kind}.groups")
         super().__post_init__()
 
     @property
@@ -490,7 +487,22 @@ def _bounds_text(goal: _Bounded, fmt: Callable[[float], str]) -> str:
     return " and ".join(parts)
 
 
+def _check_groups(value: object, what: str) -> None:
+    """An attribute name, or a pair (mentor codes, mentee codes) checked against the
+    cohort when the goal is compiled."""
+    ok = bool(value) if isinstance(value, str) else is_collection(value) and len(list(value)) == 2
+    if not ok:
+        raise ValidationError(
+            f"{what} must be an attribute name or a pair (mentor codes, mentee codes); "
+            f"got {shown(value)}.",
+            argument=what,
+        )
+
+
 def _check_property(goal: Goal) -> None:
+    for name in ("cross", "same"):
+        if getattr(goal, name) is not None:
+            _check_groups(getattr(goal, name), f"{goal.kind}.{name}")
     given = [x is not None for x in (goal.cross, goal.same, goal.pairs)]
     if sum(given) > 1:
         raise ValidationError(

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._checks import check_choice
-from ..errors import GroupConflict
+from ..errors import GroupConflict, ValidationError
 from ..solvers.constrained.model import Row, by_participant
 from .base import (
     Goal,
@@ -304,6 +304,15 @@ class Representation(GroupGoal):
         placed = np.zeros(len(codes), dtype=bool)
         placed[ctx.fixed[:, col]] = True
         applicants = (cap > 0) | placed
+        if isinstance(self.floor, Mapping):
+            present = {labels[g] if g < len(labels) else g for g in np.unique(codes[codes >= 0])}
+            unknown = sum(1 for k in self.floor if k not in present)
+            if unknown:  # a typo would otherwise leave a group without its floor, silently
+                raise ValidationError(
+                    f"goal {self.name}: `floor` names {unknown} group(s) that no {self.side} "
+                    "belongs to.",
+                    argument="Representation.floor",
+                )
         out: dict[int, Fraction] = {}
         n_app = int(applicants.sum())
         for g in np.unique(codes[applicants & (codes >= 0)]).tolist():
