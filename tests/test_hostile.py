@@ -275,3 +275,80 @@ def test_every_hostile_value_is_named_or_valid(name: str) -> None:
             else:
                 _run(result)
     assert not wrong, "\n".join(wrong)
+
+
+# -- the cases of the report that asked for this battery, one by one ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scores", "kind"),
+    [
+        (np.array([["1", "2"], ["3", "4"]]), "string"),
+        (np.array([[True, False], [False, True]]), "boolean"),
+        (np.array([[1 + 1j, 2], [3, 4]]), "complex"),
+    ],
+)
+def test_scores_that_are_not_real_numbers_are_named(scores, kind):
+    with pytest.raises(rm.ValidationError, match=f"real numbers; got {kind} entries") as err:
+        rm.assign(scores)
+    assert err.value.argument == "scores"
+
+
+def test_huge_capacities_are_exact():
+    """2**63 and uint64's largest value mean 'unbounded': the same answer as capacity n."""
+    scores = np.array([[0.3, 0.5], [0.4, 0.2]])
+    want = rm.assign(scores, mentor_capacity=2).pairs.tolist()
+    assert rm.assign(scores, mentor_capacity=2**63).pairs.tolist() == want
+    big = np.array([2**64 - 1, 2**64 - 1], dtype=np.uint64)
+    assert rm.assign(scores, mentor_capacity=big).pairs.tolist() == want
+    with pytest.raises(rm.ValidationError, match="entry 1 is negative"):
+        rm.assign(scores, mentor_capacity=np.array([1, -1], dtype=np.int8))
+
+
+def test_a_method_that_cannot_solve_the_whole_programme_says_so_even_when_it_splits():
+    """lsa cannot take capacities on both sides; a split cohort is no excuse to switch."""
+    mentors, mentees = rm.synthetic.cohort(12, 12, rng=1, regions=3, mentor_capacity=2)
+    mentees = rm.People(
+        mentees.ids,
+        skills=mentees.skills,
+        offers=mentees.offers,
+        wants=mentees.wants,
+        attributes=dict(mentees.attributes),
+        capacity=2,
+    )
+    prog = rm.Programme(rules=[R.SameGroup("region")])
+    with pytest.raises(rm.SolverError, match="method 'lsa' cannot solve this problem"):
+        rm.match(mentors, mentees, prog, method="lsa")
+    with pytest.raises(rm.ValidationError, match="`executor` must be") as err:
+        rm.match(mentors, mentees, prog, executor="pool")
+    assert err.value.argument == "executor"
+
+
+def test_count_infeasibility_gives_the_most_pairs_any_assignment_reaches():
+    with pytest.raises(rm.InfeasibleError, match="needs 10 but at most 3 are possible"):
+        rm.assign(np.ones((3, 3)), goals=[G.Count(at_least=10)])
+
+
+def test_validated_tables_are_read_only_mappings_included():
+    mentors = rm.People(["a", "b"], attributes={"g": ["x", "y"]})
+    with pytest.raises(TypeError):
+        mentors.attributes["g"] = np.array(["x"], dtype=object)  # type: ignore[index]
+    with pytest.raises(ValueError, match="read-only"):
+        mentors.attributes["g"][0] = "z"
+    with pytest.raises(AttributeError, match="immutable"):
+        mentors.attributes = {}  # type: ignore[misc]
+    for column in (mentors.ids, mentors.offers, mentors.wants, mentors.capacity):
+        assert not column.flags.writeable
+
+
+def test_verify_refuses_what_is_not_a_list_of_pairs():
+    with pytest.raises(rm.ValidationError, match="`pairs` must be a Matching or an iterable"):
+        rm.verify(5, PROBLEM)
+    with pytest.raises(rm.ValidationError, match="entry 0 must be a .* pair; got 3 items"):
+        rm.verify([("J0001", "S0001", "x")], PROBLEM)
+
+
+def test_time_limits_beyond_a_year_are_named_not_overflowed():
+    for limit in (1e17, 1e308):
+        with pytest.raises(rm.ValidationError, match="`time_limit` must be a positive"):
+            rm.assign(SCORES, goals=[G.Count(at_least=1)], time_limit=limit)
