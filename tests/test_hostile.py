@@ -344,7 +344,7 @@ def test_validated_tables_are_read_only_mappings_included():
 def test_verify_refuses_what_is_not_a_list_of_pairs():
     with pytest.raises(rm.ValidationError, match="`pairs` must be a Matching or an iterable"):
         rm.verify(5, PROBLEM)
-    with pytest.raises(rm.ValidationError, match="entry 0 must be a .* pair; got 3 items"):
+    with pytest.raises(rm.ValidationError, match=r"entry 0 must be a .* pair; got 3 items"):
         rm.verify([("J0001", "S0001", "x")], PROBLEM)
 
 
