@@ -132,6 +132,11 @@ for arg, valid in {
 }.items():
     case(f"match.{arg}", lambda v, a=arg: rm.match(MENTORS, MENTEES, **{a: v}), valid)
 case("Problem.programme", lambda v: rm.Problem(MENTORS, MENTEES, v), {"None"})
+for method in ("scores", "allowed", "terms"):
+    case(f"Problem.{method}.mi", lambda v, f=method: getattr(PROBLEM, f)(v, [0]), {"[]"})
+    case(f"Problem.{method}.ei", lambda v, f=method: getattr(PROBLEM, f)([0], v), {"[]"})
+case("Problem.permitted.mi", lambda v: PROBLEM.permitted(v, []), {"[]"})
+case("Problem.block.rows", lambda v: PROBLEM.block(v, [0, 1]), {"[]"})
 
 # -- People --------------------------------------------------------------------------------------
 case("People.ids", lambda v: rm.People(v, skills=SKILLS), {"[]", "str_list", "neg_list"})

@@ -20,7 +20,14 @@ Examples
 from . import goals, rules, synthetic
 from .api import assign, match
 from .cohort import Cohort
-from .errors import GroupConflict, InfeasibleError, RmMatchError, SolverError, ValidationError
+from .errors import (
+    GroupConflict,
+    InfeasibleError,
+    MemoryBudgetError,
+    RmMatchError,
+    SolverError,
+    ValidationError,
+)
 from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
@@ -38,6 +45,7 @@ __all__ = [
     "GroupConflict",
     "InfeasibleError",
     "Matching",
+    "MemoryBudgetError",
     "PairExplanation",
     "People",
     "Problem",

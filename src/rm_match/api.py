@@ -10,7 +10,9 @@ assign → explain*.
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_sequence
-from .errors import InfeasibleError
+from .errors import InfeasibleError, SolverError
 from .explain import explain_matching, name_rules
 from .goals import Goal, GoalContext, check_goals, compile_goals, goal_conflicts
 from .people import People
@@ -39,6 +41,7 @@ from .solvers import (
     validate,
 )
 from .solvers.decompose import join, run
+from .solvers.registry import memory_budget
 from .solvers.sparse import SubSource
 
 __all__ = ["assign", "match"]
@@ -61,6 +64,7 @@ def assign(
     workers: int = 1,
     gap_limit: float | None = None,
     executor: Executor | None = None,
+    memory_limit: float | None = None,
 ) -> Assignment:
     """Best set of mentor→mentee pairs for a score matrix, a feasibility mask and capacities.
 
@@ -103,6 +107,12 @@ def assign(
         Without goals, when the allowed pairs fall into independent parts (no allowed pair
         between them, e.g. under a same-region rule), the parts are solved separately, and on
         this executor when one is given (a process pool, a Dask ``Client.get_executor()``, …).
+    memory_limit : float, optional
+        Bytes the solve may plan to use (default: half the memory available, see
+        :func:`~rm_match.solvers.registry.memory_budget`; ``math.inf``: no check). A named
+        method whose plan would exceed it raises :class:`~rm_match.MemoryBudgetError`
+        (naming the estimate, the budget and the methods that fit) before anything large is
+        allocated; ``auto`` takes a method that fits.
 
     Returns
     -------
@@ -116,6 +126,8 @@ def assign(
     SolverError
         If the requested ``method`` cannot solve the problem, or a backend fails, or (with
         goals) no feasible assignment was found within the time limit.
+    MemoryBudgetError
+        If no method's plan fits ``memory_limit`` (a :class:`~rm_match.SolverError`).
     InfeasibleError
         With goals, when none can be met: the message names the goals proven to conflict.
 
@@ -138,12 +150,19 @@ def assign(
         workers=workers,
         gap_limit=gap_limit,
         executor=executor,
+        memory_limit=memory_limit,
     )
     checked = () if goals is None else check_sequence(goals, "goals", Goal, "Goal objects")
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, opts)
     if checked:
         return _with_goals(checked, GoalContext.of_arrays(problem), problem.scores, opts)
-    return solve(problem, opts.method, executor=opts.executor, start=opts.start)
+    return solve(
+        problem,
+        opts.method,
+        executor=opts.executor,
+        start=opts.start,
+        memory_limit=opts.memory_limit,
+    )
 
 
 def match(
@@ -159,6 +178,7 @@ def match(
     executor: Executor | None = None,
     workers: int = 1,
     gap_limit: float | None = None,
+    memory_limit: float | None = None,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -176,7 +196,7 @@ def match(
         weights.
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme, to follow reporting lines through them.
-    policy, method, time_limit, rng, workers, gap_limit
+    policy, method, time_limit, rng, workers, gap_limit, memory_limit
         As in :func:`rm_match.assign` (``time_limit`` counts from the call: scores, rules
         and the goal model are built within it). With ``method="auto"``, cohorts (or
         independent parts) from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and
@@ -200,6 +220,8 @@ def match(
         If the tables, programme or options are malformed or do not fit together.
     SolverError
         If the requested ``method`` cannot solve the programme (the message says why).
+    MemoryBudgetError
+        If no plan fits ``memory_limit``; the message names the methods that would.
     InfeasibleError
         If required pairs conflict with other rules or capacities, or no assignment meets the
         programme's goals (the message names the goals and rules proven to conflict).
@@ -221,6 +243,7 @@ def match(
         workers=workers,
         gap_limit=gap_limit,
         executor=executor,
+        memory_limit=memory_limit,
     )
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
     free, arrays = _solve_problem(problem, opts)
@@ -232,24 +255,40 @@ def match(
 
 def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, ProblemArrays | None]:
     """Compile (dense) or screen (sparse), then solve: the free (non-required) pairs, and the
-    compiled arrays when the whole problem was compiled (for the report)."""
+    compiled arrays when the whole problem was compiled (for the report).
+
+    Every plan is held to the memory budget before anything large is allocated (a named
+    method that would not fit raises :class:`~rm_match.errors.MemoryBudgetError`; ``auto``
+    takes one that fits, e.g. the sparse path instead of a dense compile)."""
     _, m_cap, e_cap = problem.placement()
     goals = problem.programme.goals
+    budget = memory_budget(opts.memory_limit)
     # the named method must suit the whole programme: checked before any part is sent off
     choose(Needs.of(m_cap, e_cap, goals=bool(goals)), opts.method)
-    if goals:  # goals tie every pair together: one dense model
+    if goals:  # goals tie every pair together: one dense model, if it fits
+        choose(Needs.of(m_cap, e_cap, goals=True, compile=True), opts.method, budget=budget)
         arrays = problem.compile(keep_terms=False)
+        spent = time.perf_counter() - opts.start
+        if spent >= opts.limit:  # the goal model would start past the deadline
+            raise SolverError(
+                f"the time limit ({opts.limit:g} s) was spent building the scores and rules "
+                f"({spent:.2f} s for {arrays.shape[0]} × {arrays.shape[1]}) before the goal "
+                "model; raise `time_limit`.",
+                method=opts.method,
+            )
         ctx = problem.goal_context(arrays.feasible)
 
         def conflict(exc: InfeasibleError) -> InfeasibleError:
             return name_rules(problem, exc, opts.deadline)
 
-        free = _with_goals(tuple(goals), ctx, arrays.scores, opts, on_infeasible=conflict)
+        free = _with_goals(
+            tuple(goals), ctx, arrays.scores, opts, on_infeasible=conflict, checked=True
+        )
         return free, arrays
     parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
     if parts is not None and len(parts) > 1:
-        return _solve_parts(problem, parts, opts), None
-    backend = choose(Needs.of(m_cap, e_cap), opts.method)
+        return _solve_parts(problem, parts, opts, budget), None
+    backend = choose(Needs.of(m_cap, e_cap, compile=True), opts.method, budget=budget)
     if backend.capabilities.sparse:
         pool = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
         return _screened(problem, None, None, opts.policy, opts.generator, pool, True), None
@@ -263,14 +302,32 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
         opts.time_limit,
         opts.generator,
     )
-    return solve(dense, opts.method, executor=opts.executor, start=opts.start), arrays
+    left = _left(budget, arrays.scores, arrays.feasible)
+    a = solve(dense, opts.method, executor=opts.executor, start=opts.start, memory_limit=left)
+    return a, arrays
+
+
+def _left(budget: float | None, *held: np.ndarray) -> float:
+    """What remains of ``budget`` once the arrays ``held`` are allocated (``inf``: no
+    check), for the solve that follows the compile."""
+    if budget is None:
+        return math.inf
+    return max(budget - sum(a.nbytes for a in held), 1.0)
 
 
 def _solve_parts(
-    problem: Problem, parts: list[tuple[np.ndarray, np.ndarray]], opts: Options
+    problem: Problem,
+    parts: list[tuple[np.ndarray, np.ndarray]],
+    opts: Options,
+    budget: float | None = None,
 ) -> Assignment:
     """The independent parts (no allowed pair between them) solved apart, on the executor
-    when one is given, and joined."""
+    when one is given, and joined. Each part is held to ``budget`` (bytes; ``None``: no
+    check) before any is solved: serially, one part's arrays exist at a time; on an
+    executor, each task's."""
+    _, m_cap, e_cap = problem.placement()
+    for rows, cols in parts:
+        choose(Needs.of(m_cap[rows], e_cap[cols], compile=True), opts.method, budget=budget)
     if opts.executor is not None:
         # fill the cohort's caches (org chart, codes) once here, so that every task receives
         # them with the problem instead of rebuilding them
@@ -279,7 +336,7 @@ def _solve_parts(
         problem.allowed(one, one)
     seeds = opts.generator.integers(2**63 - 1, size=len(parts))
     tasks = [
-        (problem, rows, cols, opts.policy, opts.method, opts.time_limit, int(seed))
+        (problem, rows, cols, opts.policy, opts.method, opts.time_limit, int(seed), budget)
         for (rows, cols), seed in zip(parts, seeds, strict=True)
     ]
     return join(run(_solve_part, tasks, opts.executor), opts.policy, opts.start)
@@ -293,18 +350,20 @@ def _solve_part(
     method: str,
     time_limit: float | None,
     seed: int,
+    budget: float | None = None,
 ) -> Assignment:
     """One independent part, its pairs in the whole problem's indices (module level: a
     process pool can run it). Compiled densely, or screened when the backend for the part's
-    size is the sparse path."""
+    size is the sparse path; ``budget``: the caller's, in bytes (the same choice as its
+    check, wherever the task runs)."""
     _, m_cap, e_cap = problem.placement()
-    backend = choose(Needs.of(m_cap[rows], e_cap[cols]), method)
+    backend = choose(Needs.of(m_cap[rows], e_cap[cols], compile=True), method, budget=budget)
     gen = np.random.default_rng(seed)
     if backend.capabilities.sparse:  # one task of several: its scans run serially
         return _screened(problem, rows, cols, policy, gen, None, False)
     scores, ok = problem.block(rows, cols)
     part = ArrayProblem(scores, ok, m_cap[rows], e_cap[cols], policy, time_limit, gen)
-    a = solve(part, method)
+    a = solve(part, method, memory_limit=_left(budget, scores, ok))
     return replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
 
 
@@ -342,16 +401,28 @@ def _with_goals(
     opts: Options,
     *,
     on_infeasible: Callable[[InfeasibleError], InfeasibleError] | None = None,
+    checked: bool = False,
 ) -> Assignment:
     """Compile the goals over the context's pairs (``scores``: the full matrix), solve
     within the time limit, and check every goal on the answer (required pairs included).
-    ``on_infeasible(exc)``: the error to raise instead of an :class:`InfeasibleError`."""
+    ``on_infeasible(exc)``: the error to raise instead of an :class:`InfeasibleError`;
+    ``checked``: the plan was held to the memory budget already (else the goal model is,
+    before it is built). With no pair to choose, the answer is the empty one if it meets
+    every goal, else the goals it breaks are the conflict, whatever the method."""
+    needs = Needs.of(ctx.m_cap, ctx.e_cap, goals=True, pairs=len(ctx.mi))
+    budget = None if checked else memory_budget(opts.memory_limit)
+    backend = choose(needs, opts.method, budget=budget)
     model, fair = compile_goals(goals, ctx, scores[ctx.mi, ctx.ei], opts.policy)
     fixed = ctx.fixed
     # MinPairScore's lowest score counts the required pairs too
     floor = float(scores[fixed[:, 0], fixed[:, 1]].min()) if len(fixed) else None
     try:
-        free = solve_goals(model, fair, opts, floor=floor, explain=lambda g: goals[g].explain(ctx))
+        if len(ctx.mi) == 0:
+            free = _no_pairs(goals, ctx, scores, opts, backend.name)
+        else:
+            free = solve_goals(
+                model, fair, opts, floor=floor, explain=lambda g: goals[g].explain(ctx)
+            )
     except InfeasibleError as exc:
         if on_infeasible is not None:
             raise on_infeasible(exc) from None
@@ -365,3 +436,37 @@ def _with_goals(
     mi, ei = every[:, 0], every[:, 1]
     checks = tuple(check_goals(goals, ctx, mi, ei, scores=scores[mi, ei]))
     return replace(free, goals=checks)
+
+
+def _no_pairs(
+    goals: tuple[Goal, ...], ctx: GoalContext, scores: np.ndarray, opts: Options, method: str
+) -> Assignment:
+    """The answer when no pair can be chosen (an empty side, or rules that allow nothing):
+    no pairs, if the required ones alone meet every goal.
+
+    Raises
+    ------
+    InfeasibleError
+        Naming the goals the required pairs alone break: no choice of pairs can mend them.
+    """
+    fixed = ctx.fixed
+    mi, ei = fixed[:, 0], fixed[:, 1]
+    failed = {c.goal for c in check_goals(goals, ctx, mi, ei, scores=scores[mi, ei]) if not c.met}
+    broken = [g for g in goals if g.name in failed]
+    if broken:
+        names = [g.name for g in broken]
+        why = next((w for g in broken if (w := g.explain(ctx))), None)
+        raise InfeasibleError(
+            "no assignment meets the goals: "
+            f"{why or ' + '.join(names) + ' cannot hold with no pair to choose'}.",
+            rules=names,
+        )
+    return Assignment.build(
+        np.empty((0, 2), dtype=np.int64),
+        0.0,
+        0.0,
+        method=method,
+        policy=opts.policy,
+        start=opts.start,
+        message="no pair to choose",
+    )

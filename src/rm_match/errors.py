@@ -8,6 +8,8 @@ The hierarchy::
     ├── InfeasibleError           the rules (and goals) admit no valid programme: names the
     │                             conflicting rules (and, in ``groups``, the groups at fault)
     └── SolverError               a backend failed or cannot solve the problem as asked
+        └── MemoryBudgetError     the plan would need more memory than the budget allows:
+                                  names the estimate, the budget and the methods that fit
 
 Messages, like logs and reprs, carry participant ids and counts but never attribute values
 (gender, age, ...) nor group labels (a department's name is a value too): participant data is
@@ -21,7 +23,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["GroupConflict", "InfeasibleError", "RmMatchError", "SolverError", "ValidationError"]
+__all__ = [
+    "GroupConflict",
+    "InfeasibleError",
+    "MemoryBudgetError",
+    "RmMatchError",
+    "SolverError",
+    "ValidationError",
+]
 
 
 class RmMatchError(Exception):
@@ -144,3 +153,34 @@ class SolverError(RmMatchError):
         super().__init__(message)
         self.method = method
         self.raw_status = raw_status
+
+
+class MemoryBudgetError(SolverError):
+    """The solve would need more memory than its budget: raised before anything large is
+    allocated (see :func:`rm_match.solvers.registry.estimate`).
+
+    Attributes
+    ----------
+    method : str or None
+        The backend asked for (``None`` when ``method="auto"`` found none that fits).
+    estimate : float
+        Bytes the plan is estimated to need at its peak.
+    budget : float
+        Bytes allowed (``memory_limit``, or a share of the memory available).
+    fits : tuple of str
+        Methods that can solve the problem within the budget (empty if none can).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        estimate: float,
+        budget: float,
+        fits: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, method=method)
+        self.estimate = float(estimate)
+        self.budget = float(budget)
+        self.fits = tuple(fits)

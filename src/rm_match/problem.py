@@ -22,11 +22,14 @@ from .goals import GoalContext
 from .people import People
 from .programme import DEFAULT_WEIGHTS, Programme
 from .rules import RequiredPairs
+from .solvers.registry import COMPILE_BLOCK_CELLS
 from .terms import TERM_FIELDS, TermSpec, combine, pair_terms
 
 __all__ = ["Problem", "ProblemArrays"]
 
-_BLOCK_ELEMENTS = 1 << 22  # pairs per compile block: bounds temporaries to tens of MiB
+#: Pairs per compile block: bounds the term arrays to a few hundred MiB (the registry's
+#: memory estimates count one block).
+_BLOCK_ELEMENTS = COMPILE_BLOCK_CELLS
 
 
 def active_weights(programme: Programme, cohort: Cohort) -> dict[str, float]:
@@ -202,6 +205,7 @@ class Problem:
     ) -> dict[str, np.ndarray]:
         """Each rule's flags for a block of pairs (outer) or pair-wise, keyed by the rule's
         label (:attr:`Programme.rule_names`: distinct, so every rule instance is applied)."""
+        mi, ei = self._indices(mi, ei, outer)
         prog = self.programme
         return {
             label: r.allowed(self.cohort, mi, ei, outer=outer)
@@ -210,6 +214,7 @@ class Problem:
 
     def permitted(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
         """Whether every rule allows each pair ``(mi[k], ei[k])``."""
+        mi, ei = self._indices(mi, ei, False)
         ok = np.ones(len(mi), dtype=bool)
         for flags in self.allowed(mi, ei, outer=False).values():
             ok &= flags
@@ -217,11 +222,38 @@ class Problem:
 
     def terms(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> dict[str, np.ndarray]:
         """Each active score term for a block of pairs (outer) or pair-wise."""
+        mi, ei = self._indices(mi, ei, outer)
         return pair_terms(self.cohort, self.spec, mi, ei, outer=outer, terms=self.weights)
 
     def scores(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> np.ndarray:
         """Pair scores for a block of pairs (outer) or pair-wise."""
         return combine(self.terms(mi, ei, outer=outer), self.weights)
+
+    def _indices(
+        self, mi: object, ei: object, outer: bool, names: tuple[str, str] = ("mi", "ei")
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``mi``, ``ei`` as 1-D integer index arrays within the two sides (of one length
+        when not ``outer``), or a named error."""
+        out = []
+        for value, name, n in zip((mi, ei), names, self.cohort.shape, strict=True):
+            a = np.asarray(value) if not isinstance(value, (str, bytes)) else np.asarray(None)
+            if a.ndim != 1 or (a.dtype.kind not in "iu" and a.size):
+                raise ValidationError(
+                    f"`{name}` must be a one-dimensional array of indices.", argument=name
+                )
+            a = a.astype(np.intp, copy=False)
+            if a.size and (a.min() < 0 or a.max() >= n):
+                raise ValidationError(
+                    f"`{name}` holds an index outside 0 … {n - 1}.", argument=name
+                )
+            out.append(a)
+        if not outer and len(out[0]) != len(out[1]):
+            raise ValidationError(
+                f"`{names[0]}` and `{names[1]}` must have one length for pair-wise values; got "
+                f"{len(out[0])} and {len(out[1])}.",
+                argument=names[1],
+            )
+        return out[0], out[1]
 
     def goal_groups(self, name: str) -> tuple[np.ndarray, np.ndarray, list]:
         """Codes of attribute ``name`` (or ``"department"``) on both sides for goals (-1 for
@@ -269,11 +301,12 @@ class Problem:
 
     def block(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Scores and the feasibility mask of the block ``rows × cols`` (required pairs are
-        placed already, so they are not feasible): a part of the problem, compiled alone."""
-        scores = self.scores(rows, cols)
+        placed already, so they are not feasible): a part of the problem, compiled alone, a
+        block of rows at a time like :meth:`compile`."""
+        rows, cols = self._indices(rows, cols, True, names=("rows", "cols"))
+        scores = np.zeros((len(rows), len(cols)))
         ok = np.ones(scores.shape, dtype=bool)
-        for flags in self.allowed(rows, cols).values():
-            ok &= flags
+        self._fill(rows, cols, scores, ok)
         fixed = self.placement()[0]
         if len(fixed):
             pos_m = np.full(self.cohort.shape[0], -1)
@@ -321,21 +354,7 @@ class Problem:
         scores = np.zeros((n_m, n_e))
         feasible = np.ones((n_m, n_e), dtype=bool)
         counts = dict.fromkeys(self.programme.rule_names, 0)
-        ei = np.arange(n_e)
-        step = max(1, _BLOCK_ELEMENTS // max(n_e, 1))
-        for start in range(0, n_m, step):
-            rows = slice(start, min(start + step, n_m))  # a slice: plain copies, no gathers
-            mi = np.arange(rows.start, rows.stop)
-            block = self.terms(mi, ei)
-            if keep_terms:
-                for name, values in block.items():
-                    terms[name][rows] = values
-            if block:  # the weighted sum while the block is at hand: no whole-matrix temporaries
-                scores[rows] = combine(block, self.weights)
-            del block  # the block's terms go before the rules' flags are made
-            for name, ok in self.allowed(mi, ei).items():
-                counts[name] += int(ok.sum())
-                feasible[rows] &= ok
+        self._fill(np.arange(n_m), np.arange(n_e), scores, feasible, terms=terms, counts=counts)
         fixed, m_cap, e_cap = self.placement()
         feasible[fixed[:, 0], fixed[:, 1]] = False
         for a in (scores, feasible, m_cap, e_cap, fixed, *terms.values()):
@@ -350,6 +369,35 @@ class Problem:
             terms=ReadOnlyDict(terms),
             weights=ReadOnlyDict(dict(self.weights)),
         )
+
+    def _fill(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        scores: np.ndarray,
+        feasible: np.ndarray,
+        *,
+        terms: dict[str, np.ndarray] | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        """Scores (and ``terms``, when given) and the rules' mask of mentors ``rows`` ×
+        mentees ``cols`` into the arrays given, :data:`_BLOCK_ELEMENTS` pairs at a time (the
+        term arrays of one block exist at a time); ``counts``: pairs each rule allows."""
+        step = max(1, _BLOCK_ELEMENTS // max(len(cols), 1))
+        for start in range(0, len(rows), step):
+            at = slice(start, min(start + step, len(rows)))  # a slice: plain copies, no gathers
+            mi = rows[at]
+            block = self.terms(mi, cols)
+            if terms:
+                for name, values in block.items():
+                    terms[name][at] = values
+            if block:  # the weighted sum while the block is at hand: no whole-matrix temporaries
+                scores[at] = combine(block, self.weights)
+            del block  # the block's terms go before the rules' flags are made
+            for name, ok in self.allowed(mi, cols).items():
+                if counts is not None:
+                    counts[name] += int(ok.sum())
+                feasible[at] &= ok
 
     def placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Required pairs placed first: ``(fixed pairs, mentor capacity left, mentee capacity

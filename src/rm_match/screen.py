@@ -74,7 +74,9 @@ def _key_columns(cohort: Cohort, name: str, side: int) -> np.ndarray:
         return np.asarray(cohort.interests[side], dtype=np.float64)
     else:
         col = cohort.attribute_codes(name)[side]
-    return np.asarray(col, dtype=np.float64).reshape(len(people.ids), -1)
+    a = np.asarray(col, dtype=np.float64)
+    # one column per scalar field; explicit widths: reshape(0, -1) is ambiguous
+    return a[:, None] if a.ndim == 1 else a.reshape(len(a), int(np.prod(a.shape[1:])))
 
 
 def _keys(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

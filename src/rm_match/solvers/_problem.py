@@ -123,7 +123,11 @@ def _scores(scores: object) -> np.ndarray:
         raise ValidationError(f"{want}; got {kind} entries.", argument="scores")
     if a.ndim != 2:
         raise ValidationError(f"{want}; got {a.ndim} dimension(s).", argument="scores")
-    return np.array(a, dtype=np.float64)
+    # float64 input is used as it is (no n × n copy), through a read-only view: no solver
+    # may write to the caller's array
+    view = np.asarray(a, dtype=np.float64).view()
+    view.flags.writeable = False
+    return view
 
 
 def _feasible(feasible: object, shape: tuple[int, ...]) -> np.ndarray:

@@ -82,9 +82,9 @@ def run(fn: Callable[..., Any], tasks: Iterable[tuple], executor: Executor | Non
     """``[fn(*t) for t in tasks]``, on ``executor`` when one is given (in task order).
 
     ``fn`` and the tasks must be picklable for a process pool: module-level functions and
-    plain arrays.
+    plain arrays. Without an executor the tasks are drawn one at a time, so a generator
+    holds one task's arguments at a time.
     """
-    tasks = list(tasks)
     if executor is None:
         return [fn(*t) for t in tasks]
     futures = [executor.submit(fn, *t) for t in tasks]

@@ -34,18 +34,27 @@ class LSABackend:
 
     def solve(self, problem: ArrayProblem) -> Solution:
         cand = problem.candidates()
-        if problem.policy == "max_matched":
-            weights = np.where(cand, problem.scores + coverage_bonus(problem, cand), 0.0)
-        else:
-            weights = np.where(cand, problem.scores, 0.0)
+        bonus = coverage_bonus(problem, cand) if problem.policy == "max_matched" else 0.0
         # Repeat each row (column) once per unit of capacity, capped by the other side's size.
         row_rep = np.minimum(problem.mentor_capacity, problem.shape[1])
         col_rep = np.minimum(problem.mentee_capacity, problem.shape[0])
         row_of = np.repeat(np.arange(problem.shape[0]), row_rep)
         col_of = np.repeat(np.arange(problem.shape[1]), col_rep)
         unit = (row_rep == 1).all() and (col_rep == 1).all()
-        expanded = weights if unit else weights[np.ix_(row_of, col_of)]
-        r, c = linear_sum_assignment(expanded, maximize=True)
+        # The costs to minimise, -(score + bonus) and 0 where forbidden, are built in place in
+        # one n × n array: scipy copies a matrix it must negate (``maximize``) or transpose
+        # (more rows than columns), so it gets a wide one, negated, and copies nothing.
+        flip = len(row_of) > len(col_of)
+        scores, ok = (problem.scores.T, cand.T) if flip else (problem.scores, cand)
+        cost = np.negative(scores, order="C")
+        if bonus:
+            cost -= bonus
+        np.multiply(cost, ok, out=cost)
+        if not unit:
+            cost = cost[np.ix_(col_of, row_of) if flip else np.ix_(row_of, col_of)]
+        r, c = linear_sum_assignment(cost)
+        if flip:
+            r, c = c, r
         pairs = np.column_stack((row_of[r], col_of[c]))
         pairs = pairs[cand[pairs[:, 0], pairs[:, 1]]]
         return Solution(pairs, 0.0, "scipy linear_sum_assignment: optimal")

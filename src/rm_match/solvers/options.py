@@ -30,7 +30,7 @@ from .._checks import (
     check_workers,
 )
 from ..errors import ValidationError
-from .registry import check_method
+from .registry import check_memory_limit, check_method
 
 __all__ = ["DEFAULT_TIME_LIMIT", "POLICIES", "Options", "check_options"]
 
@@ -54,6 +54,7 @@ class Options:
     gap_limit: float = 0.0
     executor: Executor | None = None
     start: float = 0.0
+    memory_limit: float | None = None
 
     @property
     def generator(self) -> np.random.Generator:
@@ -96,6 +97,7 @@ def check_options(
     gap_limit: object = None,
     executor: object = None,
     start: float | None = None,
+    memory_limit: object = None,
 ) -> Options:
     """Every shared option checked once; a :class:`~rm_match.ValidationError` names the
     first one at fault. ``start``: the caller's clock (default: now)."""
@@ -108,4 +110,5 @@ def check_options(
         gap_limit=check_gap_limit(gap_limit),
         executor=check_executor(executor),
         start=time.perf_counter() if start is None else float(start),
+        memory_limit=check_memory_limit(memory_limit),
     )

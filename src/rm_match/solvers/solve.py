@@ -4,6 +4,7 @@ and goal models with their diagnosis when none can be met."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -18,7 +19,7 @@ from . import decompose
 from ._problem import ArrayProblem
 from .constrained.model import GoalModel
 from .options import Options
-from .registry import GoalBackend, Needs, choose
+from .registry import GoalBackend, Needs, choose, memory_budget
 
 __all__ = ["solve", "solve_goals", "solve_source"]
 
@@ -29,21 +30,34 @@ def solve(
     *,
     executor: Executor | None = None,
     start: float | None = None,
+    memory_limit: float | None = None,
 ) -> Assignment:
     """The best pairs of ``problem`` (no goals): the allowed-pair graph's independent parts
     (:func:`~.decompose.components`) each solved by the backend ``method`` names or ``auto``
     picks for it, on ``executor`` when given, and joined.
 
+    ``memory_limit``: bytes the solve may use (see :func:`~.registry.memory_budget`;
+    ``None``: the default budget, ``math.inf``: no check). Every part is held to it before
+    any is solved; ``auto`` takes a backend that fits (the sparse path needs no n × n
+    working arrays). Serially, the parts' arrays are copied one part at a time.
+
     Raises
     ------
     SolverError
         If the named backend cannot solve the problem (checked on the whole first).
+    MemoryBudgetError
+        If the named backend (or, under ``auto``, every capable one) would not fit the
+        budget on a part.
     """
     start = time.perf_counter() if start is None else start
-    backend = choose(Needs.of_problem(problem), method)
+    budget = memory_budget(memory_limit)
+    needs = Needs.of_problem(problem)
+    backend = choose(needs, method)
     ok = problem.feasible & (problem.mentor_capacity > 0)[:, None] & (problem.mentee_capacity > 0)
     parts = decompose.components(ok)
+    del ok
     if len(parts) <= 1:
+        backend = choose(needs, method, budget=budget)
         pairs, slack, message = backend.solve(problem)
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
@@ -56,32 +70,47 @@ def solve(
             start=start,
             message=message,
         )
+    m_cap, e_cap = problem.mentor_capacity, problem.mentee_capacity
+    # each part solves a copy of its block (float64 scores, boolean mask): what is left of
+    # the budget beside it is the part's, checked for every part before any is solved
+    limits = [
+        math.inf if budget is None else max(budget - 9.0 * len(rows) * len(cols), 1.0)
+        for rows, cols in parts
+    ]
+    for (rows, cols), limit in zip(parts, limits, strict=True):
+        choose(Needs.of(m_cap[rows], e_cap[cols]), method, budget=memory_budget(limit))
     seeds = problem.rng.integers(2**63 - 1, size=len(parts))
-    tasks = [
+    # a generator: run serially, the tasks copy one part's arrays at a time
+    tasks = (
         (
             replace(
                 problem,
                 scores=problem.scores[np.ix_(rows, cols)],
                 feasible=problem.feasible[np.ix_(rows, cols)],
-                mentor_capacity=problem.mentor_capacity[rows],
-                mentee_capacity=problem.mentee_capacity[cols],
+                mentor_capacity=m_cap[rows],
+                mentee_capacity=e_cap[cols],
                 rng=np.random.default_rng(seed),
             ),
             method,
             rows,
             cols,
+            limit,
         )
-        for (rows, cols), seed in zip(parts, seeds, strict=True)
-    ]
+        for (rows, cols), seed, limit in zip(parts, seeds, limits, strict=True)
+    )
     return decompose.join(decompose.run(_solve_part, tasks, executor), problem.policy, start)
 
 
 def _solve_part(
-    problem: ArrayProblem, method: str, rows: np.ndarray, cols: np.ndarray
+    problem: ArrayProblem,
+    method: str,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    memory_limit: float | None = None,
 ) -> Assignment:
     """One independent part, its pairs in the whole problem's indices (module level: it may
     run in another process)."""
-    a = solve(problem, method)
+    a = solve(problem, method, memory_limit=memory_limit)
     return replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
 
 
@@ -133,16 +162,22 @@ def solve_goals(
     the solver's account in ``stats``. The diagnosis of an infeasible model runs within the
     same time limit and names a goal only when it is proven part of the conflict.
 
+    The solver spends deterministic work (:mod:`.constrained.budget`): as much as the time
+    limit allows a model of this size, whatever the machine's load, so that the same model,
+    seed and one worker give the same answer; the deadline is a safety stop, and an answer it
+    cut short says so in its message (``stats["clock_stopped"]``).
+
     Raises
     ------
     InfeasibleError
         When no assignment meets the goals (``rules``: the goals proven to conflict, or all
         of them with the message saying that is not proven).
     SolverError
-        When no answer was found within the time limit, or the method takes no goals.
+        When no answer was found within the time limit (at once when the limit was spent
+        before the solver started), or the method takes no goals.
     """
     from .constrained import fair as fairness
-    from .constrained.diagnose import diagnose
+    from .constrained.budget import work_for
     from .constrained.pipeline import Unsolved
 
     # the registry only returns a backend with goals among its capabilities here
@@ -150,11 +185,17 @@ def solve_goals(
         GoalBackend, choose(Needs.of(model.m_cap, model.e_cap, goals=True), options.method)
     )
     seed = int(options.generator.integers(2**31 - 1))
+    left = options.deadline - time.perf_counter()
+    if left <= 0:
+        raise SolverError(_too_short(model, options), method=backend.name)
     kw: dict[str, Any] = {
-        "time_limit": options.left(),
+        "time_limit": left,
         "seed": seed,
         "workers": options.workers,
         "gap_limit": options.gap_limit,
+        # the work depends on the limit and the model's size, never on the clock
+        "work": work_for(options.limit, model.n_m, model.n_e, model.n_edges),
+        "deadline": options.deadline,
     }
     try:
         if fair is False:
@@ -168,6 +209,8 @@ def solve_goals(
                 f"no assignment meeting every goal was found within the time limit ({exc}).",
                 method=backend.name,
             ) from None
+        from .constrained.diagnose import diagnose  # loads CP-SAT: only when needed
+
         left = max(options.deadline - time.perf_counter(), 0.0)  # within the limit too
         core, why = diagnose(model, time_limit=left, seed=seed, explain=explain)
         names = [model.goal_names[g] for g in core] or list(model.goal_names)
@@ -186,4 +229,17 @@ def solve_goals(
         start=options.start,
         message=out.message,
     )
-    return replace(a, stats=out.stats)
+    # "feasible" when the solver says so: e.g. the most pairs not proven, whatever the gap
+    status = "feasible" if out.status == "feasible" else a.status
+    return replace(a, status=status, stats=out.stats)
+
+
+def _too_short(model: GoalModel, options: Options) -> str:
+    """Why a goal solve did not start: the time limit went to the steps before it."""
+    spent = time.perf_counter() - options.start
+    return (
+        f"the time limit ({options.limit:g} s) was used up before the solver started: "
+        f"{spent:.2f} s went to the scores, the rules and the goal model ({model.n_m} x "
+        f"{model.n_e} participants, {model.n_edges} candidate pairs, {len(model.rows)} goal "
+        "rows); allow more time."
+    )

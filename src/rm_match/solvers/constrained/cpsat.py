@@ -123,20 +123,24 @@ def build(
     return cp, x, lits, scaled, scale
 
 
-def _solver(time_limit: float, seed: int, workers: int) -> cp_model.CpSolver:
+def _solver(
+    time_limit: float, seed: int, workers: int, wall: float | None = None
+) -> cp_model.CpSolver:
     """A CP-SAT solver with ``random_seed = seed``. One worker: the limit is in CP-SAT's
     deterministic time (roughly seconds; the same run stops at the same point on any
-    machine), with a wall-clock backstop of :data:`_WALL_BACKSTOP` × the limit. More
-    workers: wall-clock seconds."""
+    machine), with a wall-clock backstop of :data:`_WALL_BACKSTOP` × the limit, and at most
+    ``wall`` seconds when given (what is left before the caller's deadline). More workers:
+    wall-clock seconds (at most ``wall``)."""
     solver = cp_model.CpSolver()
     limit = max(float(time_limit), 0.01)
+    cap = np.inf if wall is None else max(float(wall), 0.01)
     solver.parameters.random_seed = int(seed)
     solver.parameters.num_workers = int(workers)
     if int(workers) == 1:
         solver.parameters.max_deterministic_time = limit
-        solver.parameters.max_time_in_seconds = _WALL_BACKSTOP * limit
+        solver.parameters.max_time_in_seconds = min(_WALL_BACKSTOP * limit, cap)
     else:
-        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.max_time_in_seconds = min(limit, cap)
     return solver
 
 
@@ -147,6 +151,7 @@ def solve(
     seed: int,
     workers: int = 1,
     gap: float = 0.0,
+    deadline: float | None = None,
 ) -> MipResult:
     """Maximise the model's weight with CP-SAT; ``gap``: relative gap on the scores to stop
     at. The bound in the result is on the weight (score + coverage bonus).
@@ -158,13 +163,14 @@ def solve(
 
     With ``workers=1`` the limit is CP-SAT's deterministic time (see :func:`_solver`): the
     same model and seed give the same answer whatever the machine's load, unless the
-    wall-clock backstop stops a run first. What stays nondeterministic: that backstop, and a
-    caller that derives ``time_limit`` from the wall clock (a limit differing by a hair may
-    stop the search a step earlier or later). More workers run in parallel and are not
-    reproducible.
+    wall-clock backstop stops a run first (``deadline``, a ``time.perf_counter()`` time,
+    when given; the result's ``timed_out`` says so). What stays nondeterministic: that
+    backstop, and a caller that derives ``time_limit`` from the wall clock (a limit
+    differing by a hair may stop the search a step earlier or later). More workers run in
+    parallel and are not reproducible.
     """
     start = time.perf_counter()
-    clock = _Clock(time_limit, workers)
+    clock = _Clock(time_limit, workers, deadline)
     if not model.bonus:
         res = _solve_once(model, clock, seed, workers, gap, "weights", (None, None))
         return clock.finish(res, start)
@@ -193,23 +199,36 @@ class _Clock:
     """What is left of one time limit over several solves: deterministic time for one worker
     (CP-SAT reports what each solve spent), wall-clock seconds for more."""
 
-    def __init__(self, time_limit: float, workers: int) -> None:
+    def __init__(self, time_limit: float, workers: int, deadline: float | None = None) -> None:
         self.limit = max(float(time_limit), 0.01)
         self.deterministic = int(workers) == 1
         self.deadline = time.perf_counter() + self.limit
+        self.wall_deadline = deadline  # the caller's (a safety stop), if any
         self.spent = 0.0  # deterministic time so far
+        self.timed_out = False
 
     def left(self) -> float:
         if self.deterministic:
             return max(self.limit - self.spent, 0.01)
         return max(self.deadline - time.perf_counter(), 0.01)
 
-    def charge(self, solver: cp_model.CpSolver) -> None:
+    def wall(self) -> float | None:
+        """Wall-clock seconds left before the caller's deadline (``None``: no deadline)."""
+        if self.wall_deadline is None:
+            return None
+        return self.wall_deadline - time.perf_counter()
+
+    def charge(self, solver: cp_model.CpSolver, status: int) -> None:
         self.spent += float(solver.response_proto.deterministic_time)
+        if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            # stopped by a limit: the wall clock's, if it ran that long
+            cap = solver.parameters.max_time_in_seconds
+            self.timed_out |= float(solver.wall_time) >= 0.97 * cap
 
     def finish(self, res: MipResult, start: float) -> MipResult:
         res.wall_time = time.perf_counter() - start
         res.deterministic_time = self.spent
+        res.timed_out = self.timed_out
         return res
 
 
@@ -220,11 +239,11 @@ def _solve_once(model, clock, seed, workers, gap, objective, pairs, hint=None) -
     if hint is not None:
         for v, on in zip(x, hint.tolist(), strict=True):
             cp.add_hint(v, bool(on))
-    solver = _solver(clock.left(), seed, workers)
+    solver = _solver(clock.left(), seed, workers, clock.wall())
     if gap > 0:
         solver.parameters.relative_gap_limit = float(gap)
     status = solver.solve(cp)
-    clock.charge(solver)
+    clock.charge(solver, status)
     name = solver.status_name(status)
     values = {"weights": model.weights, "scores": model.scores}.get(objective)
     # the objective's true values exceed the scaled ones by at most err per pair

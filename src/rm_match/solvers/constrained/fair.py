@@ -1,6 +1,9 @@
 """Fairness (:class:`~rm_match.goals.MinPairScore`): the total score plus a weight times the
 lowest pair score, or the lowest pair score first (max-min), by a search over score
-thresholds where each threshold is one goal-constrained solve."""
+thresholds where each threshold is one goal-constrained solve.
+
+The solves share one :class:`~.budget.Budget`: each gets a share of the work left, so the
+search, like every goal solve, repeats exactly when the wall clock does not stop it."""
 
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from typing import Any
 import numpy as np
 
 from ...results import OPTIMALITY_TOL, relative_gap
-from . import cpsat, highs, pipeline
+from . import budget as cost
+from . import highs, pipeline
+from .budget import Budget
 from .model import GoalModel, Row
-from .pipeline import DEFAULT_TIME_LIMIT, GoalOutcome, Unsolved, _left
+from .pipeline import CPSAT_PER_WORK, DEFAULT_TIME_LIMIT, GoalOutcome, Unsolved
 
 __all__ = ["solve_fair"]
 
@@ -28,6 +33,8 @@ def solve_fair(
     workers: int = 1,
     gap_limit: float = 0.0,
     floor: float | None = None,
+    work: float | None = None,
+    deadline: float | None = None,
 ) -> GoalOutcome:
     """Maximise ``Σ score + W·m`` (``W = weight``), or with ``weight=None`` the pair ``(m,
     Σ score)`` lexicographically, over the goal-constrained assignments; ``m`` is the lowest
@@ -46,28 +53,33 @@ def solve_fair(
     Under ``max_matched`` the number of pairs is fixed first; when the first solve does not
     prove it the most possible, a solve asking for one pair more does (or finds more), within
     the time limit; if that is not proven either, the bound is ``inf``.
+
+    Time: ``work`` units and the wall-clock ``deadline`` as in
+    :func:`.pipeline.solve_model`; the first solve gets a third of the work.
     """
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     start = time.perf_counter()
-    deadline = start + limit
-    kw = {"method": method, "seed": seed, "workers": workers, "gap_limit": gap_limit}
-    first = pipeline.solve_model(
-        model,
-        time_limit=limit / 3,
-        method=method,
-        seed=seed,
-        workers=workers,
-        gap_limit=gap_limit,
+    budget = Budget(
+        cost.RATE * limit if work is None else work,
+        start + limit if deadline is None else deadline,
     )
+    kw: dict[str, Any] = {
+        "method": method,
+        "seed": seed,
+        "workers": workers,
+        "gap_limit": gap_limit,
+    }
+    first = pipeline.solve_model(model, budget=budget.part(1 / 3), **kw)
     stats: dict[str, Any] = {"threshold_solves": 1}
     notes: list[str] = []
     count_proven = True
     need = 0  # pairs every answer has
     if model.bonus:
         x = first.x
-        if not np.isfinite(first.bound):
+        unproven = not np.isfinite(first.bound) or not first.stats.get("pairs_proven_most", 1)
+        if unproven:
             # prove the count with a solve asking for one pair more (or find more pairs)
-            x, count_proven = _most_pairs(model, x, start + limit * 2 / 3, seed, workers, method)
+            x, count_proven = _most_pairs(model, x, budget.part(0.5), seed, workers, method)
             stats["count_proof"] = "proven" if count_proven else "unproven"
             if not count_proven:
                 notes.append("most pairs not proven (time limit)")
@@ -75,10 +87,10 @@ def solve_fair(
         need = int(x.sum())
         row = _count_row(len(model.goal_names), np.arange(model.n_edges), need)
         model = replace(model.with_rows((row,), ("pair_count",)), bonus=0.0, policy="max_score")
-        if not np.isfinite(first.bound) or need != int(first.x.sum()):
+        if unproven or need != int(first.x.sum()):
             # the score among answers with that many pairs: a bound on it needs a solve
-            left = max(_left(deadline, 0.5), 0.05)
-            status, out = _threshold_solve(model, np.ones(model.n_edges, bool), left, kw)
+            every = np.ones(model.n_edges, bool)
+            status, out = _threshold_solve(model, every, budget.part(0.5), kw)
             stats["threshold_solves"] += 1
             if status == "feasible":
                 assert out is not None  # "feasible" comes with an outcome
@@ -91,21 +103,25 @@ def solve_fair(
     zero = np.zeros(model.n_edges, dtype=bool)
     empty_ok = need == 0 and model.feasible(zero)
     if weight is None:
-        out = _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
+        out = _lexicographic(model, first, s_low, m0, empty_ok, need, budget, kw, stats)
     else:
-        out = _weighted(model, first, float(weight), s_low, m0, empty_ok, deadline, kw, stats)
+        out = _weighted(model, first, float(weight), s_low, m0, empty_ok, budget, kw, stats)
     if not count_proven:
         out.bound = np.inf
     out.message += "".join(f"; {n}" for n in notes)
     gap = relative_gap(out.objective, out.bound)
     out.status = "optimal" if gap <= OPTIMALITY_TOL else "feasible"
+    if budget.clock_stopped and "a rerun may differ" not in out.message:
+        out.message += "; stopped by the wall clock before its work was spent: a rerun may differ"
     stats = {**first.stats, **stats, "fair_value": out.objective, "fair_bound": out.bound}
     stats["time"] = time.perf_counter() - start
+    stats["work_spent"] = budget.spent
+    stats["clock_stopped"] = budget.clock_stopped
     out.stats = stats
     return out
 
 
-def _weighted(model, first, w, s_low, m0, empty_ok, deadline, kw, stats) -> GoalOutcome:
+def _weighted(model, first, w, s_low, m0, empty_ok, budget, kw, stats) -> GoalOutcome:
     """The threshold search for ``Σ score + w·m`` (see :func:`solve_fair`)."""
     s = model.scores
     levels = np.unique(s_low)
@@ -137,12 +153,11 @@ def _weighted(model, first, w, s_low, m0, empty_ok, deadline, kw, stats) -> Goal
         if top <= best + tol * max(1.0, abs(best)):
             done_bound = max(done_bound, top)
             break
-        if evaluated or time.perf_counter() > deadline:
+        if evaluated or budget.over():
             done_bound = max(done_bound, top)
             continue
         m = a if b - a < 2 else (a + b + 1) // 2
-        remaining = max(deadline - time.perf_counter(), 0.05)
-        status, out = _threshold_solve(model, s_low >= levels[m], remaining / 2, kw)
+        status, out = _threshold_solve(model, s_low >= levels[m], budget.part(0.5), kw)
         stats["threshold_solves"] += 1
         if m > a:
             todo.append((a, m - 1, ub, False))
@@ -163,7 +178,7 @@ def _weighted(model, first, w, s_low, m0, empty_ok, deadline, kw, stats) -> Goal
     return GoalOutcome(best_x, best, bound, "", msg, {})
 
 
-def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats) -> GoalOutcome:
+def _lexicographic(model, first, s_low, m0, empty_ok, need, budget, kw, stats) -> GoalOutcome:
     """The highest lowest score first, then the best total (see :func:`solve_fair`)."""
     s = model.scores
     levels = np.unique(s_low)
@@ -182,13 +197,12 @@ def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
     hi = len(levels) - 1  # highest level not proven to have none
     unknown = False
     while lo < hi:
-        left = deadline - time.perf_counter()
-        if left <= 0:
+        if budget.over():
             unknown = True
             break
         mid = (lo + hi + 1) // 2
         steps = int(np.ceil(np.log2(hi - lo + 1))) + 1
-        status, out = _threshold_solve(ne, s_low >= levels[mid], left / steps, kw)
+        status, out = _threshold_solve(ne, s_low >= levels[mid], budget.part(1 / steps), kw)
         stats["threshold_solves"] += 1
         if status == "feasible":
             assert out is not None  # "feasible" comes with an outcome
@@ -198,16 +212,16 @@ def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
             unknown |= status == "unknown"
             hi = mid - 1
     tol = max(OPTIMALITY_TOL, kw["gap_limit"])
-    if best is not None and relative_gap(best.objective, best.bound) > tol:
-        left = deadline - time.perf_counter()
-        if left > 0:  # the best total at that level: what time is left
-            status, out = _threshold_solve(ne, s_low >= levels[lo], left, kw)
-            stats["threshold_solves"] += 1
-            if status == "feasible":
-                assert out is not None  # "feasible" comes with an outcome
-                bound = min(best.bound, out.bound)
-                best = out if out.objective > best.objective else best
-                best = replace(best, bound=bound)
+    open_gap = best is not None and relative_gap(best.objective, best.bound) > tol
+    if open_gap and not budget.over():  # the best total at that level: what is left
+        assert best is not None  # open_gap says so
+        status, out = _threshold_solve(ne, s_low >= levels[lo], budget.part(1.0), kw)
+        stats["threshold_solves"] += 1
+        if status == "feasible":
+            assert out is not None  # "feasible" comes with an outcome
+            bound = min(best.bound, out.bound)
+            best = out if out.objective > best.objective else best
+            best = replace(best, bound=bound)
     msg = f"threshold search over min pair score ({stats['threshold_solves']} solves)"
     if unknown:
         msg += "; highest lowest pair score not proven (time limit)"
@@ -220,37 +234,35 @@ def _lexicographic(model, first, s_low, m0, empty_ok, need, deadline, kw, stats)
     return GoalOutcome(best.x, objective, bound, "", msg, {})
 
 
-def _threshold_solve(model, keep, time_limit, kw) -> tuple[str, GoalOutcome | None]:
+def _threshold_solve(model, keep, budget, kw) -> tuple[str, GoalOutcome | None]:
     """Solve ``model`` on the edges ``keep``: ``("feasible", outcome)`` (its ``x`` an edge
     mask of ``model``, its bound on the score), ``("infeasible", None)`` when proven to have
     no answer, ``("unknown", None)`` when that is not known in time.
 
     The LP path proves only an infeasible relaxation, and the Lagrangian path proves nothing
     (it searches until its time is up): for them HiGHS first looks for any answer (scores
-    aside) on small models and on the Lagrangian path, and again after a failed solve."""
+    aside) on small models and on the Lagrangian path, and again after a failed solve.
+    Everything within ``budget`` (a :class:`~.budget.Budget`)."""
     sub = model.with_edges(keep)
-    t0 = time.perf_counter()
     exact = kw["method"] in ("cpsat", "milp")
     blank = replace(sub, scores=np.zeros(sub.n_edges), bonus=0.0)
 
-    def exists(limit: float):
+    def exists(part: Budget):
         """``(status, answer or None)`` from HiGHS on the model with the scores set aside."""
-        res = highs.solve_milp(blank, time_limit=limit)
+        res = highs.solve_milp(blank, budget=part)
         if res.x is not None:
             return "feasible", res.x
         return ("infeasible" if res.bound == -np.inf else "unknown"), None
 
     small = kw["method"] == "lagrangian" or sub.n_edges <= pipeline._EXACT_EDGES
-    if not exact and small and exists(0.3 * time_limit)[0] == "infeasible":
+    if not exact and small and exists(budget.part(0.3))[0] == "infeasible":
         return "infeasible", None
-    left = time_limit - (time.perf_counter() - t0)
     try:
-        out = pipeline.solve_model(sub, time_limit=max((1.0 if exact else 0.7) * left, 0.01), **kw)
+        out = pipeline.solve_model(sub, budget=budget.part(1.0 if exact else 0.7), **kw)
     except Unsolved as exc:
-        left = time_limit - (time.perf_counter() - t0)
-        if exc.proven or exact or left <= 0:
+        if exc.proven or exact or budget.over():
             return ("infeasible" if exc.proven else "unknown"), None
-        status, y = exists(left)
+        status, y = exists(budget)
         if y is None:
             return status, None
         objective = float(sub.scores[y].sum())
@@ -260,22 +272,35 @@ def _threshold_solve(model, keep, time_limit, kw) -> tuple[str, GoalOutcome | No
     return "feasible", replace(out, x=x)
 
 
-def _most_pairs(model, x, deadline, seed, workers, method) -> tuple[np.ndarray, bool]:
+def _most_pairs(model, x, budget, seed, workers, method) -> tuple[np.ndarray, bool]:
     """From answer ``x``, an answer with the most pairs the goals allow, and whether that is
     proven: each solve asks for one pair more than the best so far (scores aside), until one
-    is proven to have no answer or the time is up."""
+    is proven to have no answer or ``budget`` is spent (a :class:`~.budget.Budget` or a
+    ``time.perf_counter()`` deadline)."""
+    budget = Budget.of(budget)
     blank = replace(model, scores=np.zeros(model.n_edges), bonus=0.0, policy="max_score")
     every = np.arange(model.n_edges)
     while int(x.sum()) < model.most_pairs:
-        left = deadline - time.perf_counter()
-        if left <= 0:
+        if budget.over():
             return x, False
         row = _count_row(len(model.goal_names), every, int(x.sum()) + 1)
         more = blank.with_rows((row,), ("pair_count",))
         if method == "cpsat":
-            res = cpsat.solve(more, time_limit=left, seed=seed, workers=workers)
+            from . import cpsat  # loads OR-tools' CP-SAT
+
+            det = budget.left() * CPSAT_PER_WORK if workers == 1 else budget.wall()
+            res = cpsat.solve(
+                more,
+                time_limit=max(det, 0.01),
+                seed=seed,
+                workers=workers,
+                deadline=budget.deadline,
+            )
+            budget.charge(res.deterministic_time / CPSAT_PER_WORK)
+            if res.timed_out:
+                budget.stop_by_clock()
         else:
-            res = highs.solve_milp(more, time_limit=left)
+            res = highs.solve_milp(more, budget=budget, essential=True)
         if res.x is None:
             return x, res.bound == -np.inf
         x = res.x

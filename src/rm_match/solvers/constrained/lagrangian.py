@@ -19,7 +19,6 @@ This is ``method="lagrangian"``; ``"lp"`` gets its bound from the LP master inst
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +27,8 @@ from scipy.optimize import linprog
 from ...results import OPTIMALITY_TOL, relative_gap
 from .._problem import ArrayProblem, capacities_on_both_sides
 from ..sparse import INFEASIBLE, DenseSource, solve_sparse
+from . import budget as cost
+from .budget import Budget
 from .model import GoalModel, score_bound
 
 
@@ -39,6 +40,7 @@ class DualResult:
     incumbent_value: float  # its weight (−inf if none)
     iterations: int = 0
     repaired: bool = False
+    infeasible: bool = False  # proven: the bound fell below every assignment's weight
 
 
 class Inner:
@@ -77,19 +79,27 @@ class Inner:
 
 def dual(
     model: GoalModel,
-    deadline: float,
+    budget: Budget | float,
     *,
     max_iter: int | None = None,
     tol: float = OPTIMALITY_TOL,
     gap_limit: float = 0.0,
 ) -> DualResult:
     """Minimise ``L(λ)`` by Kelley cutting planes in a trust region; keep feasible inner
-    solutions. Stops at ``deadline`` (``time.perf_counter()``), at ``max_iter`` (``None``:
-    no cap), when the master's lower estimate is within ``tol`` of the best bound, or when
-    the best feasible answer's gap on the scores is at most ``max(gap_limit, tol)``. Both
-    tests are relative to the scores, not to the weights: under ``max_matched`` the coverage
-    bonus makes the weights ``k·bonus`` larger, and a tolerance on them is coarse."""
+    solutions. Stops when ``budget`` is spent (a :class:`~.budget.Budget`, each iteration
+    charged one exact assignment; or a ``time.perf_counter()`` deadline), at ``max_iter``
+    (``None``: no cap), when the master's lower estimate is within ``tol`` of the best
+    bound, or when the best feasible answer's gap on the scores is at most ``max(gap_limit,
+    tol)``. Both tests are relative to the scores, not to the weights: under ``max_matched``
+    the coverage bonus makes the weights ``k·bonus`` larger, and a tolerance on them is
+    coarse.
+
+    A bound below the weight of every assignment (``Σ min(w_e, 0)``: no assignment weighs
+    less) proves that none meets the goals: ``infeasible`` is set and the search stops."""
+    budget = Budget.of(budget)
     g, h, b, tot, _ = model.ge_rows
+    # no assignment weighs less than its negative weights together
+    floor = float(np.minimum(model.weights, 0.0).sum())
     inner = Inner(model)
     w = model.weights
     n_rows = len(b)
@@ -111,7 +121,9 @@ def dual(
     while max_iter is None or it < max_iter:
         it += 1
         res.iterations = it
-        x, ub, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
+        with budget.stage("Lagrangian"):
+            x, ub, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
+        budget.charge(_assignment_cost(model))
         if ub < res.bound:
             improved = res.bound - ub
             res.bound, res.lam = ub, lam.copy()
@@ -123,18 +135,27 @@ def dual(
         _keep_primal(model, res, x, value)
         cuts_c.append(value)
         cuts_g.append(sub)
-        if n_rows == 0 or time.perf_counter() > deadline:
+        if res.bound < floor - tol * max(1.0, abs(floor)):
+            res.infeasible = True
+            return res
+        if n_rows == 0 or budget.over():
             break
         if res.incumbent is not None and score_gap(model, res.incumbent, res.bound) <= max(
             gap_limit, tol
         ):
             break
         lam, theta = _master(np.array(cuts_c), np.array(cuts_g), center, radius)
+        budget.charge(cost.KELLEY)
         if res.bound - theta <= tol * _score_scale(model, res.bound):
             break
     if n_rows and (res.incumbent is None or not res.incumbent.any()):
-        _repair(model, inner, g, h, b, tot, w, res, deadline, span)
+        _repair(model, inner, g, h, b, tot, w, res, budget, span)
     return res
+
+
+def _assignment_cost(model: GoalModel) -> float:
+    """Work of one exact assignment over the model's pairs (dense inner problem)."""
+    return cost.CALL + cost.CELL * float(model.n_m) * float(model.n_e)
 
 
 def score_gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
@@ -153,13 +174,14 @@ def _score_scale(model: GoalModel, bound: float) -> float:
 def close_gap(
     model: GoalModel,
     res: DualResult,
-    deadline: float,
+    budget: Budget | float,
     *,
     rng: np.random.Generator,
     gap_limit: float = 0.0,
     exact_edges: int = 4000,
 ) -> tuple[np.ndarray | None, float, str, dict]:
-    """Spend what is left before ``deadline`` on the answer: fix the pairs whose Lagrangian
+    """Spend what is left of ``budget`` (a :class:`~.budget.Budget` or a
+    ``time.perf_counter()`` deadline) on the answer: fix the pairs whose Lagrangian
     reduced cost at the best multipliers (:class:`ExactLagrangian`) puts every answer using
     them below the one in hand, then search the rest exactly with HiGHS when at most
     ``exact_edges`` pairs are left (its bound proves the optimum), else improve the answer
@@ -169,17 +191,20 @@ def close_gap(
     only when none is known."""
     from . import highs, lp  # late import: lp imports this module
 
+    budget = Budget.of(budget)
     x, bound = res.incumbent, res.bound
     stats: dict = {}
     done = max(gap_limit, OPTIMALITY_TOL)
-    if model.n_edges == 0 or time.perf_counter() >= deadline:
+    if model.n_edges == 0 or budget.over():
         return x, bound, "", stats
     if x is not None and score_gap(model, x, bound) <= done:
         return x, bound, "", stats
     keep = np.ones(model.n_edges, dtype=bool)
     steps = ""
     if x is not None and not capacities_on_both_sides(model.m_cap, model.e_cap):
-        e = ExactLagrangian(model).evaluate(res.lam)
+        with budget.stage("exact L"):
+            e = ExactLagrangian(model).evaluate(res.lam)
+        budget.charge(cost.CALL + cost.SPARSE_EDGE * model.n_edges)
         if e is not None and e.covers(x):
             # L(λ) bounds the answers with as many pairs as this one (the most)
             bound = min(bound, e.bound)
@@ -188,16 +213,17 @@ def close_gap(
             keep = (bound + np.minimum(e.rc, 0.0) >= value - tol) | x
             steps = " + reduced-cost fixing"
     stats["kept_edges"] = int(keep.sum())
-    left = deadline - time.perf_counter()
     if keep.sum() <= exact_edges:
         count = None if x is None else int(x.sum())
         proven = count is not None and model.bonus and np.isfinite(score_bound(model, count, bound))
-        sub = highs.solve_milp(
-            model.with_edges(keep),
-            time_limit=max(left, 0.01),
-            min_pairs=count if proven else None,
-            gap=max(gap_limit if proven else _weight_gap(model, gap_limit), 1e-9),
-        )
+        with budget.stage("HiGHS"):
+            sub = highs.solve_milp(
+                model.with_edges(keep),
+                min_pairs=count if proven else None,
+                gap=max(gap_limit if proven else _weight_gap(model, gap_limit), 1e-9),
+                budget=budget,
+                essential=x is None,  # the answer comes first
+            )
         stats["solver_status"] = sub.status
         value = -np.inf if x is None else float(model.weights[x].sum())
         if sub.x is not None and sub.value > value:
@@ -209,9 +235,10 @@ def close_gap(
         return x, bound, f"{steps} + HiGHS: {sub.status}", stats
     if x is None:
         return x, bound, steps, stats
-    x, rounds = lp.improve(
-        model, x, keep, deadline, rng, stop=lambda y: score_gap(model, y, bound) <= done
-    )
+    with budget.stage("search"):
+        x, rounds = lp.improve(
+            model, x, keep, budget, rng, stop=lambda y: score_gap(model, y, bound) <= done
+        )
     stats["lns_rounds"] = rounds
     return x, bound, f"{steps} + large-neighbourhood search (HiGHS)", stats
 
@@ -259,14 +286,15 @@ def _master(cuts_c, cuts_g, center, radius):
     return np.maximum(out.x[:n], 0.0), float(out.x[-1])
 
 
-def _repair(model, inner, g, h, b, tot, w, res, deadline, span) -> None:
+def _repair(model, inner, g, h, b, tot, w, res, budget, span) -> None:
     """Raise the multipliers of broken rows (doubling) until an inner solution meets every
-    goal; ``res`` gets the first feasible one."""
+    goal; ``res`` gets the first feasible one. Within ``budget``'s work and wall clock."""
     lam = res.lam.copy()
     for _ in range(24):
-        if time.perf_counter() > deadline:
+        if budget.over():
             return
         x, _, sub, value = _evaluate(model, inner, g, h, b, tot, w, lam)
+        budget.charge(_assignment_cost(model))
         if model.feasible(x):
             _keep_primal(model, res, x, value)
             res.repaired = True

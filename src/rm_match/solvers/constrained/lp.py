@@ -25,6 +25,11 @@ core pairs between participants with room left (:func:`round_lp`).
 
 **Infeasibility.** With zero weights and unit slack cost the same bound proves that no
 assignment meets the rows when ``L(λ) < 0``.
+
+**Work.** Every step spends from a :class:`~.budget.Budget`: a simplex iteration limit on
+each master (from the work left: deterministic), columns, array passes over every pair and
+the exact evaluations of ``L(λ)`` charged by their cost model; the wall clock only caps each
+solve's own time limit and stops a round that would start past the deadline.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import pywraplp
 
+from . import budget as cost
 from . import highs
+from .budget import Budget
 from .lagrangian import Exact, ExactLagrangian
 from .model import GoalModel
 
@@ -43,6 +50,9 @@ _CORE_K = 3  # pairs per participant in the first core
 _DENSE_TOP_MIN = 1 << 20  # edges from which the first core is picked on a dense matrix
 _DENSE_TOP_MAX = 1 << 26  # ... if the matrix has at most this many cells
 _ADD_K = 1  # pairs per participant priced in per round (the master slows down as it grows)
+_MAX_ITERATIONS = 1 << 40  # a simplex iteration limit that never binds
+_PASSES = 6  # array passes over every pair per round (reduced costs, bound, pricing)
+_ROUND_WORK = 2.0  # work one round of the neighbourhood search may spend at most
 
 
 @dataclass
@@ -176,6 +186,14 @@ class _Master:
             self.slacks.append(z)
         self.set_price(price)
         self.x: list = []
+        self.fixed_columns = 1 + hc.shape[1] + len(self.slacks)
+        self.iterations = 0  # simplex iterations of the last solve
+
+    @property
+    def size(self) -> int:
+        """Rows + columns of the master (what one simplex iteration costs)."""
+        n_rows = len(self.cap_m) + len(self.cap_e) + len(self.rows) + 1
+        return n_rows + self.fixed_columns + len(self.x)
 
     @staticmethod
     def _column(mat, j):
@@ -199,14 +217,32 @@ class _Master:
             self.objective.SetCoefficient(var, float(self.weights[e]))
             self.x.append(var)
 
-    def solve(self, time_limit: float) -> _Solution | None:
-        """The LP optimum and its duals; ``None`` if GLOP stops without one.
+    def solve(self, budget: Budget, work: float) -> _Solution | None:
+        """The LP optimum and its duals; ``None`` if GLOP stops without one: at the simplex
+        iteration limit that ``work`` units buy (deterministic; ``inf``: none), or at the
+        wall-clock deadline of ``budget`` (which marks the run). The iterations are charged
+        to ``budget``.
 
         Primal simplex: dual simplex solved the first n = 5 000 master 7× faster, but its
         optimal vertices round worse and stall column generation (n = 2 000: gap 1.5e-3
         at 60 s instead of 6.6e-6 in 10 s)."""
-        self.solver.SetTimeLimit(max(int(time_limit * 1000), 10))
-        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+        size = self.size
+        iterations = _MAX_ITERATIONS
+        if np.isfinite(work):
+            iterations = int(min(max(work, 0.0) / (cost.PIVOT * size), _MAX_ITERATIONS))
+        self.solver.SetSolverSpecificParametersAsString(
+            f"max_number_of_iterations: {max(iterations, 1)}"
+        )
+        limit = budget.backend_limit()
+        self.solver.SetTimeLimit(max(int(limit * 1000), 10))
+        t = time.perf_counter()
+        status = self.solver.Solve()
+        took = time.perf_counter() - t
+        self.iterations = int(self.solver.iterations())
+        budget.charge(cost.CALL + cost.PIVOT * size * self.iterations)
+        if status != pywraplp.Solver.OPTIMAL:
+            if self.iterations < iterations:  # not the iteration limit: the clock?
+                budget.timed(took, limit)
             return None
         # maximisation: ≤ rows have duals ≥ 0, ≥ rows duals ≤ 0
         return _Solution(
@@ -221,7 +257,7 @@ class _Master:
 
 def relax(
     model: GoalModel,
-    deadline: float,
+    budget: Budget | float,
     *,
     extra: np.ndarray | None = None,
     weights: np.ndarray | None = None,
@@ -230,11 +266,17 @@ def relax(
     gap: float = 0.0,
     exact: ExactLagrangian | None = None,
     done=None,
+    at_zero: Exact | None = None,
 ) -> Relaxation | None:
-    """Column generation (see the module docstring) until ``deadline``
-    (``time.perf_counter()``), or until the bound is within ``gap / 4`` (relative, on the
-    scores) of the LP (room for rounding to lose as much again); ``extra``: edges to put in
-    the first core. ``None`` if not even the first master was solved in time.
+    """Column generation (see the module docstring) until ``budget`` is spent (a
+    :class:`~.budget.Budget`, or a ``time.perf_counter()`` deadline), or until the bound is
+    within ``gap / 4`` (relative, on the scores) of the LP (room for rounding to lose as much
+    again); ``extra``: edges to put in the first core. ``None`` if not even the first master
+    was solved.
+
+    The first master is solved whatever the work (no answer comes without it; only the wall
+    clock stops it); each later one gets an iteration limit from the work left, and is not
+    started when the last one's iterations would not fit.
 
     ``exact``: ``L(λ)`` is also evaluated exactly over every pair, at ``λ = 0`` before the
     first master and at each master's multipliers; its inner assignments join the core (the
@@ -248,32 +290,61 @@ def relax(
     ``done(relaxation)``, called after each round's pricing, stops column generation when it
     returns true (e.g. an answer rounded from it is already within the gap asked for).
 
+    ``at_zero``: ``L(0)`` already evaluated by ``exact`` (the caller's), not evaluated
+    again. Without ``exact``, the best assignment over every pair (goals aside) is best
+    passed in ``extra``: on the issue-17 models (n = 1 200 and 1 500, three goals) the first
+    master then reached the LP optimum itself, where the top pairs alone needed three rounds
+    (1 486 pairs of 1 500 after two).
+
     The slack price starts at ten times the largest weight (a large price slows HiGHS down
     severalfold) and is raised a hundredfold, up to more than the whole objective, while the
     converged master still needs slack."""
+    budget = Budget.of(budget)
     w = model.weights if weights is None else weights
     top = float(np.abs(w).max(initial=0.0))
     ceiling = 10.0 * (max(model.k_max, 1) * top + 1.0)  # more than any row is worth
     price = min(10.0 * (top + 1.0), ceiling) if penalty is None else penalty
     ceiling = max(ceiling, price)
-    first = top_per_participant(model, w, _CORE_K)
-    if extra is not None:
-        first |= extra
+    with budget.stage("model"):
+        # the rows, the indicator links and the first core, over every pair
+        budget.charge(cost.EDGE * model.n_edges)
+        start = top_per_participant(model, w, _CORE_K)
+        if extra is not None:
+            start |= extra
+        model.ge_rows  # noqa: B018 - built here, so that its time counts as the model's
     # at λ = 0 first: the best assignment over every pair joins the first core (the first
     # master can then have as many pairs as any answer, with pairs that score well)
-    best_exact = exact.evaluate(np.zeros(len(model.ge_rows[2]))) if exact else None
+    best_exact = at_zero
+    evaluation = cost.CALL + cost.SPARSE_EDGE * model.n_edges  # one exact L(λ)
+    if exact is not None and best_exact is None and budget.fits(evaluation):
+        with budget.stage("exact L"):
+            best_exact = exact.evaluate(np.zeros(len(model.ge_rows[2])))
+        budget.charge(evaluation)
     if best_exact is not None:
-        first |= best_exact.x
-    core = np.flatnonzero(first)
-    master = _Master(model, w, price)
-    master.add(core)
+        start |= best_exact.x
+    core = np.flatnonzero(start)
+    if budget.expired():
+        return None
+    with budget.stage("LP master"):
+        master = _Master(model, w, price)
+        master.add(core)
+    budget.charge(cost.COLUMN * len(core))
     best: Relaxation | None = None
     last = -np.inf
     stalled = 0
     for rounds in range(1, max_rounds + 1):
-        m = master.solve(deadline - time.perf_counter())
+        if best is None:  # the first master: whatever the work, until the deadline
+            with budget.stage("LP"):
+                m = master.solve(budget, np.inf)
+        else:
+            # a master costs about what the last one did: not started if that will not fit
+            if budget.left() < 0.5 * cost.PIVOT * master.size * master.iterations:
+                break
+            with budget.stage("LP"):
+                m = master.solve(budget, budget.left())
         if m is None:
             break
+        budget.charge(_PASSES * cost.SCAN * model.n_edges)  # reduced costs and pricing
         rc, const = reduced_costs(model, m.lam, m.u, m.v, weights)
         # with L(λ) evaluated exactly, the potentials' bound is only a fallback (for answers
         # with fewer pairs than L(λ) covers): the first round's is kept, the rest not computed
@@ -284,11 +355,13 @@ def relax(
         # the latest master's solution (the bound is the best one seen)
         best.core, best.x, best.value, best.slack, best.rounds = core, m.x, m.value, m.slack, rounds
         best.exact = best_exact
-        if time.perf_counter() > deadline:
+        if budget.over():
             break
         wanted = np.empty(0, dtype=np.int64)
-        if exact is not None:
-            ev = exact.evaluate(m.lam)
+        if exact is not None and budget.fits(evaluation):
+            with budget.stage("exact L"):
+                ev = exact.evaluate(m.lam)
+            budget.charge(evaluation)
             if ev is not None:
                 wanted = np.flatnonzero(ev.x)
                 if best_exact is None or ev.bound < best_exact.bound:
@@ -315,37 +388,50 @@ def relax(
             price, last, stalled = min(price * 100.0, ceiling), -np.inf, 0
             master.set_price(price)
             continue
-        if time.perf_counter() > deadline:
-            break  # no time for another master: rounding still sees these pairs
-        master.add(new)
+        if budget.over():
+            break  # no work for another master: rounding still sees these pairs
+        with budget.stage("LP master"):
+            master.add(new)
+        budget.charge(cost.COLUMN * len(new))
         core = np.concatenate([core, new])
     return best
 
 
-def prove_infeasible(model: GoalModel, deadline: float) -> bool:
-    """``True`` when no assignment meets the goal rows (the phase-one bound is negative)."""
-    r = relax(model, deadline, weights=np.zeros(model.n_edges), penalty=1.0)
+def prove_infeasible(model: GoalModel, budget: Budget | float) -> bool:
+    """``True`` when no assignment meets the goal rows (the phase-one bound is negative);
+    ``budget``: a :class:`~.budget.Budget` or a ``time.perf_counter()`` deadline."""
+    r = relax(model, budget, weights=np.zeros(model.n_edges), penalty=1.0)
     return r is not None and r.bound < -1e-7
 
 
-def round_lp(model: GoalModel, relaxation: Relaxation, *, time_limit: float) -> np.ndarray | None:
+def round_lp(
+    model: GoalModel,
+    relaxation: Relaxation,
+    *,
+    time_limit: float | None = None,
+    budget: Budget | None = None,
+) -> np.ndarray | None:
     """An answer meeting every goal near the LP optimum: the pairs at 1 are fixed and HiGHS
     solves the rest on the core pairs between participants with room left. Returns an edge
-    mask of ``model``, or ``None`` if none was found."""
+    mask of ``model``, or ``None`` if none was found. HiGHS runs whatever the work left in
+    ``budget`` (an answer comes first), within its wall clock; without a budget, within
+    ``time_limit`` seconds."""
     candidates = np.zeros(model.n_edges, dtype=bool)
     candidates[relaxation.core] = True
     if relaxation.pending is not None:
         candidates[relaxation.pending] = True
     fixed = np.zeros(model.n_edges, dtype=bool)
     fixed[relaxation.core[relaxation.x > 1.0 - 1e-6]] = True
-    return _complete(model, candidates, fixed, time_limit)
+    if budget is None:
+        budget = Budget.seconds(60.0 if time_limit is None else time_limit)
+    return _complete(model, candidates, fixed, budget, essential=True)[0]
 
 
 def improve(
     model: GoalModel,
     x: np.ndarray,
     candidates: np.ndarray,
-    deadline: float,
+    budget: Budget | float,
     rng: np.random.Generator,
     *,
     share: float = 0.25,
@@ -353,8 +439,11 @@ def improve(
 ) -> tuple[np.ndarray, int]:
     """Large-neighbourhood search: free the pairs of a random ``share`` of the mentors in
     ``x``, keep the rest, and let HiGHS re-solve the freed part on the ``candidates`` pairs;
-    keep any better answer. Runs until ``deadline`` or until ``stop(answer)`` is true;
-    returns the best answer and the rounds."""
+    keep any better answer. Runs until ``budget`` is spent (a :class:`~.budget.Budget`:
+    rounds until the next one's HiGHS root does not fit in the work left; or a
+    ``time.perf_counter()`` deadline) or until ``stop(answer)`` is true; returns the best
+    answer and the rounds. Each round's HiGHS gets at most :data:`_ROUND_WORK` units."""
+    budget = Budget.of(budget)
     # the search sees only the candidates (re-indexing every row of a large model per round
     # would cost more than the round's solve)
     where = np.flatnonzero(candidates | x)
@@ -369,28 +458,40 @@ def improve(
     best = x[where]
     value = float(model.weights[best].sum())
     rounds = 0
-    while time.perf_counter() < deadline - 0.05 and not (stop and stop(lift(best))):
-        rounds += 1
+    while not budget.over() and not (stop and stop(lift(best))):
         mentors = np.unique(model.mi[best])
         if len(mentors) == 0:
             break
         free = rng.choice(mentors, size=max(1, int(share * len(mentors))), replace=False)
         fixed = best & ~np.isin(model.mi, free)
-        trial = _complete(model, candidates, fixed, min(2.0, deadline - time.perf_counter()))
+        part = budget.part(1.0, at_most=_ROUND_WORK)
+        trial, status = _complete(model, candidates, fixed, part)
+        if status == highs.NOT_RUN:
+            break  # the work left does not buy this round's root: the search is over
+        rounds += 1
         if trial is not None and float(model.weights[trial].sum()) > value + 1e-12:
             best, value = trial, float(model.weights[trial].sum())
     return lift(best), rounds
 
 
-def _complete(model, candidates, fixed, time_limit) -> np.ndarray | None:
+def _complete(
+    model: GoalModel,
+    candidates: np.ndarray,
+    fixed: np.ndarray,
+    budget: Budget,
+    *,
+    essential: bool = False,
+) -> tuple[np.ndarray | None, str]:
     """The best completion of the ``fixed`` pairs by ``candidates`` pairs between
-    participants with room left (HiGHS), or ``None``."""
+    participants with room left (HiGHS within ``budget``), or ``None``; and HiGHS's status."""
     room_m = model.m_cap - np.bincount(model.mi[fixed], minlength=model.n_m)
     room_e = model.e_cap - np.bincount(model.ei[fixed], minlength=model.n_e)
     keep = fixed | (candidates & (room_m[model.mi] > 0) & (room_e[model.ei] > 0))
-    res = highs.solve_milp(model.with_edges(keep), time_limit=time_limit, fixed=fixed[keep])
+    res = highs.solve_milp(
+        model.with_edges(keep), fixed=fixed[keep], budget=budget, essential=essential
+    )
     if res.x is None:
-        return None
+        return None, res.status
     out = np.zeros(model.n_edges, dtype=bool)
     out[np.flatnonzero(keep)[res.x]] = True
-    return out
+    return out, res.status

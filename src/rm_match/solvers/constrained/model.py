@@ -31,6 +31,8 @@ class MipResult:
     status: str  # the solver's status name
     wall_time: float
     deterministic_time: float = 0.0  # CP-SAT's deterministic time spent (all phases)
+    nodes: int = 0  # HiGHS's branch-and-bound nodes
+    timed_out: bool = False  # the wall clock (not a work limit) stopped the solver
 
 
 @dataclass(frozen=True)
@@ -216,12 +218,14 @@ class GoalModel:
         """Indicator-edge incidence ``L`` (sets × edges) and each set's size."""
         if not self.indicators:
             return sp.csr_matrix((0, self.n_edges)), np.zeros(0, dtype=np.int64)
-        rows = np.concatenate([np.full(len(s), k) for k, s in enumerate(self.indicators)])
-        cols = np.concatenate(self.indicators)
+        size = np.array([len(s) for s in self.indicators], dtype=np.int64)
+        # one row per set, in order: the CSR arrays directly (a COO build sorts every entry)
+        cols = np.concatenate(self.indicators).astype(np.int64, copy=False)
+        indptr = np.concatenate([[0], np.cumsum(size)])
         lmat = sp.csr_matrix(
-            (np.ones(len(cols)), (rows, cols)), shape=(len(self.indicators), self.n_edges)
+            (np.ones(len(cols)), cols, indptr), shape=(len(self.indicators), self.n_edges)
         )
-        return lmat, np.array([len(s) for s in self.indicators], dtype=np.int64)
+        return lmat, size
 
     @cached_property
     def ge_rows(self):
@@ -275,6 +279,11 @@ class GoalModel:
 
     def feasible(self, x: np.ndarray) -> bool:
         return self.capacity_ok(x) and not self.violated_goals(x)
+
+    def empty_feasible(self) -> bool:
+        """Whether the assignment with no pair meets every goal row: :meth:`feasible` of the
+        zero vector, read off the rows' bounds (every row is 0 there; no matrix built)."""
+        return all((r.lo is None or r.lo <= 0) and (r.hi is None or r.hi >= 0) for r in self.rows)
 
 
 def by_participant(side: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

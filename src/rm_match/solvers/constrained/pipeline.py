@@ -5,15 +5,24 @@
 1. **LP column generation** (:mod:`.lp`): the LP relaxation on a core of pairs, priced over
    every pair; its multipliers give the Lagrangian bound for the whole problem, evaluated
    exactly by one assignment (:func:`.lagrangian.value_at`) up to :data:`_INNER_EDGES` pairs.
-2. **Rounding**: the LP's ones fixed, HiGHS completes the rest on the core.
+2. **Rounding**: the LP's ones fixed, HiGHS completes the rest on the core. When that finds
+   no answer, HiGHS looks for any answer on the whole model with what is left (or proves
+   there is none: the programme is infeasible).
 3. **Reduced-cost fixing**: pairs that cannot be in any answer better than the one in hand
    are dropped; HiGHS searches what is left exactly when it is small
    (:data:`_EXACT_EDGES`), else a large-neighbourhood search improves the answer.
 
 ``"lagrangian"``: Kelley cutting planes with the exact assignment inside (:mod:`.lagrangian`)
-and repair. ``"cpsat"`` runs CP-SAT on the whole model without hint or bound, ``"milp"``
-HiGHS through :func:`scipy.optimize.milp` (:mod:`.highs`): both are there for comparison
-and as oracles. Each method is a backend of the registry (:class:`GoalMethod`).
+and repair, then the same fixing and search; when repair finds no answer, HiGHS looks for one
+with what is left. ``"cpsat"`` runs CP-SAT on the whole model without hint or bound,
+``"milp"`` HiGHS through :func:`scipy.optimize.milp` (:mod:`.highs`): both are there for
+comparison and as oracles. Each method is a backend of the registry (:class:`GoalMethod`).
+
+**Time.** Every stage spends deterministic work from one :class:`~.budget.Budget` (see
+:mod:`.budget`): the LP gets 75 % of it (85 % with ``L(λ)`` every round), rounding up to half
+of the rest, fixing and the search what is left; CP-SAT gets :data:`CPSAT_PER_WORK`
+deterministic seconds per unit. The wall clock is a safety stop; a run it stopped says so in
+its message and in ``stats["clock_stopped"]``.
 """
 
 from __future__ import annotations
@@ -28,14 +37,20 @@ from ...errors import SolverError
 from ...results import OPTIMALITY_TOL, relative_gap
 from .._problem import ArrayProblem, capacities_on_both_sides
 from ..registry import Needs, Solution
-from . import cpsat, highs, lp
-from .lagrangian import ExactLagrangian, close_gap, dual, value_at
+from . import budget as cost
+from . import highs, lp
+from .budget import Budget, timings_text
+from .lagrangian import Exact, ExactLagrangian, Inner, close_gap, dual, value_at
 from .model import GoalModel, build_model, score_bound
 
 GOAL_METHODS = ("lp", "lagrangian", "cpsat", "milp")
 
 #: Default time limit (seconds) for goal-constrained problems.
 DEFAULT_TIME_LIMIT = 60.0
+
+#: CP-SAT's deterministic seconds per work unit (one worker): on the machine the units were
+#: measured on, a deterministic second of CP-SAT took 3–10 s of wall clock on goal models.
+CPSAT_PER_WORK = 0.25
 
 
 @dataclass
@@ -66,47 +81,91 @@ def solve_model(
     seed: int = 0,
     workers: int = 1,
     gap_limit: float = 0.0,
+    work: float | None = None,
+    deadline: float | None = None,
+    budget: Budget | None = None,
 ) -> GoalOutcome:
     """Solve ``model``; raises :class:`Unsolved` when no feasible answer is known.
-    ``gap_limit``: stop once the relative gap is proven at most this."""
-    limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    ``gap_limit``: stop once the relative gap is proven at most this.
+
+    Time: a :class:`~.budget.Budget`, or one made of ``work`` units (default
+    :data:`.budget.RATE` × ``time_limit``) and the wall-clock ``deadline``
+    (``time.perf_counter()``; default ``time_limit`` seconds from now, 60 if ``None``).
+    Within the work, the answer depends on the model and ``seed`` only (one worker)."""
+    if budget is None:
+        limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+        budget = Budget(
+            cost.RATE * limit if work is None else work,
+            time.perf_counter() + limit if deadline is None else deadline,
+        )
     start = time.perf_counter()
-    deadline = start + limit
-    stats: dict[str, Any] = {"method": method, "edges": model.n_edges}
-    if method in ("cpsat", "milp"):
-        if method == "milp":
-            gap = max(_weight_gap(model, gap_limit), 1e-9)
-            res = highs.solve_milp(model, time_limit=limit, gap=gap)
-        else:
-            # CP-SAT maximises the scores with the number of pairs fixed: the gap is theirs
-            res = cpsat.solve(model, time_limit=limit, seed=seed, workers=workers, gap=gap_limit)
-            stats["deterministic_time"] = res.deterministic_time
+    stats: dict[str, Any] = {"method": method, "edges": model.n_edges, "work": budget.work}
+    if method == "milp":
+        gap = max(_weight_gap(model, gap_limit), 1e-9)
+        with budget.stage("HiGHS"):
+            res = highs.solve_milp(model, gap=gap, budget=budget, essential=True)
+        stats["solver_status"] = res.status
+        stats["highs_nodes"] = res.nodes
+        if res.x is None:
+            if res.bound == -np.inf:
+                raise Unsolved(True, f"milp: {res.status}")
+            raise _not_found(budget, f"milp: {res.status}")
+        return _outcome(model, res.x, res.bound, f"milp: {res.status}", stats, budget, start)
+    if method == "cpsat":
+        from . import cpsat  # OR-tools' CP-SAT loads on first use (0.3-0.5 s)
+
+        # CP-SAT maximises the scores with the number of pairs fixed: the gap is theirs
+        det = budget.left() * CPSAT_PER_WORK if workers == 1 else budget.wall()
+        with budget.stage("CP-SAT"):
+            res = cpsat.solve(
+                model,
+                time_limit=max(det, 0.01),
+                seed=seed,
+                workers=workers,
+                gap=gap_limit,
+                deadline=budget.deadline,
+            )
+        budget.charge(res.deterministic_time / CPSAT_PER_WORK)
+        if res.timed_out or workers > 1:
+            budget.stop_by_clock()  # more workers: wall-clock time, never repeatable
+        stats["deterministic_time"] = res.deterministic_time
         stats["solver_status"] = res.status
         if res.x is None:
-            raise Unsolved(res.bound == -np.inf, f"{method}: {res.status}")
-        return _outcome(model, res.x, res.bound, f"{method}: {res.status}", stats, start)
+            if res.bound == -np.inf:
+                raise Unsolved(True, f"cpsat: {res.status}")
+            raise _not_found(budget, f"cpsat: {res.status}")
+        return _outcome(model, res.x, res.bound, f"cpsat: {res.status}", stats, budget, start)
     if method == "lagrangian":
-        # the dual gets half the time at most (it usually converges well before); what is
-        # left closes the gap: reduced-cost fixing at its multipliers, then HiGHS or a search
-        d = dual(model, start + 0.5 * limit, gap_limit=gap_limit)
-        stats.update(lagrangian_iterations=d.iterations, lagrangian_bound=d.bound)
-        stats["repaired"] = d.repaired
-        stats["dual_time"] = time.perf_counter() - start
-        x, bound, steps, more = close_gap(
-            model,
-            d,
-            deadline,
-            rng=np.random.default_rng(seed),
-            gap_limit=gap_limit,
-            exact_edges=_EXACT_EDGES,
-        )
+        return _lagrangian(model, budget, stats, seed, gap_limit, start)
+    return _auto(model, budget, stats, seed, gap_limit, start)
+
+
+def _lagrangian(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
+    """The dual gets half the work at most (it usually converges well before); what is left
+    closes the gap: reduced-cost fixing at its multipliers, then HiGHS or a search. With no
+    answer from repair, HiGHS looks for one (or proves there is none) with what is left."""
+    d = dual(model, budget.part(0.5), gap_limit=gap_limit)
+    stats.update(lagrangian_iterations=d.iterations, lagrangian_bound=d.bound)
+    stats["repaired"] = d.repaired
+    stats["dual_time"] = time.perf_counter() - start
+    if d.infeasible:
+        raise Unsolved(True, "lagrangian: its bound is below every assignment's weight")
+    rng = np.random.default_rng(seed)
+    kw = {"rng": rng, "gap_limit": gap_limit, "exact_edges": _EXACT_EDGES}
+    x, bound, steps, more = close_gap(model, d, budget, **kw)
+    stats.update(more)
+    if x is None:
+        if bound == -np.inf:
+            raise Unsolved(True, "lagrangian: no assignment meets the goals (HiGHS)")
+        y = _any_answer(model, budget, stats)  # an exact method with what is left
+        if y is None:
+            raise _not_found(budget, "lagrangian: no feasible answer found (repair failed)")
+        d.incumbent, d.incumbent_value = y, float(model.weights[y].sum())
+        x, bound, steps, more = close_gap(model, d, budget, **kw)
+        assert x is not None  # an incumbent is never dropped
         stats.update(more)
-        if x is None:
-            if bound == -np.inf:
-                raise Unsolved(True, "lagrangian: no assignment meets the goals (HiGHS)")
-            raise Unsolved(False, "lagrangian: no feasible answer found (repair failed)")
-        return _outcome(model, x, bound, "lagrangian relaxation" + steps, stats, start)
-    return _auto(model, start, deadline, stats, seed, gap_limit)
+        steps = " + HiGHS (an answer)" + steps
+    return _outcome(model, x, bound, "lagrangian relaxation" + steps, stats, budget, start)
 
 
 def _weight_gap(model: GoalModel, gap_limit: float) -> float:
@@ -118,18 +177,41 @@ def _weight_gap(model: GoalModel, gap_limit: float) -> float:
     return gap_limit * low / (low + model.bonus)
 
 
-def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
+def _any_answer(model: GoalModel, budget: Budget, stats: dict) -> np.ndarray | None:
+    """Any answer meeting every goal, by HiGHS on the whole model with the scores set aside,
+    with what is left of ``budget`` (it runs whatever the work: no answer comes without it).
+    Raises :class:`Unsolved` (proven) when HiGHS proves there is none; ``None`` when it
+    finds none in time, or when the model cannot even be handed to HiGHS in time."""
+    if budget.expired() or cost.EDGE * model.n_edges > budget.wall():
+        budget.stop_by_clock()
+        return None
+    blank = replace(model, scores=np.zeros(model.n_edges), bonus=0.0)
+    with budget.stage("HiGHS"):
+        res = highs.solve_milp(blank, budget=budget, essential=True)
+    stats["feasibility_status"] = res.status
+    if res.x is None:
+        if res.bound == -np.inf:
+            raise Unsolved(True, "no integer answer meets every goal (HiGHS)")
+        return None
+    return res.x
+
+
+def _not_found(budget: Budget, what: str) -> Unsolved:
+    """An :class:`Unsolved` (not proven) saying what stopped the search and where the time
+    went."""
+    why = "the time limit" if budget.clock_stopped else "the work the time limit allows"
+    where = timings_text(budget.timings)
+    return Unsolved(False, f"{what}; stopped by {why}" + (f" (time: {where})" if where else ""))
+
+
+def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
     """LP column generation with the Lagrangian bound over every pair, rounding, then HiGHS
     on the pairs reduced-cost fixing leaves, or a large-neighbourhood search when too many
     are left (see :mod:`.lp`)."""
-    limit = deadline - start
-    zero = np.zeros(model.n_edges, dtype=bool)
-    x, value = (zero, 0.0) if model.feasible(zero) else (None, -np.inf)
-    # rounding and fixing take a fraction of what the LP takes: most of the time goes to it.
-    exact = ExactLagrangian(model) if _exact_each_round(model) else None
-    # with L(λ) each round the bound comes from the LP phase and fixing prunes little at
-    # that size: the LP gets more of the time
-    share = 0.85 if exact is not None else 0.75
+    with budget.stage("model"):
+        zero = np.zeros(model.n_edges, dtype=bool)
+        x, value = (zero, 0.0) if model.empty_feasible() else (None, -np.inf)
+        exact = ExactLagrangian(model) if _exact_each_round(model) else None
     early: list[np.ndarray] = []
 
     def good_enough(rel: lp.Relaxation) -> bool:
@@ -141,28 +223,55 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
         lp_score = rel.value - model.bonus * float(rel.x.sum())
         if relative_gap(lp_score, score_bound(model, e.count or 0, e.bound)) > gap_limit:
             return False
-        y = lp.round_lp(model, rel, time_limit=min(5.0, _left(deadline, 0.2)))
+        with budget.stage("rounding"):
+            y = lp.round_lp(model, rel, budget=lp_budget.part(0.2, at_most=5.0))
         if y is None or not e.covers(y) or _gap(model, y, e.bound) > gap_limit:
             return False
         early.append(y)
         return True
 
-    r = lp.relax(model, start + share * limit, gap=gap_limit, exact=exact, done=good_enough)
+    # the best assignment over every pair, goals aside (L(0)): when it meets every goal it
+    # is the optimum, proven by its own bound; else it joins the LP's first core
+    first, at_zero = _best_assignment(model, budget, exact)
+    if first is not None and model.feasible(first[0]):
+        stats["lp_time"] = 0.0
+        if exact is not None:
+            stats["lagrangian_evaluations"] = exact.evaluations
+        message = "the best assignment meets every goal (no LP needed)"
+        return _outcome(model, first[0], first[1], message, stats, budget, start)
+    extra = None if first is None else first[0]
+    # with L(λ) each round the bound comes from the LP phase and fixing prunes little at
+    # that size: the LP gets more of what is left
+    lp_budget = budget.part(0.85 if exact is not None else 0.75)
+    # the dense L(0) bounds every answer (the sparse one only those with its count of pairs)
+    zero_bound = first[1] if first is not None and exact is None else np.inf
+    r = lp.relax(
+        model,
+        lp_budget,
+        gap=gap_limit,
+        exact=exact,
+        done=good_enough,
+        extra=extra,
+        at_zero=at_zero,
+    )
     stats["lp_time"] = time.perf_counter() - start
     if exact is not None:
         stats["lagrangian_evaluations"] = exact.evaluations
     if r is None:
-        if x is None:
-            raise Unsolved(False, "the LP relaxation was not solved in time")
-        return _outcome(model, x, np.inf, "LP relaxation not solved in time", stats, start)
-    bound = r.bound
+        if x is None or (not x.any() and _gap(model, x, zero_bound) > OPTIMALITY_TOL):
+            # nothing found but the empty answer, not proven the best: not an answer to give
+            raise _not_found(budget, "the LP relaxation was not solved")
+        return _outcome(model, x, zero_bound, "LP relaxation not solved", stats, budget, start)
+    bound = min(r.bound, zero_bound)
     stats.update(lp_rounds=r.rounds, lp_core=len(r.core), lp_value=r.value, lp_bound=r.bound)
     # a master that cannot meet every row even with the pairs priced in: is it infeasible?
-    if r.slack > 1e-7 and lp.prove_infeasible(model, deadline):
+    if r.slack > 1e-7 and lp.prove_infeasible(model, budget):
         raise Unsolved(True, "the LP relaxation is infeasible")
-    if exact is None and model.n_edges <= _INNER_EDGES:
+    if exact is None and model.n_edges <= _INNER_EDGES and budget.fits(_cells(model)):
         # the potentials' bound carries the LP's dual degeneracy; L(λ) itself does not
-        bound = min(bound, value_at(model, r.lam))
+        with budget.stage("exact L"):
+            bound = min(bound, value_at(model, r.lam))
+        budget.charge(_cells(model))
         stats["lagrangian_bound"] = bound
     fix_bound, fix_rc = r.bound, r.rc
 
@@ -172,21 +281,19 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
     if early and model.weights[early[0]].sum() > value:
         x, value = early[0], float(model.weights[early[0]].sum())  # rounded in the LP phase
     elif not close(x):
-        rounded = lp.round_lp(model, r, time_limit=_left(deadline, 0.5))
-        stats["rounding_time"] = time.perf_counter() - start - stats["lp_time"]
+        t = time.perf_counter()
+        with budget.stage("rounding"):
+            rounded = lp.round_lp(model, r, budget=budget.part(0.5))
+        stats["rounding_time"] = time.perf_counter() - t
         if rounded is not None and model.weights[rounded].sum() > value:
             x, value = rounded, float(model.weights[rounded].sum())
     if x is None:
         # an LP that meets every row need not have an integer answer: HiGHS decides, scores
-        # aside, with the time left
-        blank = replace(model, scores=np.zeros(model.n_edges), bonus=0.0)
-        res = highs.solve_milp(blank, time_limit=_left(deadline, 1.0))
-        stats["feasibility_status"] = res.status
-        if res.x is None:
-            if res.bound == -np.inf:
-                raise Unsolved(True, "no integer answer meets every goal (HiGHS)")
-            raise Unsolved(False, "no answer meeting every goal found (LP rounding failed)")
-        x, value = res.x, float(model.weights[res.x].sum())
+        # aside, with what is left (an exact method: an answer, or a proof there is none)
+        x = _any_answer(model, budget, stats)
+        if x is None:
+            raise _not_found(budget, "no answer meeting every goal found (LP rounding failed)")
+        value = float(model.weights[x].sum())
     e = r.exact
     if e is not None and e.covers(x):
         # L(λ) over every pair bounds the answers with as many pairs as this one (the most)
@@ -195,7 +302,7 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
             bound = fix_bound = e.bound
             fix_rc = e.rc
     message = "LP column generation + rounding"
-    if not close(x) and time.perf_counter() < deadline:
+    if not close(x) and not budget.over():
         tol = OPTIMALITY_TOL * max(1.0, abs(bound))
         # no better answer uses a pair whose reduced cost puts it below the one in hand
         keep = (fix_bound + np.minimum(fix_rc, 0.0) >= value - tol) | x
@@ -204,12 +311,13 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
             # few enough pairs left for HiGHS to prove the optimum over all of them
             count = int(x.sum())
             proven = model.bonus and np.isfinite(score_bound(model, count, bound))
-            res = highs.solve_milp(
-                model.with_edges(keep),
-                time_limit=_left(deadline, 1.0),
-                min_pairs=count if proven else None,
-                gap=max(gap_limit if proven else _weight_gap(model, gap_limit), 1e-9),
-            )
+            with budget.stage("HiGHS"):
+                res = highs.solve_milp(
+                    model.with_edges(keep),
+                    min_pairs=count if proven else None,
+                    gap=max(gap_limit if proven else _weight_gap(model, gap_limit), 1e-9),
+                    budget=budget,
+                )
             stats["solver_status"] = res.status
             if res.x is not None and res.value > value:
                 x = np.zeros(model.n_edges, dtype=bool)
@@ -218,8 +326,8 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
             bound = min(bound, max(res.bound, value))
             message += f" + reduced-cost fixing + HiGHS: {res.status}"
         else:
-            # too many for an exact search in time: improve the answer, keep the LP bound.
-            # The search looks at the pairs whose reduced cost is nearest 0 (the ones an
+            # too many for an exact search: improve the answer, keep the LP bound. The
+            # search looks at the pairs whose reduced cost is nearest 0 (the ones an
             # optimum is likely to use), the LP's core and the answer: a neighbourhood over
             # every kept pair is too large for HiGHS to improve within its few seconds.
             if keep.sum() > 2 * _LNS_PAIRS_PER_PERSON * (model.n_m + model.n_e):
@@ -227,13 +335,48 @@ def _auto(model, start, deadline, stats, seed, gap_limit) -> GoalOutcome:
                 keep = lp.top_per_participant(model, rc, _LNS_PAIRS_PER_PERSON) & (rc > -np.inf)
                 keep[r.core] = True
                 keep |= x
+                budget.charge(_PASSES * cost.SCAN * model.n_edges)
             stats["lns_edges"] = int(keep.sum())
-            x, rounds = lp.improve(
-                model, x, keep, deadline, np.random.default_rng(seed), stop=close
-            )
+            with budget.stage("search"):
+                x, rounds = lp.improve(
+                    model, x, keep, budget, np.random.default_rng(seed), stop=close
+                )
             stats["lns_rounds"] = rounds
             message += " + large-neighbourhood search (HiGHS)"
-    return _outcome(model, x, bound, message, stats, start)
+    return _outcome(model, x, bound, message, stats, budget, start)
+
+
+def _best_assignment(
+    model: GoalModel, budget: Budget, exact: ExactLagrangian | None
+) -> tuple[tuple[np.ndarray, float] | None, Exact | None]:
+    """The best assignment over every pair with the goals set aside, and a bound on the
+    weight of every answer it stands for (``L(0)``): by one dense assignment, or with
+    ``exact`` by the sparse path (its :class:`.lagrangian.Exact` too, for the LP). ``None``
+    when the clock is past the deadline, or the sparse path gives no certificate."""
+    units = _cells(model) if exact is None else _sparse(model)
+    if model.n_edges == 0 or not budget.fits(units):
+        return None, None
+    if exact is None:
+        with budget.stage("assignment"):
+            x, ub = Inner(model).solve(model.weights)
+        budget.charge(units)
+        return (x, ub), None
+    with budget.stage("exact L"):
+        e = exact.evaluate(np.zeros(len(model.ge_rows[2])))
+    budget.charge(units)
+    if e is None:
+        return None, None
+    return (e.x, e.bound), e
+
+
+def _sparse(model: GoalModel) -> float:
+    """Work of one exact assignment over every pair by the sparse path."""
+    return cost.CALL + cost.SPARSE_EDGE * model.n_edges
+
+
+def _cells(model: GoalModel) -> float:
+    """Work of one exact assignment over the mentor × mentee matrix."""
+    return cost.CALL + cost.CELL * float(model.n_m) * float(model.n_e)
 
 
 def _gap(model: GoalModel, x: np.ndarray, bound: float) -> float:
@@ -246,6 +389,7 @@ _EXACT_EDGES = 4000  # pairs left after fixing that HiGHS is asked to search exa
 _LNS_PAIRS_PER_PERSON = 10  # best pairs of each participant the neighbourhood search sees
 _INNER_EDGES = 4_000_000  # pairs up to which L(λ) is evaluated once, after the LP
 _EXACT_CELLS = 1 << 27  # above _INNER_EDGES, L(λ) is evaluated every round up to this many cells
+_PASSES = 6  # array passes over every pair to pick the search's pairs
 
 
 def _exact_each_round(model: GoalModel) -> bool:
@@ -258,20 +402,55 @@ def _exact_each_round(model: GoalModel) -> bool:
     )
 
 
-def _left(deadline: float, share: float) -> float:
-    """``share`` of the time left before ``deadline`` (at least 10 ms)."""
-    return max(share * (deadline - time.perf_counter()), 0.01)
+def most_pairs_bound(model: GoalModel, value_bound: float) -> int:
+    """The most pairs an answer can have when ``value_bound`` bounds every answer's weight
+    (score + coverage bonus): ``K`` pairs weigh at least ``bonus·K`` plus the ``K`` lowest
+    scores. At most the most the capacities and pairs allow."""
+    most = min(model.k_max, model.most_pairs)
+    if not model.bonus or not np.isfinite(value_bound) or most == 0:
+        return most
+    low = np.sort(np.partition(model.scores, most - 1)[:most]) if most < model.n_edges else None
+    if low is None:
+        low = np.sort(model.scores)
+    least = model.bonus * np.arange(1, most + 1) + np.cumsum(low[:most])  # increasing in K
+    return int(np.searchsorted(least, value_bound + 1e-9 * max(1.0, abs(value_bound)), "right"))
 
 
-def _outcome(model, x, value_bound, message, stats, start) -> GoalOutcome:
+def _outcome(model, x, value_bound, message, stats, budget, start) -> GoalOutcome:
+    """The answer ``x`` with its score, an honest bound on the score and the account.
+
+    Under ``max_matched`` a bound on the weights bounds the score among the answers with the
+    most pairs once this answer's count is proven the most (:func:`.model.score_bound`).
+    When it is not, ``value_bound − bonus·count`` still bounds the best answer's score (it
+    has at least this many pairs): that is the bound given, the status is ``"feasible"`` and
+    the message says the count is not proven (and the most possible, from the bound)."""
     objective = float(model.scores[x].sum())
-    bound = score_bound(model, int(x.sum()), value_bound)
+    count = int(x.sum())
+    bound = score_bound(model, count, value_bound)
+    proven = True
+    if not np.isfinite(bound) and np.isfinite(value_bound) and model.bonus:
+        proven = False
+        bound = value_bound - model.bonus * count
+        most = most_pairs_bound(model, value_bound)
+        stats["pairs_at_most"] = most
+        message += (
+            f"; the most pairs is not proven ({count} here, at most {most} possible): the "
+            "bound is on the score of the best answer, which may have more pairs"
+        )
+    stats["pairs_proven_most"] = proven
     bound = max(bound, objective)  # float noise never reports a bound below the answer
+    if not np.isfinite(bound):
+        message += "; no bound proven"
     gap = relative_gap(objective, bound)
     stats["time"] = time.perf_counter() - start
+    stats["work_spent"] = budget.spent
+    stats["stage_times"] = dict(budget.timings)
+    stats["clock_stopped"] = budget.clock_stopped
+    if budget.clock_stopped:
+        message += "; stopped by the wall clock before its work was spent: a rerun may differ"
     if model.violated_goals(x) or not model.capacity_ok(x):  # pragma: no cover - a bug guard
         raise SolverError(f"internal: {message} returned an answer that breaks the goals.")
-    status = "optimal" if gap <= OPTIMALITY_TOL else "feasible"
+    status = "optimal" if gap <= OPTIMALITY_TOL and proven else "feasible"
     return GoalOutcome(x, objective, bound, status, message, stats)
 
 
@@ -319,8 +498,11 @@ class GoalMethod:
         seed: int,
         workers: int,
         gap_limit: float,
+        work: float | None = None,
+        deadline: float | None = None,
     ) -> GoalOutcome:
-        """Solve ``model``; raises :class:`Unsolved` when no answer is known."""
+        """Solve ``model``; raises :class:`Unsolved` when no answer is known. ``work`` and
+        ``deadline``: see :func:`solve_model`."""
         return solve_model(
             model,
             method=self.name,
@@ -328,4 +510,6 @@ class GoalMethod:
             seed=seed,
             workers=workers,
             gap_limit=gap_limit,
+            work=work,
+            deadline=deadline,
         )

@@ -62,7 +62,8 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen):
     rows = np.sort(gen.choice(n_m, size=max(1, int(frac * n_m)), replace=False))
     cols = np.sort(gen.choice(n_e, size=max(1, int(frac * n_e)), replace=False))
     sub = source.screen(rows, cols, None, None).astype(np.float64)
-    dense = DenseSource(np.maximum(sub, 0.0), sub > INFEASIBLE)
+    ok = sub > INFEASIBLE
+    dense = DenseSource(np.maximum(sub, 0.0, out=sub), ok)  # in place: one matrix, not two
     _, _, _, st = solve_sparse(dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10)
     if st.duals is None:
         return None
@@ -84,6 +85,13 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen):
     u = best_minus(None, cols, None, v, 1)
     u = np.where(np.isfinite(u), np.maximum(u, 0.0), 0.0)
     return u, v
+
+
+def default_pilot(n_m: int, n_e: int) -> int:
+    """People per side in the pilot solve by default (see :func:`solve_sparse`): a tenth of
+    the larger side, between 2 000 and 5 000; it runs when the larger side is over twice
+    that."""
+    return min(max(2000, max(n_m, n_e) // 10), 5000)
 
 
 def solve_sparse(
@@ -118,7 +126,7 @@ def solve_sparse(
     stats = stats or SparseStats()
     n_m, n_e = source.shape
     if pilot is None:
-        pilot = min(max(2000, max(n_m, n_e) // 10), 5000)
+        pilot = default_pilot(n_m, n_e)
     # no one takes more partners than the other side has (the König cover counts capacities)
     m_cap = np.minimum(np.asarray(mentor_capacity, dtype=np.int64), n_e)
     e_cap = np.minimum(np.asarray(mentee_capacity, dtype=np.int64), n_m)
@@ -279,14 +287,14 @@ class SparseBackend:
         return None
 
     def solve(self, problem: ArrayProblem, *, k: int = 32) -> Solution:
-        scores = problem.scores
+        shift = 0.0
         if problem.policy == "max_matched" and problem.feasible.any():
             # screening reads scores at or below INFEASIBLE as forbidden; every answer has the
-            # most pairs, so a constant per pair changes no choice (and no slack)
-            low = float(scores[problem.feasible].min())
-            if low < 0.0:
-                scores = scores - low
-        source = DenseSource(scores, problem.feasible)
+            # most pairs, so a constant per pair changes no choice (and no slack). The source
+            # adds it as it reads: no shifted copy of the matrix
+            low = float(np.min(problem.scores, where=problem.feasible, initial=np.inf))
+            shift = -low if low < 0.0 else 0.0
+        source = DenseSource(problem.scores, problem.feasible, shift)
         pairs, slack, message, _ = solve_sparse(
             source,
             problem.mentor_capacity,

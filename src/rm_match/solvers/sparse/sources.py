@@ -40,16 +40,23 @@ class ScoreSource(Protocol):
 
 
 class DenseSource:
-    """A :class:`ScoreSource` over an in-memory matrix (exact screen, ``δ = 0``)."""
+    """A :class:`ScoreSource` over an in-memory matrix (exact screen, ``δ = 0``).
 
-    def __init__(self, scores: np.ndarray, feasible: np.ndarray) -> None:
+    ``shift`` is added to every score as it is read (a shifted copy of the matrix would
+    double its memory).
+    """
+
+    def __init__(self, scores: np.ndarray, feasible: np.ndarray, shift: float = 0.0) -> None:
         self.scores = scores
         self.feasible = feasible
+        self.shift = float(shift)
         self.shape = scores.shape
 
     def screen(self, rows, cols, u, v):
         s = self.scores[:, cols] if rows is None else self.scores[np.ix_(rows, cols)]
         f = self.feasible[:, cols] if rows is None else self.feasible[np.ix_(rows, cols)]
+        if self.shift:
+            s += self.shift  # a copy already (fancy indexing)
         out = np.where(f, s, FORBIDDEN)
         if u is not None:
             out -= (u if rows is None else u[rows])[:, None]
@@ -61,7 +68,8 @@ class DenseSource:
         return 4.0 * np.finfo(np.float64).eps * (1.0 + scale)
 
     def exact(self, mi, ei):
-        return self.scores[mi, ei], self.feasible[mi, ei]
+        s = self.scores[mi, ei]
+        return (s + self.shift if self.shift else s), self.feasible[mi, ei]
 
     def refine(self, mi, ei, screened):
         return screened
