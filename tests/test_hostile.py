@@ -357,3 +357,20 @@ def test_time_limits_beyond_a_year_are_named_not_overflowed():
     for limit in (1e17, 1e308):
         with pytest.raises(rm.ValidationError, match="`time_limit` must be a positive"):
             rm.assign(SCORES, goals=[G.Count(at_least=1)], time_limit=limit)
+
+
+@pytest.mark.parametrize("entry", ["assign", "match"])
+def test_memory_limit_is_an_argument_of_both_entry_points(entry):
+    def call(**kw: Any) -> object:
+        if entry == "assign":
+            return rm.assign(np.ones((40, 40)), **kw)
+        return rm.match(MENTORS, MENTEES, **kw)
+
+    for bad in (0, -1.0, math.nan, "1GB", True, None.__class__):
+        with pytest.raises(rm.ValidationError, match="`memory_limit` must be") as err:
+            call(memory_limit=bad)
+        assert err.value.argument == "memory_limit"
+    with pytest.raises(rm.MemoryBudgetError) as err:
+        call(memory_limit=100.0, method="lsa")  # bytes: nothing fits
+    assert isinstance(err.value, rm.SolverError) and err.value.budget == 100.0
+    assert call(memory_limit=math.inf).status == "optimal"
