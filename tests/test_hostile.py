@@ -374,3 +374,12 @@ def test_memory_limit_is_an_argument_of_both_entry_points(entry):
         call(memory_limit=100.0, method="lsa")  # bytes: nothing fits
     assert isinstance(err.value, rm.SolverError) and err.value.budget == 100.0
     assert call(memory_limit=math.inf).status == "optimal"
+
+
+def test_a_0_1_integer_mask_is_a_mask_and_other_integers_are_named():
+    mask = np.array([[1, 0], [1, 1]])
+    want = rm.assign(SCORES, mask.astype(bool)).pairs.tolist()
+    assert rm.assign(SCORES, mask).pairs.tolist() == want == [[0, 0], [1, 1]]
+    with pytest.raises(rm.ValidationError, match=r"entry \(1, 0\) is neither 0 nor 1") as err:
+        rm.assign(SCORES, np.array([[1, 0], [2, 1]]))
+    assert err.value.argument == "feasible"

@@ -216,8 +216,8 @@ class Problem:
         """Whether every rule allows each pair ``(mi[k], ei[k])``."""
         mi, ei = self._indices(mi, ei, False)
         ok = np.ones(len(mi), dtype=bool)
-        for flags in self.allowed(mi, ei, outer=False).values():
-            ok &= flags
+        for r in self.programme.rules:  # the indices are checked: not again per rule
+            ok &= r.allowed(self.cohort, mi, ei, outer=False)
         return ok
 
     def terms(self, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True) -> dict[str, np.ndarray]:

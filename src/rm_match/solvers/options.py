@@ -71,11 +71,6 @@ class Options:
         """``start + limit``, on the ``time.perf_counter()`` clock."""
         return self.start + self.limit
 
-    def left(self) -> float:
-        """Seconds left before the deadline (at least 5 % of the limit: a solve that starts
-        late still gets a chance to return an answer)."""
-        return max(self.deadline - time.perf_counter(), 0.05 * self.limit)
-
 
 def check_executor(executor: object) -> Executor | None:
     if executor is not None and not callable(getattr(executor, "submit", None)):
