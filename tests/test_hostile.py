@@ -148,7 +148,7 @@ for arg, valid in {
     "grade": {"None", "neg_list"},
     "manager": {"None"},
     "languages": {"None", "str_list"},
-    "timezone": {"None", "neg_list"},
+    "timezone": {"None", "neg_list", "nan_array"},  # NaN: a missing time zone
     "interests": {"None", "str_list"},
     "attributes": {"None", "{}"},
     "capacity": {"0", "np_int"},

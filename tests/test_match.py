@@ -88,9 +88,10 @@ def test_explanations(cohort):
     # learning term recomputed by hand from the definition
     w = np.ones(len(mentors.skills))
     lam = prog.reverse_weight
-    fw = (w * mentors.offers[i] * mentees.wants[j]).sum()
-    rv = (w * mentees.offers[j] * mentors.wants[i]).sum()
-    assert p.terms["learning"] == pytest.approx((fw + lam * rv) / ((1 + lam) * w.sum()))
+    # the default normalisation ("wants"): the share of what each learner wants
+    fw = (w * mentors.offers[i] * mentees.wants[j]).sum() / (w * mentees.wants[j]).sum()
+    rv = (w * mentees.offers[j] * mentors.wants[i]).sum() / (w * mentors.wants[i]).sum()
+    assert p.terms["learning"] == pytest.approx((fw + lam * rv) / (1 + lam))
     assert set(p.terms) == {"learning", "interests", "language", "timezone", "diversity"}
     assert all(0.0 <= v <= 1.0 for v in p.terms.values())
     assert 0.0 <= p.score <= 1.0

@@ -292,7 +292,7 @@ def test_skill_matrix_bounds_are_inclusive():
 # -- department, grade, manager --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", ["", None, 3])
+@pytest.mark.parametrize("bad", ["", 3])
 def test_bad_department(bad):
     raises(
         r"participant 'b': `department` must be a non-empty string",
@@ -302,7 +302,7 @@ def test_bad_department(bad):
     )
 
 
-@pytest.mark.parametrize("bad", [2.5, 2.0, "3", True, None])
+@pytest.mark.parametrize("bad", [2.5, 2.0, "3", True])
 def test_non_integer_grade(bad):
     raises(
         r"participant 'b': `grade` must be an integer",
@@ -373,10 +373,18 @@ def test_zero_capacity_is_allowed():
     assert build(capacity=0).capacity.tolist() == [0, 0]
 
 
+def test_missing_department_grade_and_timezone_are_none():
+    p = build(department=["IT", None], grade=[1, None], timezone=[0, None])
+    assert p.department.tolist() == ["IT", None]
+    assert p.known("grade").tolist() == [True, False]
+    assert p.known("timezone").tolist() == [True, False]
+    assert math.isnan(build(timezone=[0, math.nan]).timezone[1])
+
+
 # -- timezone --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [14.5, -12.5, math.nan, math.inf, "UTC+1", True, None])
+@pytest.mark.parametrize("bad", [14.5, -12.5, math.inf, "UTC+1", True])
 def test_bad_timezone(bad):
     raises(
         r"participant 'b': `timezone` must be a UTC offset in hours within \[-12, 14\]",

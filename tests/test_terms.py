@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -39,10 +41,19 @@ def test_terms_match_their_definitions(problem):
     w = problem.programme.skill_weight_vector(m.skills)
     lam = 0.7
     terms = problem.terms(np.arange(m.n), np.arange(e.n))
+    skills_norm = Problem(m, e, replace(problem.programme, learning_norm="skills"))
+    by_skills = skills_norm.terms(np.arange(m.n), np.arange(e.n))["learning"]
     for i, j in [(0, 0), (3, 7), (29, 24)]:
         fw = sum(w[k] * m.offers[i, k] * e.wants[j, k] for k in range(len(w)))
         rv = sum(w[k] * e.offers[j, k] * m.wants[i, k] for k in range(len(w)))
-        assert terms["learning"][i, j] == pytest.approx((fw + lam * rv) / ((1 + lam) * w.sum()))
+        # "wants" (default): each direction over what the learner wants
+        want_e = sum(w[k] * e.wants[j, k] for k in range(len(w)))
+        want_m = sum(w[k] * m.wants[i, k] for k in range(len(w)))
+        assert terms["learning"][i, j] == pytest.approx(
+            (fw / want_e + lam * rv / want_m) / (1 + lam)
+        )
+        # "skills": over the whole skill space
+        assert by_skills[i, j] == pytest.approx((fw + lam * rv) / ((1 + lam) * w.sum()))
         a, b = m.interests[i], e.interests[j]
         jac = len(a & b) / len(a | b) if a | b else 0.0
         assert terms["interests"][i, j] == pytest.approx(jac)

@@ -21,7 +21,7 @@ import numpy as np
 from ._checks import ReadOnlyDict, is_collection
 from .errors import ValidationError
 
-__all__ = ["FIELDS", "People"]
+__all__ = ["FIELDS", "MISSING_GRADE", "People"]
 
 #: The optional columns of a :class:`People` table, besides ids, skills and attributes.
 FIELDS = (
@@ -37,6 +37,10 @@ FIELDS = (
 )
 
 _RECORD_KEYS = frozenset(("id", "attributes", *FIELDS))
+
+#: The value :attr:`People.grade` holds for a participant whose grade is missing (``None``):
+#: below every valid grade (grades lie within ±2^62). :meth:`People.known` says which are.
+MISSING_GRADE = np.iinfo(np.int64).min
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -190,9 +194,9 @@ def _check_skills(skills: object) -> tuple[str, ...]:
 def _departments(values: object, pids: list[Hashable]) -> np.ndarray:
     vals = _column("department", values, len(pids))
     for pid, v in zip(pids, vals, strict=True):
-        if not (isinstance(v, str) and v):
+        if v is not None and not (isinstance(v, str) and v):
             raise ValidationError(
-                f"participant {pid!r}: `department` must be a non-empty string.",
+                f"participant {pid!r}: `department` must be a non-empty string or None.",
                 argument="department",
                 participant=pid,
             )
@@ -202,13 +206,14 @@ def _departments(values: object, pids: list[Hashable]) -> np.ndarray:
 def _grades(values: object, pids: list[Hashable]) -> np.ndarray:
     vals = _column("grade", values, len(pids))
     for pid, v in zip(pids, vals, strict=True):
-        if not _is_int(v):
+        if v is not None and not _is_int(v):
             raise ValidationError(
-                f"participant {pid!r}: `grade` must be an integer (within ±2^62).",
+                f"participant {pid!r}: `grade` must be an integer (within ±2^62) or None.",
                 argument="grade",
                 participant=pid,
             )
-    return _readonly(np.array(vals, dtype=np.int64).reshape(len(pids)))
+    filled = [MISSING_GRADE if v is None else v for v in vals]
+    return _readonly(np.array(filled, dtype=np.int64).reshape(len(pids)))
 
 
 def _managers(values: object, pids: list[Hashable]) -> np.ndarray:
@@ -238,10 +243,14 @@ def _timezones(values: object, pids: list[Hashable]) -> np.ndarray:
     vals = _column("timezone", values, len(pids))
     tz = np.empty(len(pids))
     for i, (pid, v) in enumerate(zip(pids, vals, strict=True)):
+        if v is None or (isinstance(v, float) and math.isnan(v)):  # missing
+            tz[i] = np.nan
+            continue
         ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
         if not ok or not math.isfinite(v) or not -12.0 <= v <= 14.0:
             raise ValidationError(
-                f"participant {pid!r}: `timezone` must be a UTC offset in hours within [-12, 14].",
+                f"participant {pid!r}: `timezone` must be a UTC offset in hours within [-12, 14] "
+                "or None.",
                 argument="timezone",
                 participant=pid,
             )
@@ -302,17 +311,25 @@ class People:
     offers, wants : array_like of shape (n, d), optional
         How well each person can teach (``offers``) and wants to learn (``wants``) each skill,
         in [0, 1]. Missing means zeros.
-    department : sequence of str, optional
-        Department of each participant.
-    grade : sequence of int, optional
-        Grade or seniority level (higher is more senior).
+    department : sequence of str or None, optional
+        Department of each participant; ``None`` where it is missing.
+    grade : sequence of int or None, optional
+        Grade or seniority level (higher is more senior); ``None`` where it is missing
+        (stored as :data:`MISSING_GRADE`).
     manager : sequence of id or None, optional
         Id of each participant's manager (the org chart). The id may belong to this table, the
         other side, or an ``org_chart`` given to :func:`rm_match.match`; ``None`` for none.
     languages, interests : sequence of collections of str, optional
-        Languages spoken and interests of each participant.
-    timezone : sequence of float, optional
-        UTC offset in hours, in [-12, 14].
+        Languages spoken and interests of each participant (``None`` or empty: none stated).
+    timezone : sequence of float or None, optional
+        UTC offset in hours, in [-12, 14]; ``None`` where it is missing (stored as NaN).
+
+    Notes
+    -----
+    A missing value is missing, not a label: two people with no department are not "in the
+    same department", and nobody is "as senior as" a person of unknown grade. What each rule
+    and score term makes of a missing value is said in its docstring (:mod:`rm_match.rules`,
+    :mod:`rm_match.terms`).
     attributes : mapping of str to sequence, optional
         Free categorical attributes (e.g. ``gender``, ``generation``), one hashable value (or
         ``None`` for not stated) per participant. Used for pair diversity and aggregate reports
@@ -565,6 +582,37 @@ class People:
         if field in FIELDS:
             return getattr(self, field) is not None
         return field in self.attributes
+
+    def known(self, field: str) -> np.ndarray:
+        """Which participants have a value for ``field`` (a built-in field or an attribute),
+        as a boolean array; all ``False`` when the column was not given.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> People(["a", "b"], grade=[3, None], timezone=[None, 1.0]).known("grade").tolist()
+        [True, False]
+        """
+        n = self.n
+        if field not in FIELDS and field not in self.attributes:
+            raise ValidationError(
+                f"unknown field {field!r}; the fields are {list(FIELDS)} and the attributes "
+                f"{sorted(self.attributes)}.",
+                argument="field",
+            )
+        col = self.attributes[field] if field in self.attributes else getattr(self, field)
+        if col is None:
+            return np.zeros(n, dtype=bool)
+        if field == "grade":
+            return np.asarray(col != MISSING_GRADE)
+        if field in ("timezone", "offers", "wants"):
+            a = np.asarray(col, dtype=np.float64)
+            return ~np.isnan(a) if a.ndim == 1 else np.ones(n, dtype=bool)
+        if field in ("languages", "interests"):
+            return np.array([len(s) > 0 for s in col], dtype=bool)
+        if field == "capacity":
+            return np.ones(n, dtype=bool)
+        return np.array([v is not None for v in col], dtype=bool)
 
     @property
     def fields(self) -> list[str]:

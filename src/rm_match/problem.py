@@ -188,6 +188,7 @@ class Problem:
             programme.reverse_weight,
             # Programme stores its `diversity_attributes` as a tuple
             cast(tuple[str, ...], programme.diversity_attributes),
+            programme.learning_norm,
         )
 
     @property

@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import ReadOnlyDict, check_real, check_sequence, check_weights, is_collection
+from ._checks import (
+    ReadOnlyDict,
+    check_choice,
+    check_real,
+    check_sequence,
+    check_weights,
+    is_collection,
+)
 from .errors import ValidationError
 from .goals import Goal
 from .rules import Rule
-from .terms import TERMS
+from .terms import LEARNING_NORMS, TERMS
 
 __all__ = ["DEFAULT_WEIGHTS", "Programme", "rule_labels"]
 
@@ -50,6 +57,11 @@ class Programme:
         Programme objectives per skill (missing skills weigh 1).
     reverse_weight : float, default 0.5
         λ: how much what the mentee teaches back counts, relative to what the mentor teaches.
+    learning_norm : {"wants", "skills"}, default "wants"
+        How the ``learning`` term is scaled to [0, 1] (see :mod:`rm_match.terms`):
+        ``"wants"`` — the share of what each side wants to learn that the other can teach,
+        ``Σ w·offers·wants / Σ w·wants``; ``"skills"`` — per skill of the whole space,
+        ``Σ w·offers·wants / Σ w``, which shrinks as the skill space grows.
     diversity_attributes : iterable of str, optional
         Attributes (or ``"department"``) on which a pair that differs earns the diversity
         reward.
@@ -73,6 +85,7 @@ class Programme:
     reverse_weight: float = 0.5
     diversity_attributes: Sequence[str] = field(default=())
     goals: Sequence[Goal] = ()
+    learning_norm: str = "wants"
 
     def __post_init__(self) -> None:
         # stored as tuples and read-only mappings: a programme never changes once made
@@ -95,6 +108,9 @@ class Programme:
             }
             set_(self, "skill_weights", ReadOnlyDict(sw))
         set_(self, "reverse_weight", check_real(self.reverse_weight, "reverse_weight", low=0))
+        set_(
+            self, "learning_norm", check_choice(self.learning_norm, "learning_norm", LEARNING_NORMS)
+        )
         attrs = self.diversity_attributes
         if not is_collection(attrs) or not all(isinstance(a, str) and a for a in attrs):
             raise ValidationError(

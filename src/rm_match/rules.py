@@ -32,6 +32,7 @@ import numpy as np
 from ._checks import is_collection
 from .cohort import Cohort
 from .errors import ValidationError
+from .people import MISSING_GRADE
 
 __all__ = [
     "CommonLanguage",
@@ -95,6 +96,9 @@ class Rule:
 class CrossDepartment(Rule):
     """Mentor and mentee must work in different departments.
 
+    A missing department is no department: a person without one is not in the same
+    department as anybody (two people with none may pair).
+
     Examples
     --------
     >>> CrossDepartment().name
@@ -110,7 +114,7 @@ class CrossDepartment(Rule):
     ) -> np.ndarray:
         d_m, d_e = cohort.departments
         a, b = _sides(d_m[mi], d_e[ei], outer)
-        return a != b
+        return (a != b) | (a < 0)  # code -1: missing, the same as nobody
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,9 @@ class NoReportingLine(Rule):
 
     ``depth=1`` forbids a junior mentoring their own manager (and a manager mentoring their
     own report); ``depth=2`` (default) adds the skip-level manager; and so on. Reporting lines
-    are followed through the org chart, including managers outside the programme.
+    are followed through the org chart, including managers outside the programme. A person
+    whose manager is missing has no line above them: only the lines the data states are
+    forbidden.
 
     Parameters
     ----------
@@ -172,6 +178,9 @@ class NoReportingLine(Rule):
 class SeniorityDirection(Rule):
     """The mentee's grade must be at least ``min_gap`` above the mentor's.
 
+    A pair where either grade is missing is not allowed: the gap the rule asks for cannot be
+    shown (such people are reported unmatched under this rule).
+
     Parameters
     ----------
     min_gap : int, default 1
@@ -201,7 +210,10 @@ class SeniorityDirection(Rule):
         g_m, g_e = cohort.mentors.grade, cohort.mentees.grade
         assert g_m is not None and g_e is not None  # required by `check`
         a, b = _sides(g_m[mi], g_e[ei], outer)
-        return b - a >= self.min_gap
+        known = (a != MISSING_GRADE) & (b != MISSING_GRADE)
+        # grades lie within ±2^62, so the difference of two known ones cannot overflow
+        gap = np.where(known, b, 0) - np.where(known, a, 0)
+        return known & (gap >= self.min_gap)
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,7 @@ class MaxTimezoneDiff(Rule):
     """The clock difference between mentor and mentee is at most ``hours``.
 
     Offsets are compared the short way round the clock (UTC-11 and UTC+13 are 0 h apart).
+    A pair where either time zone is missing is not allowed (the difference is not known).
 
     Examples
     --------
@@ -240,6 +253,8 @@ class MaxTimezoneDiff(Rule):
 @dataclass(frozen=True)
 class CommonLanguage(Rule):
     """Mentor and mentee must share at least one language.
+
+    A person with no language stated shares none, so has no allowed pair under this rule.
 
     Examples
     --------

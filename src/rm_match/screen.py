@@ -35,7 +35,7 @@ import numpy as np
 
 from .solvers.decompose import components
 from .solvers.sparse import FORBIDDEN, INFEASIBLE
-from .terms import TERM_FIELDS, pair_terms
+from .terms import TERM_FIELDS, pair_terms, scaled_wants
 
 if TYPE_CHECKING:
     from .cohort import Cohort
@@ -228,15 +228,15 @@ class ProblemSource:
         self._interests: (
             tuple[float, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
         ) = None
-        # learning: [offers_m, w·wants_m] against c·[w·wants_e, λ·offers_e]
+        # learning: [offers_m, ŵants_m] against c·[ŵants_e, λ·offers_e], with ŵants the
+        # wants weighted and scaled as the term's `learning_norm` says
         if "learning" in weights:
-            w = prog.skill_weight_vector(cohort.mentors.skills)
-            lam = prog.reverse_weight
-            norm = (1.0 + lam) * w.sum()
-            c = weights["learning"] / total_w / norm if norm > 0 else 0.0
+            spec = problem.spec
+            lam = spec.reverse_weight
+            c = weights["learning"] / total_w / (1.0 + lam)
             m, e = cohort.mentors, cohort.mentees
-            f_parts.append(np.hstack((m.offers, m.wants * w)))
-            g_parts.append(np.hstack((e.wants * w, lam * e.offers)) * c)
+            f_parts.append(np.hstack((m.offers, scaled_wants(m.wants, spec))))
+            g_parts.append(np.hstack((scaled_wants(e.wants, spec), lam * e.offers)) * c)
         # keyed components, grouped by the fields they look at
         by_fields: dict[tuple[str, ...], list[_Component]] = {}
         for term, wt in weights.items():

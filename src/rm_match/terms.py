@@ -3,17 +3,29 @@
 Terms (all vectorised; no Python loop over pairs):
 
 ``learning``
-    Two-way learning value ``(Σ_k w_k·offers[m,k]·wants[e,k] + λ·Σ_k w_k·offers[e,k]·wants[m,k])
-    / ((1 + λ)·Σ_k w_k)``: what the mentor teaches the mentee, plus λ times what flows back.
-    Two matrix products per block.
+    Two-way learning value: what the mentor teaches the mentee, plus λ times what flows back,
+    ``(F + λ·R) / (1 + λ)``, each direction scaled to [0, 1] by the programme's
+    ``learning_norm``:
+
+    - ``"wants"``: the share of what the learner wants that the teacher offers,
+      ``F = Σ_k w_k·offers[m,k]·wants[e,k] / Σ_k w_k·wants[e,k]`` (and ``R`` the same the
+      other way); 0 for a learner who wants nothing. It does not shrink as the skill space
+      grows, so it stays meaningful on sparse survey answers (a few skills out of dozens).
+    - ``"skills"``: per skill of the whole space, ``F = Σ_k w_k·offers[m,k]·wants[e,k] /
+      Σ_k w_k``.
+
+    Two matrix products per block. A skill level that was not stated is 0 (nothing offered,
+    nothing wanted).
 ``interests``
-    Jaccard similarity of the two interest sets (0 when both are empty).
+    Jaccard similarity of the two interest sets (0 when both are empty: a person with no
+    interests stated shares none).
 ``language``
-    1 when the two share a language, else 0.
+    1 when the two share a language, else 0 (0 when either states none).
 ``timezone``
-    Closeness of the clocks: ``1 - Δ/12`` with Δ the clock difference in hours (≤ 12).
+    Closeness of the clocks: ``1 - Δ/12`` with Δ the clock difference in hours (≤ 12); 0
+    when either time zone is missing (closeness not known is not closeness).
 ``diversity``
-    Share of the programme's ``diversity_attributes`` on which the two differ (an unknown
+    Share of the programme's ``diversity_attributes`` on which the two differ (a missing
     value never counts as different).
 
 The pair score is the weighted mean of the active terms, so it lies in [0, 1] too.
@@ -36,10 +48,22 @@ from .rules import _dot, _sides, circular_hours
 if TYPE_CHECKING:  # pragma: no cover
     from .cohort import Cohort
 
-__all__ = ["TERMS", "TERM_FIELDS", "TermSpec", "combine", "pair_terms", "top_skills"]
+__all__ = [
+    "LEARNING_NORMS",
+    "TERMS",
+    "TERM_FIELDS",
+    "TermSpec",
+    "combine",
+    "pair_terms",
+    "scaled_wants",
+    "top_skills",
+]
 
 #: The score terms, in report order.
 TERMS = ("learning", "interests", "language", "timezone", "diversity")
+
+#: How the learning term is scaled: by what the learner wants, or by the whole skill space.
+LEARNING_NORMS = ("wants", "skills")
 
 #: The columns each term needs on both sides.
 TERM_FIELDS = {
@@ -63,20 +87,36 @@ class TermSpec:
         λ, the weight of what the mentee teaches back.
     diversity_attributes : tuple of str
         Attributes on which a differing pair earns the diversity reward.
+    learning_norm : str
+        ``"wants"`` or ``"skills"``: how each direction of learning is scaled to [0, 1].
     """
 
     skill_weights: np.ndarray
     reverse_weight: float = 0.5
     diversity_attributes: tuple[str, ...] = ()
+    learning_norm: str = "wants"
+
+
+def scaled_wants(wants: np.ndarray, spec: TermSpec) -> np.ndarray:
+    """``w·wants`` per row, divided so that ``offers · scaled_wants`` is one direction of the
+    learning term in [0, 1]: by each learner's ``Σ w·wants`` (``"wants"``; rows wanting
+    nothing stay 0) or by ``Σ w`` (``"skills"``)."""
+    w = spec.skill_weights
+    ww = wants * w
+    if spec.learning_norm == "wants":
+        total = ww.sum(axis=1, keepdims=True)
+        return np.divide(ww, total, out=np.zeros_like(ww), where=total > 0)
+    total_w = float(w.sum())
+    return ww / total_w if total_w > 0 else np.zeros_like(ww)
 
 
 def _learning_parts(
-    cohort: Cohort, w: np.ndarray, mi: np.ndarray, ei: np.ndarray, outer: bool
+    cohort: Cohort, spec: TermSpec, mi: np.ndarray, ei: np.ndarray, outer: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Un-normalised forward (mentor teaches) and reverse (mentee teaches) learning values."""
+    """Forward (mentor teaches) and reverse (mentee teaches) learning values, each in [0, 1]."""
     m, e = cohort.mentors, cohort.mentees
-    forward = _dot(m.offers[mi], e.wants[ei] * w, outer)
-    reverse = _dot(m.wants[mi] * w, e.offers[ei], outer)
+    forward = _dot(m.offers[mi], scaled_wants(e.wants[ei], spec), outer)
+    reverse = _dot(scaled_wants(m.wants[mi], spec), e.offers[ei], outer)
     return forward, reverse
 
 
@@ -111,18 +151,20 @@ def pair_terms(
     >>> e = People(["s1"], skills=["ai"], offers=[[0.0]], wants=[[0.5]])
     >>> t = pair_terms(Cohort(m, e), TermSpec(np.ones(1), 0.0), np.arange(1), np.arange(1),
     ...                terms=["learning"])
-    >>> t["learning"].tolist()
+    >>> t["learning"].tolist()  # the mentor teaches all the mentee wants
+    [[1.0]]
+    >>> spec = TermSpec(np.ones(1), 0.0, learning_norm="skills")
+    >>> pair_terms(Cohort(m, e), spec, np.arange(1), np.arange(1), terms=["learning"])[
+    ...     "learning"].tolist()  # 1.0 × 0.5 over the one skill of the space
     [[0.5]]
     """
     out: dict[str, np.ndarray] = {}
     weights = set(terms)
     if "learning" in weights:
-        w = spec.skill_weights
-        forward, reverse = _learning_parts(cohort, w, mi, ei, outer)
+        forward, reverse = _learning_parts(cohort, spec, mi, ei, outer)
         lam = spec.reverse_weight
-        total = (1.0 + lam) * w.sum()
-        value = forward + lam * reverse
-        out["learning"] = value / total if total > 0 else np.zeros_like(value)
+        # each direction is at most 1 (offers ≤ 1), so the mean stays within [0, 1]
+        out["learning"] = np.minimum((forward + lam * reverse) / (1.0 + lam), 1.0)
     if "interests" in weights:
         i_m, i_e = cohort.interests
         inter = _dot(i_m[mi], i_e[ei], outer).astype(np.float64)
@@ -136,7 +178,8 @@ def pair_terms(
         tz_m, tz_e = cohort.mentors.timezone, cohort.mentees.timezone
         assert tz_m is not None and tz_e is not None  # required of an active term
         a, b = _sides(tz_m[mi], tz_e[ei], outer)
-        out["timezone"] = 1.0 - circular_hours(a, b) / 12.0
+        # a missing time zone (NaN) gives no closeness
+        out["timezone"] = np.nan_to_num(1.0 - circular_hours(a, b) / 12.0, nan=0.0)
     if "diversity" in weights:
         attrs = spec.diversity_attributes
         acc = None
