@@ -27,6 +27,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "rm_match"
 LAYERS = {
     "errors": 0,
     "_checks": 0,
+    "_toml": 0,
     "results": 0,
     "solvers": 1,
     "people": 2,
@@ -41,6 +42,7 @@ LAYERS = {
     "api": 5,
     "verify": 5,
     "synthetic": 5,
+    "io": 6,
     "cli": 6,
 }
 
