@@ -7,6 +7,8 @@ Two entry points:
 - :func:`match` — the domain layer: two :class:`People` tables and a :class:`Programme` in, an
   explained :class:`Matching` out.
 
+HR exports and programme files are read, and matchings written, by :mod:`rm_match.io`.
+
 Examples
 --------
 >>> import rm_match as rm
@@ -17,15 +19,17 @@ Examples
 ('optimal', [])
 """
 
-from . import goals, rules, synthetic
+from . import goals, io, rules, synthetic
 from .api import assign, match
 from .cohort import Cohort
 from .errors import (
+    DataWarning,
     GroupConflict,
     InfeasibleError,
     MemoryBudgetError,
     RmMatchError,
     SolverError,
+    TableError,
     ValidationError,
 )
 from .people import People
@@ -42,6 +46,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "Assignment",
     "Cohort",
+    "DataWarning",
     "GroupConflict",
     "InfeasibleError",
     "Matching",
@@ -54,11 +59,13 @@ __all__ = [
     "Report",
     "RmMatchError",
     "SolverError",
+    "TableError",
     "ValidationError",
     "Violation",
     "__version__",
     "assign",
     "goals",
+    "io",
     "match",
     "rules",
     "synthetic",

@@ -4,7 +4,10 @@ The hierarchy::
 
     RmMatchError                  base of every error the library raises on purpose
     ├── ValidationError           bad input (also a ``ValueError``): names the argument,
-    │                             participant and field at fault
+    │   │                         participant and field at fault (and, for a table, the
+    │   │                         file, row and column)
+    │   └── TableError            every problem of a table read with ``errors="collect"``,
+    │                             one ``ValidationError`` each, in ``problems``
     ├── InfeasibleError           the rules (and goals) admit no valid programme: names the
     │                             conflicting rules (and, in ``groups``, the groups at fault)
     └── SolverError               a backend failed or cannot solve the problem as asked
@@ -24,11 +27,13 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "DataWarning",
     "GroupConflict",
     "InfeasibleError",
     "MemoryBudgetError",
     "RmMatchError",
     "SolverError",
+    "TableError",
     "ValidationError",
 ]
 
@@ -46,6 +51,12 @@ class ValidationError(RmMatchError, ValueError):
         The argument or field at fault (``"scores"``, ``"offers"``, ``"manager"``, ...).
     participant : hashable or None
         The id of the participant at fault, where there is one.
+    file : str or None
+        The file the bad value was read from (tables read by :mod:`rm_match.io`).
+    row : int or None
+        Its row as a spreadsheet shows it: the header is row 1, the first person row 2.
+    column : str or None
+        The table column it was read from.
     """
 
     def __init__(
@@ -54,10 +65,53 @@ class ValidationError(RmMatchError, ValueError):
         *,
         argument: str | None = None,
         participant: Hashable | None = None,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
     ) -> None:
         super().__init__(message)
         self.argument = argument
         self.participant = participant
+        self.file = file
+        self.row = row
+        self.column = column
+
+
+class TableError(ValidationError):
+    """Every problem found in the input tables, reported at once (``errors="collect"``).
+
+    The message lists each problem on a line of its own (file, row, column, participant
+    id and what is wrong: never the cell's value), so a programme manager can fix the file
+    in one pass.
+
+    Attributes
+    ----------
+    problems : tuple of ValidationError
+        One error per problem, each with its ``file``, ``row``, ``column`` and
+        ``participant``.
+    """
+
+    def __init__(self, problems: Sequence[ValidationError], *, summary: str = "") -> None:
+        self.problems = tuple(problems)
+        head = summary or f"{len(self.problems)} problem(s) in the input tables:"
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        first = self.problems[0] if self.problems else None
+        super().__init__(
+            "\n".join(lines),
+            argument=first.argument if first else None,
+            participant=first.participant if first else None,
+            file=first.file if first else None,
+            row=first.row if first else None,
+            column=first.column if first else None,
+        )
+
+
+class DataWarning(UserWarning):
+    """Something in the input data was accepted but may not mean what its author intended
+    (two labels that differ only by case or spaces, merged into one; a cell left blank).
+
+    Like error messages, the text names files, rows, columns and counts, never values.
+    """
 
 
 @dataclass(frozen=True)

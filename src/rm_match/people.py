@@ -53,6 +53,8 @@ _INT_LIMIT = 1 << 62
 
 def _is_int(x: object) -> bool:
     """An integer (not a bool) that fits comfortably in int64."""
+    if type(x) is int:  # the common case, without the ABC check
+        return -_INT_LIMIT < x < _INT_LIMIT
     return (
         isinstance(x, numbers.Integral)
         and not isinstance(x, bool)
@@ -236,7 +238,18 @@ def _managers(values: object, pids: list[Hashable]) -> np.ndarray:
 
 def _label_sets(field: str, values: object, pids: list[Hashable]) -> tuple[frozenset[str], ...]:
     vals = _column(field, values, len(pids))
-    return tuple(_label_set(field, v, pid) for pid, v in zip(pids, vals, strict=True))
+    # a frozenset shared by many rows (as table readers give them) is checked once
+    seen: dict[int, frozenset[str]] = {}
+    out = []
+    for pid, v in zip(pids, vals, strict=True):
+        if type(v) is frozenset:
+            checked = seen.get(id(v))
+            if checked is None:
+                checked = seen[id(v)] = _label_set(field, v, pid)
+            out.append(checked)
+        else:
+            out.append(_label_set(field, v, pid))
+    return tuple(out)
 
 
 def _timezones(values: object, pids: list[Hashable]) -> np.ndarray:
@@ -246,7 +259,7 @@ def _timezones(values: object, pids: list[Hashable]) -> np.ndarray:
         if v is None or (isinstance(v, float) and math.isnan(v)):  # missing
             tz[i] = np.nan
             continue
-        ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+        ok = type(v) is float or (isinstance(v, numbers.Real) and not isinstance(v, bool))
         if not ok or not math.isfinite(v) or not -12.0 <= v <= 14.0:
             raise ValidationError(
                 f"participant {pid!r}: `timezone` must be a UTC offset in hours within [-12, 14] "

@@ -8,12 +8,16 @@ within 1e-9, else ``"feasible"``; ``"infeasible"`` when nothing satisfies the ru
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -333,7 +337,7 @@ class Matching:
         return [(p.mentor, p.mentee) for p in self.pairs]
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per pair: ids, score, each term, top skills, reason.
+        """One dict per pair: ids, score, each term, top skills (as lists), required, reason.
 
         Examples
         --------
@@ -343,38 +347,158 @@ class Matching:
         ['interests', 'language', 'learning', 'mentee', 'mentee_teaches', 'mentor', \
 'mentor_teaches', 'reason', 'required', 'score', 'timezone']
         """
-        out = []
-        for p in self.pairs:
-            rec: dict[str, Any] = {"mentor": p.mentor, "mentee": p.mentee, "score": p.score}
-            rec.update(p.terms)
-            rec["mentor_teaches"] = list(p.mentor_teaches)
-            rec["mentee_teaches"] = list(p.mentee_teaches)
-            rec["required"] = p.required
-            rec["reason"] = p.reason
-            out.append(rec)
-        return out
+        return _pair_table(self)[1]
 
-    def to_frame(self) -> pd.DataFrame:
-        """The pairs as a pandas DataFrame (needs the ``pandas`` extra)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Matching.to_frame needs pandas: pip install 'rm-match[pandas]'"
-            ) from exc
-        return pd.DataFrame.from_records(
-            self.to_records(),
-            columns=[
-                "mentor",
-                "mentee",
-                "score",
-                *(self.report.terms if self.report is not None else ()),
-                "mentor_teaches",
-                "mentee_teaches",
-                "required",
-                "reason",
+    def to_frame(
+        self,
+        *,
+        mentor_columns: Mapping[Any, Mapping[str, Any]] | None = None,
+        mentee_columns: Mapping[Any, Mapping[str, Any]] | None = None,
+    ) -> pd.DataFrame:
+        """The pairs as a pandas DataFrame, one row per pair (needs the ``pandas`` extra).
+
+        Columns, in order: ``mentor``, ``mentee``; the carried-through columns of the
+        mentor, each prefixed ``mentor_`` (``mentor_Name``), then the mentee's
+        (``mentee_Name``); ``score``; one column per score term; ``mentor_teaches`` and
+        ``mentee_teaches`` as ``"; "``-joined strings (``"ai_tools; data_viz"``, ``""`` for
+        none — spreadsheet-ready; :meth:`to_records` and :meth:`to_dict` keep them as
+        lists); ``required``; ``reason``.
+
+        Parameters
+        ----------
+        mentor_columns, mentee_columns : mapping of id to mapping of str to value, optional
+            Columns to carry through for each participant (names, e-mails, ...), keyed by
+            participant id: ``{"j1": {"Name": "Ada", "Work email": "ada@example.com"}}``.
+            Every column named in any entry becomes a column of the frame; a participant
+            without an entry, or without that column, gets ``None``.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ValidationError
+            If a carried column mapping is malformed, or a prefixed name clashes with a
+            column of the frame (a mentor column ``"teaches"``).
+
+        See Also
+        --------
+        unmatched_frame : the participants left without a partner.
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> mentors, mentees = synthetic.cohort(3, 3, rng=1)
+        >>> names = {i: {"Name": f"Person {i}"} for i in mentors.ids}
+        >>> frame = match(mentors, mentees).to_frame(mentor_columns=names)
+        >>> list(frame.columns[:4]), len(frame)
+        (['mentor', 'mentee', 'mentor_Name', 'score'], 3)
+        >>> frame.loc[0, "mentor_Name"] == f"Person {frame.loc[0, 'mentor']}"
+        True
+        """
+        pd = _pandas("to_frame")
+        columns, rows = _pair_table(self, mentor_columns, mentee_columns, joined=True)
+        return pd.DataFrame.from_records(rows, columns=columns)
+
+    def unmatched_frame(
+        self,
+        *,
+        mentor_columns: Mapping[Any, Mapping[str, Any]] | None = None,
+        mentee_columns: Mapping[Any, Mapping[str, Any]] | None = None,
+    ) -> pd.DataFrame:
+        """The participants left without a partner, one row each (needs ``pandas``).
+
+        Columns, in order: ``side`` (``"mentor"`` or ``"mentee"``), ``id``, the carried
+        columns (unprefixed: mentors' and mentees' column names in one set), ``reason`` and
+        ``reason_kind`` (the reason's kind, e.g. ``"no_partner"``, see
+        :mod:`rm_match.explain`). Mentors come first, each side in the matching's order.
+
+        Parameters
+        ----------
+        mentor_columns, mentee_columns : mapping of id to mapping of str to value, optional
+            As in :meth:`to_frame`.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ValidationError
+            If a carried column mapping is malformed or names a column of the frame
+            (``"id"``, ``"side"``, ``"reason"``, ``"reason_kind"``).
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> mentors, mentees = synthetic.cohort(5, 3, rng=1)
+        >>> frame = match(mentors, mentees).unmatched_frame(
+        ...     mentor_columns={i: {"Name": f"Person {i}"} for i in mentors.ids})
+        >>> list(frame.columns), list(frame["side"])
+        (['side', 'id', 'Name', 'reason', 'reason_kind'], ['mentor', 'mentor'])
+        """
+        pd = _pandas("unmatched_frame")
+        columns, rows = _unmatched_table(self, mentor_columns, mentee_columns)
+        return pd.DataFrame.from_records(rows, columns=columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as a JSON-safe dict: only ``str``, ``int``, ``float``, ``bool``,
+        ``None``, ``list`` and ``dict`` (with ``str`` keys), so ``json.dumps(...,
+        allow_nan=False)`` always works.
+
+        Numpy scalars become Python numbers, ids that are neither ``str`` nor ``int``
+        become their ``str``, and a non-finite float (an unbounded ``bound``, say) becomes
+        ``None``.
+
+        Returns
+        -------
+        dict
+            ``pairs`` (as :meth:`to_records`); ``unmatched``: ``{"mentors": [...],
+            "mentees": [...]}`` with one ``{"id", "reason", "reason_kind"}`` per
+            participant; ``objective``, ``bound``, ``gap``, ``status``, ``method``,
+            ``policy``, ``wall_time``; ``goals``: one dict per
+            :class:`~rm_match.goals.GoalCheck` (``goal``, ``met``, ``value``, ``at_least``,
+            ``at_most``, ``suppressed``, ``required``, ``achieved``); ``report``:
+            :meth:`Report.as_dict` (``None`` without a report).
+
+        Examples
+        --------
+        >>> import json
+        >>> from rm_match import match, synthetic
+        >>> m = match(*synthetic.cohort(6, 4, rng=1))
+        >>> d = json.loads(json.dumps(m.to_dict(), allow_nan=False))
+        >>> len(d["pairs"]), len(d["unmatched"]["mentors"]), d["status"]
+        (4, 2, 'optimal')
+        >>> sorted(d["unmatched"]["mentors"][0])
+        ['id', 'reason', 'reason_kind']
+        """
+        out: dict[str, Any] = {
+            "pairs": self.to_records(),
+            "unmatched": {
+                side: [
+                    {"id": pid, "reason": str(reason), "reason_kind": _reason_kind(reason)}
+                    for pid, reason in people.items()
+                ]
+                for side, people in (
+                    ("mentors", self.unmatched_mentors),
+                    ("mentees", self.unmatched_mentees),
+                )
+            },
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "status": self.status,
+            "method": self.method,
+            "policy": self.policy,
+            "wall_time": self.wall_time,
+            "goals": [
+                {name: getattr(check, name, None) for name in _GOAL_FIELDS} for check in self.goals
             ],
-        )
+            "report": self.report.as_dict() if self.report is not None else None,
+        }
+        safe: dict[str, Any] = _json_safe(out)
+        return safe
 
     def __repr__(self) -> str:
         return (
@@ -383,3 +507,191 @@ class Matching:
             f"status={self.status!r}, gap={self.gap:.2g}, method={self.method!r}, "
             f"time={self.wall_time:.3g}s)"
         )
+
+
+# -- tables of a matching: built once, for to_records, to_frame, to_dict and rm_match.io ------
+
+#: The fields of a :class:`~rm_match.goals.GoalCheck`, in the order :meth:`Matching.to_dict`
+#: gives them.
+_GOAL_FIELDS = ("goal", "met", "value", "at_least", "at_most", "suppressed", "required", "achieved")
+
+#: Carried-through columns, keyed by participant id (see :meth:`Matching.to_frame`).
+_Carried = Mapping[Any, Mapping[str, Any]]
+
+
+def _pandas(what: str) -> Any:
+    """The pandas module, or an ImportError that says how to install it."""
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"Matching.{what} needs pandas: pip install 'rm-match[pandas]'") from exc
+    return pd
+
+
+def _reason_kind(reason: object) -> str | None:
+    """The ``kind`` of an unmatched reason (:class:`rm_match.explain.Reason`), else ``None``.
+
+    >>> _reason_kind("plain text") is None
+    True
+    """
+    kind = getattr(reason, "kind", None)
+    return kind if isinstance(kind, str) else None
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` made of ``str``, ``int``, ``float``, ``bool``, ``None``, ``list`` and ``dict``
+    (``str`` keys) only: numpy scalars and arrays converted, non-finite floats to ``None``,
+    ``str`` subclasses to plain ``str``, anything else to its ``str``.
+
+    >>> _json_safe({"a": np.int64(3), 1: (np.float32(0.5), float("nan"), np.bool_(True))})
+    {'a': 3, '1': [0.5, None, True]}
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, Mapping):
+        return {
+            (key if type(key) is str else str(_json_safe(key))): _json_safe(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return [_json_safe(item) for item in sorted(value, key=repr)]
+    return str(value)
+
+
+def _carried(value: object, argument: str, side: str) -> tuple[_Carried, list[str]]:
+    """``value`` checked as carried-through columns (id → column name → value), with the
+    column names in order of first appearance. Messages name ids and types, never values."""
+    if value is None:
+        return {}, []
+    expected = f"`{argument}` must map each {side} id to a mapping of column name to value"
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{expected}; got {type(value).__name__}.", argument=argument)
+    names: dict[str, None] = {}
+    for pid, row in value.items():
+        if not isinstance(row, Mapping):
+            raise ValidationError(
+                f"{expected}; the entry of {side} {pid!r} is a {type(row).__name__}.",
+                argument=argument,
+                participant=pid,
+            )
+        for name in row:
+            if not isinstance(name, str):
+                raise ValidationError(
+                    f"{expected}; the entry of {side} {pid!r} has a column name of type "
+                    f"{type(name).__name__} (column names must be strings).",
+                    argument=argument,
+                    participant=pid,
+                )
+            names.setdefault(name)
+    return value, list(names)
+
+
+def _clash(argument: str, names: Mapping[str, str], fixed: list[str]) -> None:
+    """Raise when a carried column (``names``: as given → as written) takes the name of a
+    column the table already has."""
+    for given, written in names.items():
+        if written in fixed:
+            raise ValidationError(
+                f"`{argument}`: the carried column {given!r} would be written as "
+                f"{written!r}, a column the table already has; rename it.",
+                argument=argument,
+                column=given,
+            )
+
+
+def _pair_table(
+    matching: Matching,
+    mentor_columns: object = None,
+    mentee_columns: object = None,
+    *,
+    joined: bool = False,
+    drop_terms: tuple[str, ...] = (),
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The column names and one row (dict) per pair of ``matching``.
+
+    Columns: ``mentor``, ``mentee``, the carried columns (``mentor_<name>``, then
+    ``mentee_<name>``), ``score``, each term (the report's, less ``drop_terms``),
+    ``mentor_teaches``, ``mentee_teaches`` (lists, or ``"; "``-joined strings when
+    ``joined``), ``required``, ``reason``.
+
+    >>> from rm_match import match, synthetic
+    >>> m = match(*synthetic.cohort(3, 3, rng=1))
+    >>> columns, rows = _pair_table(m, {"J0000": {"Name": "Ada"}}, joined=True)
+    >>> columns[:3], len(rows), type(rows[0]["mentor_teaches"]).__name__
+    (['mentor', 'mentee', 'mentor_Name'], 3, 'str')
+    """
+    m_rows, m_names = _carried(mentor_columns, "mentor_columns", "mentor")
+    e_rows, e_names = _carried(mentee_columns, "mentee_columns", "mentee")
+    terms = list(matching.report.terms) if matching.report is not None else []
+    for pair in matching.pairs:
+        terms.extend(name for name in pair.terms if name not in terms)
+    terms = [name for name in terms if name not in drop_terms]
+    fixed = ["mentor", "mentee", "score", *terms, "mentor_teaches", "mentee_teaches"]
+    fixed += ["required", "reason"]
+    m_cols = {name: f"mentor_{name}" for name in m_names}
+    e_cols = {name: f"mentee_{name}" for name in e_names}
+    _clash("mentor_columns", m_cols, fixed)
+    _clash("mentee_columns", e_cols, fixed)
+    columns = [*fixed[:2], *m_cols.values(), *e_cols.values(), *fixed[2:]]
+
+    rows = []
+    for pair in matching.pairs:
+        row: dict[str, Any] = {"mentor": pair.mentor, "mentee": pair.mentee}
+        for carried, cols, pid in ((m_rows, m_cols, pair.mentor), (e_rows, e_cols, pair.mentee)):
+            if cols:
+                person = carried.get(pid) or {}
+                row.update((written, person.get(given)) for given, written in cols.items())
+        row["score"] = pair.score
+        row.update((name, pair.terms.get(name)) for name in terms)
+        for side, skills in (("mentor", pair.mentor_teaches), ("mentee", pair.mentee_teaches)):
+            row[f"{side}_teaches"] = "; ".join(skills) if joined else list(skills)
+        row["required"] = pair.required
+        row["reason"] = pair.reason
+        rows.append(row)
+    return columns, rows
+
+
+def _unmatched_table(
+    matching: Matching, mentor_columns: object = None, mentee_columns: object = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The column names and one row (dict) per unmatched participant of ``matching``:
+    ``side``, ``id``, the carried columns (both sides' names in one set, unprefixed),
+    ``reason``, ``reason_kind``. Mentors first.
+
+    >>> from rm_match import match, synthetic
+    >>> m = match(*synthetic.cohort(4, 3, rng=1))
+    >>> columns, rows = _unmatched_table(m)
+    >>> columns, len(rows), rows[0]["side"]
+    (['side', 'id', 'reason', 'reason_kind'], 1, 'mentor')
+    """
+    m_rows, m_names = _carried(mentor_columns, "mentor_columns", "mentor")
+    e_rows, e_names = _carried(mentee_columns, "mentee_columns", "mentee")
+    fixed = ["side", "id", "reason", "reason_kind"]
+    _clash("mentor_columns", {name: name for name in m_names}, fixed)
+    _clash("mentee_columns", {name: name for name in e_names}, fixed)
+    names = list(dict.fromkeys([*m_names, *e_names]))
+    rows = []
+    for side, unmatched, carried in (
+        ("mentor", matching.unmatched_mentors, m_rows),
+        ("mentee", matching.unmatched_mentees, e_rows),
+    ):
+        for pid, reason in unmatched.items():
+            row: dict[str, Any] = {"side": side, "id": pid}
+            if names:
+                person = carried.get(pid) or {}
+                row.update((name, person.get(name)) for name in names)
+            row["reason"] = str(reason)
+            row["reason_kind"] = _reason_kind(reason)
+            rows.append(row)
+    return [*fixed[:2], *names, *fixed[2:]], rows

@@ -11,6 +11,11 @@ in :func:`rm_match.match`; at the array level (:func:`rm_match.assign`) they are
 instead: ``groups=(mentor_codes, mentee_codes)`` (ints, -1 = unknown) or ``pairs=`` a boolean
 (n_mentors, n_mentees) mask. Required (fixed) pairs count towards every goal.
 
+A missing value (``None``; code -1) puts a person in no group: a pair with a missing value is
+neither "cross" nor "same" for :class:`Share` and :class:`Count` (it still counts among all
+pairs), and such people are in no group that :class:`Coverage`, :class:`Spread` or
+:class:`Representation` bounds.
+
 No text a goal writes — its name, :class:`GoalCheck`, an infeasibility message, its repr —
 holds a group's label: groups are named by attribute, code and size
 (``"mentee department group #3 (6 mentees)"``), and a figure over fewer than 5 pairs is
