@@ -45,7 +45,7 @@ def test_demo_with_capacity_and_flow(capsys):
 
 def test_demo_reports_library_errors(capsys):
     assert main(["demo", "--mentors", "-3"]) == 2
-    assert "rm-match: error: `n_mentors` must be an integer ≥ 0" in capsys.readouterr().err
+    assert "rm-match: bad input: `n_mentors` must be an integer ≥ 0" in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2():

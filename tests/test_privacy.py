@@ -300,7 +300,7 @@ def test_cli_small_cohort_prints_no_label(capsys, n):
     for label in labels:
         assert label not in out, label
     if n < MIN_GROUP:
-        assert "mean pair score n/a" in out and "cross-gender pairs n/a" in out
+        assert "mean pair score n/a" in out and "cross-gender n/a" in out
         assert "allowed pairs: suppressed (fewer than 5 per side)" in out
 
 

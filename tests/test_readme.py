@@ -18,12 +18,13 @@ def test_readme_python_example_runs(capsys):
     assert "Matching(pairs=" in out and "status='optimal'" in out
 
 
-def test_readme_opens_with_the_two_commands():
+def test_readme_opens_with_the_three_commands():
     text = README.read_text()
     first = re.search(r"```bash\n(.*?)```", text, flags=re.S).group(1).strip().splitlines()
-    assert len(first) == 2
+    assert len(first) == 3
     assert "rm-match demo" in first[0]
-    assert '".[test]"' in first[1] and "pytest" in first[1]
+    assert "rm-match match" in first[1] and "examples/programme.toml" in first[1]
+    assert '".[test]"' in first[2] and "pytest" in first[2]
     ci = (README.parent / ".ci" / "run").read_text()
     assert "rm-match demo --mentors 1000 --mentees 1000" in ci
 
@@ -35,3 +36,13 @@ def test_guide_examples_run(capsys):
         exec(compile(block, str(GUIDE), "exec"), {})
     out = capsys.readouterr().out
     assert "no mentor satisfies cross_department + common_language" in out
+
+
+def test_data_guide_examples_run(capsys, monkeypatch):
+    doc = ROOT / "docs" / "data.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+    assert blocks
+    monkeypatch.chdir(ROOT)  # the examples read examples/… relative to the repository
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), {})
+    assert "optimal" in capsys.readouterr().out

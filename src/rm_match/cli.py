@@ -1,8 +1,22 @@
 """The ``rm-match`` command line.
 
-``rm-match demo`` pairs a synthetic cohort under a typical programme and prints a summary
-(pairs matched, score, gap, rule and diversity statistics, time) and the first pairs with the
-reasons they were chosen. Only aggregate figures are printed about protected attributes.
+``rm-match demo``
+    Pairs a synthetic cohort under a typical programme and prints a summary (pairs matched,
+    score, gap, rule and diversity statistics, time) and the first pairs with the reasons
+    they were chosen.
+``rm-match check --mentors F --mentees F --config programme.toml``
+    Reads and checks both HR tables and the programme file, and prints counts, warnings and
+    the share of pairs each rule allows; writes nothing.
+``rm-match match --mentors F --mentees F --config programme.toml --out pairs.xlsx``
+    Pairs them and writes the pairs, the unmatched and a summary (``.xlsx``, ``.csv`` or
+    ``.json``).
+``rm-match init-config [--out programme.toml]``
+    Writes a commented starting programme file.
+
+Exit codes: 0 done; 2 bad input (every problem of the tables is listed at once, with file,
+row, column and participant id); 1 anything else (an infeasible programme, a solver error,
+a file that cannot be written). Only ids, counts and aggregates are printed, never an
+attribute's value.
 """
 
 from __future__ import annotations
@@ -10,18 +24,27 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from . import __version__, rules, synthetic
 from .api import match
-from .errors import RmMatchError
+from .errors import DataWarning, RmMatchError, ValidationError
+from .problem import Problem
 from .programme import Programme
-from .results import MIN_GROUP
+from .results import MIN_GROUP, Matching
 from .solvers import BACKENDS, POLICIES
+
+if TYPE_CHECKING:  # pragma: no cover - the io edge is imported when a command needs it
+    from .io import Config, Intake
 
 __all__ = ["demo_programme", "main"]
 
@@ -72,13 +95,30 @@ def _demo(args: argparse.Namespace) -> int:
         result = match(
             mentors, mentees, prog, policy=args.policy, method=args.method, executor=pool
         )
+    head = (
+        f"rm_match {__version__} demo: synthetic cohort of {mentors.n} mentors (juniors) "
+        f"and {mentees.n} mentees (seniors), seed {args.seed}, mentor capacity "
+        f"{args.capacity}"
+    )
+    out = _summary(head, prog, result, f"time: cohort {t_cohort:.2f} s, ")
+    shown = result.pairs[: args.show]
+    if shown:
+        out.append("")
+        out.append(f"first {len(shown)} pairs:")
+        out.append(f"  {'mentor':<8} {'mentee':<8} {'score':>6}  why")
+        for p in shown:
+            out.append(f"  {p.mentor!s:<8} {p.mentee!s:<8} {p.score:6.3f}  {p.reason}")
+    print("\n".join(out))
+    return 0
+
+
+def _summary(head: str, prog: Programme, result: Matching, timing: str) -> list[str]:
+    """The lines the demo and ``match`` print: aggregates only."""
     st = result.report
     assert st is not None  # match() always reports
     out = [
-        f"rm_match {__version__} demo: synthetic cohort of {st.mentors} mentors (juniors) "
-        f"and {st.mentees} mentees (seniors), seed {args.seed}, mentor capacity "
-        f"{args.capacity}",
-        "rules: " + ", ".join(prog.rule_names),
+        head,
+        "rules: " + (", ".join(prog.rule_names) or "none"),
         (
             f"allowed pairs: {_pct(st.feasible_share)} of {st.mentors * st.mentees:,}"
             if st.feasible_share is not None
@@ -106,24 +146,164 @@ def _demo(args: argparse.Namespace) -> int:
         ),
         "mean terms: "
         + ", ".join(f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in st.mean_terms.items()),
-        "diversity: " + ", ".join(f"cross-{k} pairs {_pct(v)}" for k, v in st.cross_share.items()),
-        f"time: cohort {t_cohort:.2f} s, match {result.wall_time:.2f} s "
-        "(scores + rules + solve + explanations)",
+        "diversity (of the pairs where both values are known): "
+        + ", ".join(f"cross-{k} {_pct(v)}" for k, v in st.cross_share.items()),
+        f"{timing}match {result.wall_time:.2f} s (scores + rules + solve + explanations)",
     ]
+    for g in result.goals:
+        out.append(
+            f"goal {g.goal}: {g.required}; achieved {g.achieved} — "
+            + ("met" if g.met else "NOT met")
+        )
     for role, lonely in (
         ("mentees", result.unmatched_mentees),
         ("mentors", result.unmatched_mentors),
     ):
         if lonely:
             out.append(f"unmatched {role}: {len(lonely)} — " + _reasons_by_kind(lonely.values()))
-    shown = result.pairs[: args.show]
-    if shown:
-        out.append("")
-        out.append(f"first {len(shown)} pairs:")
-        out.append(f"  {'mentor':<8} {'mentee':<8} {'score':>6}  why")
-        for p in shown:
-            out.append(f"  {p.mentor!s:<8} {p.mentee!s:<8} {p.score:6.3f}  {p.reason}")
+    return out
+
+
+# -- real data: check, match, init-config ------------------------------------------------------
+
+#: Most pairs whose rule verdicts ``check`` counts exactly; above it, a uniform sample.
+_CHECK_EXACT = 4_000_000
+
+
+def _read(args: argparse.Namespace) -> tuple[Config, Intake, Problem, float]:
+    """The programme file and both tables, read and checked (problems collected)."""
+    from .io import load_config
+
+    t0 = time.perf_counter()
+    cfg = load_config(args.config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # printed below, once, from the intake
+        intake = cfg.read(args.mentors, args.mentees, errors=args.errors)
+    problem = Problem(
+        intake.mentors.people, intake.mentees.people, cfg.programme, org_chart=intake.org_chart
+    )
+    return cfg, intake, problem, time.perf_counter() - t0
+
+
+def _intake_lines(args: argparse.Namespace, intake: Intake) -> list[str]:
+    m, e = intake.mentors.people, intake.mentees.people
+    out = [
+        f"mentors: {m.n} from {Path(args.mentors).name}; mentees: {e.n} from "
+        f"{Path(args.mentees).name}; {len(m.skills)} skills; programme {Path(args.config).name}",
+        f"time zones converted at {intake.reference_date.isoformat()}",
+    ]
+    if intake.org_chart:
+        out.append(f"managers outside the programme: {len(intake.org_chart)}")
+    for side, people in (("mentors", m), ("mentees", e)):
+        missing = [
+            f"{f} {int((~people.known(f)).sum())}"
+            for f in ("department", "grade", "manager", "languages", "timezone")
+            if people.has(f) and (~people.known(f)).any()
+        ]
+        if missing:
+            out.append(f"{side} with no value: " + ", ".join(missing))
+    out.extend(f"warning: {w}" for w in intake.warnings)
+    return out
+
+
+def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
+    """The share of pairs each rule allows (exact up to :data:`_CHECK_EXACT` pairs), and the
+    participants no pair is allowed for."""
+    n_m, n_e = problem.cohort.shape
+    prog = problem.programme
+    if not prog.rules or not n_m or not n_e:
+        return ["rules: none" if not prog.rules else "rules: no pairs to check"]
+    labels = prog.rule_names
+    passed = dict.fromkeys(labels, 0)
+    together = 0
+    if n_m * n_e <= _CHECK_EXACT:
+        any_m = np.zeros(n_m, dtype=bool)
+        any_e = np.zeros(n_e, dtype=bool)
+        step = max(1, _CHECK_EXACT // (4 * max(n_e, 1)))
+        for start in range(0, n_m, step):
+            mi = np.arange(start, min(n_m, start + step))
+            flags = problem.allowed(mi, np.arange(n_e))
+            ok = np.ones((len(mi), n_e), dtype=bool)
+            for k in labels:
+                passed[k] += int(flags[k].sum())
+                ok &= flags[k]
+            together += int(ok.sum())
+            any_m[mi] |= ok.any(axis=1)
+            any_e |= ok.any(axis=0)
+        total, how = n_m * n_e, "of all"
+    else:
+        rng = np.random.default_rng(rng_seed)
+        total = 1_000_000
+        sample_m, sample_e = rng.integers(0, n_m, total), rng.integers(0, n_e, total)
+        flags = problem.allowed(sample_m, sample_e, outer=False)
+        hit = np.ones(total, dtype=bool)
+        for k in labels:
+            passed[k] = int(flags[k].sum())
+            hit &= flags[k]
+        together = int(hit.sum())
+        how, any_m, any_e = "of a uniform sample of", None, None
+    out = [
+        f"rules allow {_pct(together / total)} {how} {total:,} pairs; each on its own: "
+        + ", ".join(f"{k} {_pct(v / total)}" for k, v in passed.items())
+    ]
+    if any_m is not None and any_e is not None:
+        out.append(
+            f"no allowed partner: {int((~any_m).sum())} mentors, {int((~any_e).sum())} mentees"
+        )
+    return out
+
+
+def _check_cmd(args: argparse.Namespace) -> int:
+    _, intake, problem, t_read = _read(args)
+    out = _intake_lines(args, intake)
+    out.extend(_rule_lines(problem))
+    out.append(f"read and checked in {t_read:.2f} s; nothing written")
     print("\n".join(out))
+    return 0
+
+
+def _match_cmd(args: argparse.Namespace) -> int:
+    from .io import write_matching
+
+    out_path = Path(args.out)
+    if out_path.suffix.lower() not in (".xlsx", ".csv", ".json"):
+        raise ValidationError(
+            f"--out {out_path.name}: unknown suffix {out_path.suffix!r}; use .xlsx, .csv or .json.",
+            argument="out",
+        )
+    cfg, intake, _, t_read = _read(args)
+    overrides = {} if args.time_limit is None else {"time_limit": args.time_limit}
+    result = cfg.match(intake, **overrides)
+    written = write_matching(
+        result,
+        out_path,
+        mentor_columns=intake.mentors.carry,
+        mentee_columns=intake.mentees.carry,
+    )
+    head = (
+        f"rm_match {__version__}: {intake.mentors.people.n} mentors from "
+        f"{Path(args.mentors).name}, {intake.mentees.people.n} mentees from "
+        f"{Path(args.mentees).name}, programme {Path(args.config).name}"
+    )
+    out = _summary(head, cfg.programme, result, f"time: read {t_read:.2f} s, ")
+    out.extend(f"warning: {w}" for w in intake.warnings)
+    out.append("wrote " + ", ".join(str(p) for p in written))
+    print("\n".join(out))
+    return 0
+
+
+def _init_cmd(args: argparse.Namespace) -> int:
+    from .io import init_config
+
+    text = init_config()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.out)
+    if path.exists() and not args.force:
+        raise ValidationError(f"{path} exists; pass --force to overwrite it.", argument="out")
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
     return 0
 
 
@@ -191,17 +371,49 @@ def _parser() -> argparse.ArgumentParser:
         "--processes", type=_count, default=1, help="solve independent parts on this many processes"
     )
     demo.set_defaults(func=_demo)
+    for name, helptext, func in (
+        ("check", "read and check the HR tables and the programme file; write nothing", _check_cmd),
+        ("match", "pair the people of two HR tables and write the pairs", _match_cmd),
+    ):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("--mentors", required=True, help="the mentors' table (.csv, .xlsx, …)")
+        cmd.add_argument("--mentees", required=True, help="the mentees' table")
+        cmd.add_argument("--config", required=True, help="the programme file (.toml or .json)")
+        cmd.add_argument(
+            "--errors",
+            choices=("collect", "raise"),
+            default="collect",
+            help="list every problem of the tables at once (default), or stop at the first",
+        )
+        if name == "match":
+            cmd.add_argument(
+                "--out", required=True, help="where to write the pairs: .xlsx, .csv or .json"
+            )
+            cmd.add_argument(
+                "--time-limit", type=float, default=None, help="seconds (overrides the file)"
+            )
+        cmd.set_defaults(func=func)
+    init = sub.add_parser("init-config", help="write a commented starting programme file")
+    init.add_argument("--out", default=None, help="file to write (default: print it)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(func=_init_cmd)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``rm-match`` console script."""
+    """Entry point of the ``rm-match`` console script: 0 done, 2 bad input, 1 otherwise."""
     args = _parser().parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.func(args))
+    except ValidationError as exc:
+        print(f"rm-match: bad input: {exc}", file=sys.stderr)
+        return 2
     except RmMatchError as exc:
         print(f"rm-match: error: {exc}", file=sys.stderr)
-        return 2
+        return 1
+    except OSError as exc:
+        print(f"rm-match: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
