@@ -36,37 +36,8 @@ What a reader must cope with (and none of it is fatal):
 - **Text** in UTF-8 with accented names (``"José Álvarez"``, ``"Zoë"``), apostrophes
   (``"O'Brien"``), and job titles with a comma (``"Director, Finance"``: a quoted CSV field).
 
-The skill vocabulary (canonical name → aliases) and the grade of each band::
-
-    VOCABULARY = {
-        "ai_tools": ["GenAI (ChatGPT)", "AI tools", "ChatGPT", "Copilot"],
-        "social_media": ["Social media", "TikTok", "Instagram", "LinkedIn content"],
-        "data_viz": ["Data visualisation", "Power BI", "Tableau", "Dashboards"],
-        "no_code": ["No-code tools", "Power Automate", "Zapier", "Low-code"],
-        "cloud_collab": [
-            "Cloud collaboration", "Microsoft Teams", "SharePoint", "Google Workspace",
-        ],
-        "cybersecurity_hygiene": [
-            "Cybersecurity basics", "Phishing awareness", "Password managers",
-        ],
-        "data_literacy": ["Data literacy", "Excel", "Spreadsheets"],
-        "agile": ["Agile", "Scrum", "Kanban"],
-        "digital_marketing": ["Digital marketing", "SEO", "Online advertising"],
-        "remote_work": ["Remote work", "Hybrid working"],
-        "strategy": ["Strategy", "Strategic planning", "Business strategy"],
-        "negotiation": ["Negotiation", "Negotiating"],
-        "stakeholder_mgmt": ["Stakeholder management", "Managing stakeholders"],
-        "finance_basics": ["Finance basics", "P&L", "Budgeting"],
-        "leadership": ["Leadership", "Leading teams"],
-        "people_mgmt": ["People management", "Managing people", "Performance reviews"],
-        "public_speaking": ["Public speaking", "Presenting"],
-        "org_navigation": ["Navigating the organisation", "Internal networking"],
-        "career_development": ["Career development", "Career planning"],
-        "industry_knowledge": ["Industry knowledge", "Market knowledge"],
-        "change_mgmt": ["Change management", "Leading change"],
-    }
-    GRADE_MAP = {"A1": 1, "A2": 2, "A3": 3, "B1": 4, "B2": 5, "C1": 6, "C2": 7,
-                 "D1": 8, "D2": 9, "E1": 10, "E2": 11}
+The skill vocabulary (canonical name → aliases) is :data:`VOCABULARY` and the grade of each
+band :data:`GRADE_MAP`, both below; ``examples/programme.toml`` repeats them for the reader.
 
 Examples
 --------

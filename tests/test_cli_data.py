@@ -195,3 +195,13 @@ def test_missing_table_file_exits_2(capsys, tmp_path):
     assert main([*args, "--config", str(CONFIG)]) == 2
     err = capsys.readouterr().err
     assert "nope.csv" in err and "Traceback" not in err
+
+
+def test_the_example_files_are_what_the_seeded_script_makes(tmp_path):
+    import subprocess
+    import sys
+
+    script = EXAMPLES / "make_hr_export.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
+    for name in ("juniors.csv", "seniors.csv"):
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name

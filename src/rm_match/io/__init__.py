@@ -18,20 +18,35 @@ needed for CSV in or CSV, Excel or JSON out.
 
 Examples
 --------
->>> from pathlib import Path
->>> from rm_match import match
->>> from rm_match.io import load_config, read_cohort
->>> examples = Path(__file__).resolve().parents[3] / "examples"
->>> cfg = load_config(examples / "programme.toml")
->>> intake = read_cohort(examples / "juniors.csv", examples / "seniors.csv",
-...                      columns=cfg.mentor_columns, skills=cfg.skills,
-...                      **cfg.read_options)
->>> intake.mentors.people.n, intake.mentees.people.n
-(120, 80)
->>> result = match(intake.mentors.people, intake.mentees.people, cfg.programme,
-...                org_chart=intake.org_chart, **cfg.match_options)
->>> result.status
-'optimal'
+>>> import datetime, pathlib, tempfile
+>>> from rm_match import Programme, match, rules
+>>> from rm_match.io import Columns, read_cohort, write_matching
+>>> cols = Columns(id="email", department="dept", timezone="tz", offers="teach",
+...                wants="learn", carry=["name"])
+>>> juniors = {"email": ["ana@x.org ", "bo@x.org"], "name": ["Ana", "Bo"],
+...            "dept": ["IT", "Sales"], "tz": ["Europe/Berlin", "UTC+5:30"],
+...            "teach": ["GenAI (ChatGPT); Excel", "TikTok"], "learn": ["", ""]}
+>>> seniors = {"email": ["cy@x.org"], "name": ["Cy"], "dept": ["it"], "tz": ["CET"],
+...            "teach": ["strategy"], "learn": ["AI tools, social media"]}
+>>> skills = {"names": ["ai_tools", "data", "social_media", "strategy"],
+...           "aliases": {"ai_tools": ["GenAI (ChatGPT)", "AI tools"],
+...                       "data": ["Excel"], "social_media": ["TikTok"]}}
+>>> from rm_match.io import SkillVocabulary
+>>> import warnings
+>>> with warnings.catch_warnings(record=True) as caught:  # "IT" and "it" are merged
+...     intake = read_cohort(juniors, seniors, columns=cols,
+...                          skills=SkillVocabulary(skills["names"], skills["aliases"]),
+...                          reference_date=datetime.date(2027, 1, 15))
+>>> intake.mentors.people.timezone.tolist(), intake.mentees.people.wants.tolist()
+([1.0, 5.5], [[1.0, 0.0, 1.0, 0.0]])
+>>> result = match(intake.mentors.people, intake.mentees.people,
+...                Programme(rules=[rules.CrossDepartment()]))
+>>> result.id_pairs  # "it" is the juniors' "IT": Ana may not mentor Cy
+[('bo@x.org', 'cy@x.org')]
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "pairs.xlsx"
+>>> [p.name for p in write_matching(result, out, mentor_columns=intake.mentors.carry,
+...                                 mentee_columns=intake.mentees.carry)]
+['pairs.xlsx']
 """
 
 from __future__ import annotations

@@ -48,16 +48,9 @@ from .fields import (
 
 __all__ = ["Columns", "Intake", "Roster", "SkillVocabulary", "read_cohort", "read_people"]
 
-_SINGLE = (
-    "department",
-    "grade",
-    "manager",
-    "languages",
-    "timezone",
-    "interests",
-    "capacity",
-    "generation",
-)
+#: The one-column fields of a Columns map: People's columns besides the skills, and the
+#: birth year that becomes the ``generation`` attribute.
+_SINGLE = (*(f for f in FIELDS if f not in ("offers", "wants")), "generation")
 _RESERVED = frozenset(("id", "attributes", *FIELDS))
 
 
