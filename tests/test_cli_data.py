@@ -74,6 +74,15 @@ def test_check_reads_and_writes_nothing(capsys, tmp_path, monkeypatch):
     assert "time zones converted at 2027-01-15" in out
     assert re.search(r"rules allow \d+\.\d% of all 9,600 pairs; each on its own: cross_d", out)
     assert "nothing written" in out and list(tmp_path.iterdir()) == []
+    # who has no allowed partner, and why: ids and rule names, never values
+    blank_tz = next(
+        r["Work email"].strip()
+        for r in _rows(JUNIORS)[1]
+        if not r["Time zone"].strip() and r["Languages"].strip()
+    )
+    assert f"{blank_tz} (max_timezone_diff: no time zone)" in out
+    assert re.search(r"managers outside the programme: 18 — \S+@example.com ×\d", out)
+    assert re.search(r"mentors with no value: .*timezone \d+.*gender \d+", out)
     assert "warning: department (column 'Department')" in out
     printed = set(re.findall(r"[\w-]+", out))
     assert not (_labels() - {"Birth"}) & printed, "an attribute value was printed"

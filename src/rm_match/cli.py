@@ -38,6 +38,7 @@ import numpy as np
 from . import __version__, rules, synthetic
 from .api import match
 from .errors import DataWarning, RmMatchError, ValidationError
+from .people import FIELDS
 from .problem import Problem
 from .programme import Programme
 from .results import MIN_GROUP, Matching
@@ -193,17 +194,63 @@ def _intake_lines(args: argparse.Namespace, intake: Intake) -> list[str]:
         f"time zones converted at {intake.reference_date.isoformat()}",
     ]
     if intake.org_chart:
-        out.append(f"managers outside the programme: {len(intake.org_chart)}")
+        named = Counter(
+            boss
+            for people in (m, e)
+            if people.manager is not None
+            for boss in people.manager.tolist()
+            if boss in intake.org_chart
+        )
+        # the managers named by fewest people first: a typo is named once
+        listed = sorted(named.items(), key=lambda kv: (kv[1], str(kv[0])))[:_LIST]
+        more = len(named) - len(listed)
+        out.append(
+            f"managers outside the programme: {len(intake.org_chart)} — "
+            + ", ".join(f"{boss} ×{k}" for boss, k in listed)
+            + (f", … and {more} more" if more > 0 else "")
+            + " (people naming each; one named once may be a typo)"
+        )
     for side, people in (("mentors", m), ("mentees", e)):
-        missing = [
-            f"{f} {int((~people.known(f)).sum())}"
-            for f in ("department", "grade", "manager", "languages", "timezone")
-            if people.has(f) and (~people.known(f)).any()
-        ]
+        missing = []
+        for f in (*FIELDS[2:], *people.attributes):
+            if f == "capacity" or not people.has(f):
+                continue
+            k = int((~people.known(f)).sum())
+            if k and f in people.attributes and k < MIN_GROUP:
+                missing.append(f"{f} fewer than {MIN_GROUP}")  # a protected attribute, perhaps
+            elif k:
+                missing.append(f"{f} {k}")
         if missing:
             out.append(f"{side} with no value: " + ", ".join(missing))
     out.extend(f"warning: {w}" for w in intake.warnings)
     return out
+
+
+#: Most ids ``check`` lists in one line (the rest are counted).
+_LIST = 20
+
+#: What a missing value of a rule's field does (see docs/data.md, "Missing values").
+_MISSING_FORBIDS = {"grade": "grade", "timezone": "time zone", "languages": "language"}
+
+
+def _lonely(problem: Problem, side: int, lonely: np.ndarray, alone: dict[str, np.ndarray]) -> str:
+    """``"j1 (max_timezone_diff: no time zone), j7 (all rules together)"``: the ids of one
+    side with no allowed partner, each with the rules that on their own leave them none."""
+    people = problem.mentors if side == 0 else problem.mentees
+    prog = problem.programme
+    parts = []
+    for i in np.flatnonzero(lonely)[:_LIST].tolist():
+        why = []
+        for label, rule in zip(prog.rule_names, prog.rules, strict=True):
+            if alone[label][i]:
+                continue  # this rule alone leaves the person some partner
+            fields = [f for f in rule.fields if f in _MISSING_FORBIDS or f in people.attributes]
+            blank = [f for f in fields if people.has(f) and not people.known(f)[i]]
+            what = ", ".join(f"no {_MISSING_FORBIDS.get(f, f)}" for f in blank)
+            why.append(f"{label}: {what}" if what else label)
+        parts.append(f"{people.ids[i]} ({'; '.join(why) or 'the rules together'})")
+    more = int(lonely.sum()) - len(parts)
+    return ", ".join(parts) + (f", … and {more} more" if more > 0 else "")
 
 
 def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
@@ -219,6 +266,9 @@ def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
     if n_m * n_e <= _CHECK_EXACT:
         any_m = np.zeros(n_m, dtype=bool)
         any_e = np.zeros(n_e, dtype=bool)
+        # per rule: who has some partner under that rule alone
+        alone_m = {k: np.zeros(n_m, dtype=bool) for k in labels}
+        alone_e = {k: np.zeros(n_e, dtype=bool) for k in labels}
         step = max(1, _CHECK_EXACT // (4 * max(n_e, 1)))
         for start in range(0, n_m, step):
             mi = np.arange(start, min(n_m, start + step))
@@ -226,6 +276,8 @@ def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
             ok = np.ones((len(mi), n_e), dtype=bool)
             for k in labels:
                 passed[k] += int(flags[k].sum())
+                alone_m[k][mi] |= flags[k].any(axis=1)
+                alone_e[k] |= flags[k].any(axis=0)
                 ok &= flags[k]
             together += int(ok.sum())
             any_m[mi] |= ok.any(axis=1)
@@ -250,6 +302,12 @@ def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
         out.append(
             f"no allowed partner: {int((~any_m).sum())} mentors, {int((~any_e).sum())} mentees"
         )
+        for side, name, anyone, alone in (
+            (0, "mentors", any_m, alone_m),
+            (1, "mentees", any_e, alone_e),
+        ):
+            if not anyone.all():
+                out.append(f"  {name}: " + _lonely(problem, side, ~anyone, alone))
     return out
 
 

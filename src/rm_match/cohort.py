@@ -266,12 +266,15 @@ class Cohort:
             cache[name] = _codes(left, right)
         return cache[name]
 
-    def require(self, field: str, user: str) -> None:
-        """Raise a :class:`ValidationError` unless both sides have ``field``."""
+    def require(self, field: str, user: str, fix: str = "") -> None:
+        """Raise a :class:`ValidationError` unless both sides have ``field``; ``fix`` says
+        what else the caller may do (``"or give the term weight 0"``)."""
         for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
             if not side.has(field):
+                hint = f" (give both tables the column{', ' + fix if fix else ''})"
                 raise ValidationError(
-                    f"{user} needs `{field}` on both sides, but the {side_name} table has none.",
+                    f"{user} needs `{field}` on both sides, but the {side_name} table has "
+                    f"none{hint}.",
                     argument=field,
                 )
 

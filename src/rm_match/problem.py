@@ -52,7 +52,12 @@ def active_weights(programme: Programme, cohort: Cohort) -> dict[str, float]:
         if not asked and not all(_has(cohort, f) for f in needs):
             continue
         for f in needs:
-            cohort.require(f, f"score term {name}")
+            fix = (
+                "or leave the attribute out of `diversity_attributes`"
+                if f in programme.diversity_attributes
+                else "or give the term weight 0 in `weights`"
+            )
+            cohort.require(f, f"score term {name}", fix)
         out[name] = w
     return out
 

@@ -83,7 +83,7 @@ class Rule:
     def check(self, cohort: Cohort) -> None:
         """Raise a :class:`ValidationError` if the cohort lacks what the rule needs."""
         for f in self.fields:
-            cohort.require(f, f"rule {self.name}")
+            cohort.require(f, f"rule {self.name}", "or leave the rule out")
 
     def allowed(
         self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
