@@ -16,6 +16,7 @@ from rm_match.io.fields import (
     GENERATIONS,
     NA_VALUES,
     TIMEZONE_ABBREVIATIONS,
+    TIMEZONE_CITIES,
     generation,
     is_missing,
     label_key,
@@ -271,3 +272,86 @@ def test_generation_bands_cover_every_year_without_overlap():
 def test_generation_needs_an_integer():
     with pytest.raises(ValidationError, match="integer year"):
         generation(1990.5)  # type: ignore[arg-type]
+
+
+# -- cities --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "winter"),
+    [
+        ("Berlin", 1.0),
+        ("berlin", 1.0),
+        ("Kolkata", 5.5),
+        ("Mumbai", 5.5),
+        ("new  delhi", 5.5),
+        ("Bengaluru", 5.5),
+        ("BANGALORE", 5.5),
+        ("Hyderabad", 5.5),
+        ("Beijing", 8.0),
+        ("san_francisco", -8.0),
+        ("Seattle", -8.0),
+        ("Los Angeles", -8.0),
+        ("Washington", -5.0),
+        ("Toronto", -5.0),
+        ("Miami", -5.0),
+        ("Munich", 1.0),
+        ("Geneva", 1.0),
+        ("Zug", 1.0),
+        ("Barcelona", 1.0),
+        ("Milan", 1.0),
+        ("Osaka", 9.0),
+        ("Sydney", 11.0),
+        ("Dubai", 4.0),
+        ("Sao Paulo", -3.0),
+        ("Buenos Aires", -3.0),  # America/Argentina/Buenos_Aires and its link: one zone
+        ("Istanbul", 3.0),  # Europe/Istanbul and Asia/Istanbul: one zone
+    ],
+)
+def test_city_names_are_time_zones(text, winter):
+    assert timezone_offset(text, on=WINTER) == winter
+
+
+def test_city_table_names_loadable_zones_and_only_cities_no_zone_names():
+    from zoneinfo import available_timezones
+
+    cities = {
+        name.rpartition("/")[2].replace("_", " ").casefold() for name in available_timezones()
+    }
+    for city, zone in TIMEZONE_CITIES.items():
+        assert zone in available_timezones(), city
+        assert city.casefold() not in cities, city  # a zone's own city needs no entry
+
+
+@pytest.mark.parametrize("text", ["Victoria", "North", "Pacific", "Eastern", "Office: Mumbai"])
+def test_states_compass_points_and_links_outside_the_continents_are_no_cities(text):
+    with pytest.raises(ValidationError, match=f"unknown time zone '{text}'"):
+        timezone_offset(text, on=WINTER)
+
+
+def test_city_of_several_zones_is_named_a_problem(monkeypatch):
+    from rm_match.io import fields
+
+    cities = {"springfield": ("Springfield", ("America/Chicago", "America/New_York"))}
+    monkeypatch.setattr(fields, "_cities", lambda: cities)
+    message = (
+        r"unknown time zone 'springfield'; it is the city of several zones \(America/Chicago, "
+        r"America/New_York\): give one of them\.$"
+    )
+    with pytest.raises(ValidationError, match=message):
+        timezone_offset("springfield", on=WINTER)
+
+
+def test_unknown_city_names_the_closest_city_and_its_zone():
+    message = r"unknown time zone 'Mumbay'; closest known: 'Mumbai' \(Asia/Kolkata\)\.$"
+    with pytest.raises(ValidationError, match=message):
+        timezone_offset("Mumbay", on=WINTER)
+    message = r"unknown time zone 'Berln'; closest known: 'Berlin' \(Europe/Berlin\)\.$"
+    with pytest.raises(ValidationError, match=message):
+        timezone_offset("Berln", on=WINTER)
+
+
+def test_region_and_city_of_no_zone_names_the_city_zone():
+    message = r"unknown time zone 'Asia/Mumbai'; closest known: 'Mumbai' \(Asia/Kolkata\)\.$"
+    with pytest.raises(ValidationError, match=message):
+        timezone_offset("Asia/Mumbai", on=WINTER)

@@ -447,8 +447,9 @@ def test_own_manager(tmp_path):
 def test_non_integer_grade_shows_no_value(tmp_path):
     path = write_csv(tmp_path / "m.csv", ["id", "grade"], [["a", "3"], ["b", "senior"]])
     p = problem(path, Columns(id="id", grade="grade"))
-    assert "row 3, column 'grade', participant 'b': grade is not an integer (give `grade_map`" in (
-        str(p)
+    assert (
+        "row 3, column 'grade', participant 'b': grade is not an integer (to read band labels, "
+        "give `grade_map`, or [data.grade_map] in a programme file)" in str(p)
     )
     assert "senior" not in str(p) and (p.row, p.column, p.participant) == (3, "grade", "b")
     assert "grade is not an integer." in str(
@@ -560,7 +561,10 @@ def test_collect_lists_every_problem_sorted(tmp_path):
 
 def test_raise_gives_the_first_problem_and_counts_the_rest(tmp_path):
     path = write_csv(tmp_path / "m.csv", ["id", "grade"], [["a", "x"], ["b", "y"], ["c", "1"]])
-    message = r"row 2.*\(1 more problem\(s\) in .*; pass errors='collect'"
+    message = (
+        r"row 2.*\(1 more problem\(s\) in .*; to list them all: `errors=\"collect\"`, or leave "
+        r"out `--errors raise` on the command line\)"
+    )
     with pytest.raises(ValidationError, match=message) as info:
         read(path, Columns(id="id", grade="grade"))
     assert not isinstance(info.value, TableError)
@@ -593,7 +597,8 @@ def test_collect_across_both_files(tmp_path):
     [
         ("errors", "warn", "`errors` must be one of 'raise', 'collect'"),
         ("unknown_skills", "drop", "`unknown_skills` must be one of 'error', 'ignore'"),
-        ("separator", "", "`separator` must be a non-empty str or None"),
+        ("separator", "", "`separator` must be a non-empty str, a mapping of field name to "),
+        ("separator", {"languages": ""}, r"`separator\['languages'\]` must be a non-empty str or"),
         ("levels", (5, 1), r"`levels` must be None \(levels in \[0, 1\]\) or a pair"),
         ("levels", (1, float("inf")), "`levels` must be None"),
         ("reference_date", "2025-01-01", "`reference_date` must be a datetime.date"),
@@ -845,8 +850,8 @@ def test_column_of_the_wrong_field_is_one_problem(tmp_path, field, noun):
     emails = [f"person{i}@example.com" for i in range(5000)]
     path = write_csv(tmp_path / "m.csv", ["id", "x"], [[f"p{i}", e] for i, e in enumerate(emails)])
     message = (
-        f"m\\.csv, column 'x' does not look like {noun}: 5000 of 5000 cells could not be read, "
-        r"first at rows 2, 3, 4, 5, 6, …; is `columns\." + field + "` the right column"
+        f"m\\.csv, column 'x' does not look like {noun}: 5000 of 5000 cells could not be read "
+        r"\(first at rows 2, 3, 4, 5, 6, …\); is `columns\." + field + "` the right column"
     )
     with pytest.raises(TableError, match=message) as info:
         read(path, Columns(id="id", **{field: "x"}), errors="collect")
@@ -952,3 +957,185 @@ def test_column_names_are_stripped():
 def test_closest_skill_is_not_searched_for_long_texts():
     assert SKILLS.closest("strategyy") == "strategy"
     assert SKILLS.closest("strategy " + "x" * 60) is None
+
+
+# -- separators per field ------------------------------------------------------------------------
+
+VIZ = SkillVocabulary(["data_viz", "strategy"], aliases={"data_viz": ["Power BI"]})
+
+
+def test_separator_per_field_leaves_the_others_to_the_default():
+    data = {"id": ["a"], "langs": ["English/Spanish"], "s": ["Power BI, strategy"]}
+    cols = Columns(id="id", languages="langs", offers="s")
+    p = read(data, cols, skills=VIZ, separator={"languages": "/"}).people
+    assert p.languages == (frozenset({"English", "Spanish"}),)
+    assert p.offers.tolist() == [[1.0, 1.0]]
+    p = read(data, cols, skills=VIZ, separator={"offers": ",", "languages": None}).people
+    assert p.languages == (frozenset({"English/Spanish"}),) and p.offers.tolist() == [[1.0, 1.0]]
+
+
+def test_separator_for_an_unknown_field():
+    message = (
+        r"`separator` names the field 'langauges' \(did you mean 'languages'\?\), which holds no "
+        r"lists; the fields a separator can be given for are \['languages', 'interests', "
+        r"'offers', 'wants'\]"
+    )
+    with pytest.raises(ValidationError, match=message) as info:
+        read({"id": ["a"]}, Columns(id="id"), separator={"langauges": "/"})
+    assert info.value.argument == "separator"
+
+
+def test_separator_table_of_a_programme_file(tmp_path):
+    from rm_match.io import Config, load_config
+
+    mentors = {"Email": ["m1"], "Langs": ["English/Spanish"], "Teach": ["Power BI, strategy"]}
+    mentees = {"Email": ["e1"], "Langs": ["Spanish"], "Teach": ["strategy"]}
+    spec = {
+        "skills": {"names": ["data_viz", "strategy"], "aliases": {"data_viz": ["Power BI"]}},
+        "data": {"separator": {"languages": "/"}, "reference_date": "2025-01-15"},
+        "mentors": {"id": "Email", "languages": "Langs", "offers": "Teach"},
+    }
+    intake = Config.from_dict(spec).read(mentors, mentees)
+    assert intake.mentors.people.languages == (frozenset({"English", "Spanish"}),)
+    assert intake.mentors.people.offers.tolist() == [[1.0, 1.0]]
+    path = tmp_path / "programme.toml"
+    path.write_text(
+        '[skills]\nnames = ["data_viz", "strategy"]\n[skills.aliases]\ndata_viz = ["Power BI"]\n'
+        '[data]\nreference_date = 2025-01-15\n[data.separator]\nlanguages = "/"\n'
+        '[mentors]\nid = "Email"\nlanguages = "Langs"\noffers = "Teach"\n',
+        encoding="utf-8",
+    )
+    intake = load_config(path).read(mentors, mentees)
+    assert intake.mentors.people.languages == (frozenset({"English", "Spanish"}),)
+    assert intake.mentors.people.offers.tolist() == [[1.0, 1.0]]
+
+
+SLASHED = ["English/Spanish", "English/French", "German", "Hindi/English", "English/Spanish",
+           "Tamil/English", "French/German", ""]  # fmt: skip
+
+
+def test_slashes_that_split_nothing_warn():
+    data = {"id": list("abcdefgh"), "langs": SLASHED}
+    message = (
+        r"languages \(column 'langs' of <table>\): 6 of 7 cells hold '/' and no cell was split "
+        r"into several items \(positions 0, 1, 3, 4, 5, 6\); if '/' separates the items, set "
+        r"`separator=\{\"languages\": \"/\"\}`, or `separator = \{languages = \"/\"\}` under "
+        r"\[data\] in a programme file\."
+    )
+    with pytest.warns(DataWarning, match=message) as rec:
+        r = read(data, Columns(id="id", languages="langs"))
+    assert r.warnings == (str(rec[0].message),)
+    assert not any(lang in str(rec[0].message) for lang in ("English", "Spanish", "Hindi"))
+
+
+@pytest.mark.parametrize(
+    ("cells", "options"),
+    [
+        (SLASHED, {"separator": {"languages": "/"}}),  # split as asked
+        (SLASHED[:4] + ["German"] * 4, {}),  # 3 cells: too few
+        (SLASHED[:6] + ["Urdu"] * 6, {}),  # 5 of 12: not most
+        ([*SLASHED[:7], "English; Urdu"], {}),  # the default separator splits this column
+    ],
+)
+def test_slashes_do_not_warn(cells, options):
+    data = {"id": [f"p{i}" for i in range(len(cells))], "langs": cells}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read(data, Columns(id="id", languages="langs"), **options)
+
+
+def test_slashes_in_interests_name_their_field():
+    data = {"id": list("abcde"), "i": ["jazz/chess"] * 5}
+    with pytest.warns(DataWarning, match=r"set `separator=\{\"interests\": \"/\"\}`"):
+        read(data, Columns(id="id", interests="i"))
+
+
+# -- a skill column that cannot be read asks about the separator ---------------------------------
+
+
+def test_skill_lists_that_fail_ask_about_the_separator():
+    data = {"id": list("abcdef"), "s": ["strategy / ai tools"] * 5 + [""]}
+    message = (
+        r"<table>, column 's' does not look like skill lists: 5 of 5 cells could not be read "
+        r"\(first at positions 0, 1, 2, 3, 4\); is `columns\.offers` the right column, and are "
+        r"the items separated by ';' or ','\? \(set `separator` for another\)$"
+    )
+    with pytest.raises(ValidationError, match=message):
+        read(data, Columns(id="id", offers="s"))
+
+
+def test_skill_lists_that_fail_name_the_separator_given():
+    data = {"id": list("abcde"), "s": ["strategy; ai tools"] * 5}
+    message = r"are the items separated by '/'\? \(set `separator` for another\)$"
+    with pytest.raises(ValidationError, match=message):
+        read(data, Columns(id="id", offers="s"), separator={"offers": "/"})
+
+
+# -- hints for Python and for programme files ----------------------------------------------------
+
+
+def test_unknown_skill_hint_reads_for_both():
+    message = (
+        r"add a spelling to the vocabulary's aliases, or drop unknown items "
+        r"\(`unknown_skills=\"ignore\"`, or `unknown_skills = \"ignore\"` under \[data\] in a "
+        r"programme file\)\."
+    )
+    with pytest.raises(ValidationError, match=message):
+        read({"id": ["a"], "s": ["knitting"]}, Columns(id="id", offers="s"))
+
+
+def test_unknown_manager_hint_reads_for_both():
+    message = (
+        r"is neither a mentor nor a mentee \(to accept managers outside the programme: "
+        r"`unknown_managers=\"outside\"`, or `unknown_managers = \"outside\"` under \[data\] in a "
+        r"programme file\)\."
+    )
+    with pytest.raises(ValidationError, match=message):
+        read_cohort(MENTORS, MENTEES, columns=BOTH, skills=SKILLS)
+
+
+def test_dst_warning_hint_reads_for_both():
+    message = (
+        r"give the programme's date to convert them at "
+        r"\(`reference_date=datetime\.date\(2027, 1, 15\)`, or `reference_date = 2027-01-15` "
+        r"under \[data\] in a programme file\)\."
+    )
+    with pytest.warns(DataWarning, match=message):
+        read_people({"id": ["a"], "tz": ["Europe/Berlin"]}, Columns(id="id", timezone="tz"),
+                    skills=SKILLS)  # fmt: skip
+
+
+# -- closest spellings ---------------------------------------------------------------------------
+
+
+def test_unknown_skill_names_the_closest_alias_and_its_skill():
+    message = r"participant 'a': unknown skill 'Powr BI' \(closest: 'Power BI' \(data_viz\)\)"
+    with pytest.raises(ValidationError, match=message):
+        read({"id": ["a"], "s": ["Powr BI"]}, Columns(id="id", offers="s"), skills=VIZ)
+    message = r"unknown skill 'data viss' \(closest: 'data_viz'\);"
+    with pytest.raises(ValidationError, match=message):
+        read({"id": ["a"], "s": ["data viss"]}, Columns(id="id", offers="s"), skills=VIZ)
+
+
+def test_level_column_of_an_unknown_skill_names_the_closest_alias():
+    message = r"names the skill 'PowerBI2', which is not in the vocabulary; closest: 'Power BI' "
+    with pytest.raises(ValidationError, match=message + r"\(data_viz\)"):
+        read({"id": ["a"], "w": [1]}, Columns(id="id", wants={"PowerBI2": "w"}), skills=VIZ)
+
+
+def test_vocabulary_closest_spelling():
+    assert VIZ.closest_spelling("powr bi") == ("Power BI", "data_viz")
+    assert VIZ.closest("powr bi") == "data_viz"
+    assert VIZ.closest_spelling("zzz") is None
+
+
+def test_city_names_read_as_time_zones():
+    data = {"id": list("abcd"), "tz": ["Mumbai", "berlin", "San Francisco", "Kolkata"]}
+    p = read(data, Columns(id="id", timezone="tz")).people
+    assert p.timezone.tolist() == [5.5, 1.0, -8.0, 5.5]
+
+
+def test_unknown_city_names_the_closest_city_and_its_zone():
+    message = r"unknown time zone 'Bengalore'; closest known: 'Bangalore' \(Asia/Kolkata\)\."
+    with pytest.raises(ValidationError, match=message):
+        read({"id": ["a"], "tz": ["Bengalore"]}, Columns(id="id", timezone="tz"))

@@ -15,7 +15,8 @@ required:
     as survey answers write them.
 ``[data]``
     How cells are read: ``reference_date`` (time zones are converted at this date),
-    ``unknown_managers``, ``unknown_skills``, ``separator``, ``levels``, ``na_values``,
+    ``unknown_managers``, ``unknown_skills``, ``separator`` (one for every list column, or
+    per field under ``[data.separator]``: ``languages = "/"``), ``levels``, ``na_values``,
     ``sheet`` and, under ``[data.grade_map]``, grade band labels → grades.
 ``[mentors]``, ``[mentees]``
     Which column holds which field (:class:`~rm_match.io.Columns`); ``[mentees]`` defaults

@@ -21,7 +21,20 @@ Time zones
 - common abbreviations (:data:`TIMEZONE_ABBREVIATIONS`), each mapped to a representative IANA
   zone and converted at the reference date like an IANA name: ``"CET"`` and ``"CEST"`` both
   mean Berlin time, whichever half of the year the date falls in. ``IST`` is India
-  (Asia/Kolkata), not Israel or Ireland; ``CST`` is US Central, not China.
+  (Asia/Kolkata), not Israel or Ireland; ``CST`` is US Central, not China;
+- city names alone, as an HR export's office column holds them (case, and spaces for
+  underscores, do not matter): the city of exactly one IANA zone (``"Berlin"`` →
+  Europe/Berlin, ``"Sao Paulo"`` → America/Sao_Paulo; names that are links to one zone, such
+  as ``Istanbul`` under Europe/ and Asia/, count as one), or a common city that names no zone
+  (:data:`TIMEZONE_CITIES`: ``"Mumbai"`` → Asia/Kolkata, ``"San Francisco"`` →
+  America/Los_Angeles). Only the zones of the continents and oceans count (not the ``US/``,
+  ``Etc/``, ... links), less the Australian states and compass points (``"Victoria"``,
+  ``"West"``). A city is read as the zone named after it: ``"Cordoba"`` is Argentina's,
+  not Spain's; give an IANA name or an offset where that is wrong. A city that names
+  several zones of different offsets is a problem naming them.
+
+An unknown text is a problem naming the closest known spelling: an IANA name, an
+abbreviation or a city (with its zone: ``'Bengaluru' (Asia/Kolkata)`` for ``"Bengalore"``).
 """
 
 from __future__ import annotations
@@ -42,6 +55,7 @@ __all__ = [
     "GENERATIONS",
     "NA_VALUES",
     "TIMEZONE_ABBREVIATIONS",
+    "TIMEZONE_CITIES",
     "generation",
     "is_missing",
     "label_key",
@@ -159,6 +173,48 @@ TIMEZONE_ABBREVIATIONS: Mapping[str, str] = {
     "AEDT": "Australia/Sydney",
     "NZST": "Pacific/Auckland",
     "NZDT": "Pacific/Auckland",
+}
+
+#: Common cities (office sites) that name no IANA zone, and the zone each lies in. A city that
+#: does name one (``Berlin``, ``Kolkata``, ``Toronto``, ``Sydney``, ``Dubai``) needs no entry:
+#: :func:`timezone_offset` reads it as that zone.
+TIMEZONE_CITIES: Mapping[str, str] = {
+    # India
+    "Mumbai": "Asia/Kolkata",
+    "Delhi": "Asia/Kolkata",
+    "New Delhi": "Asia/Kolkata",
+    "Bangalore": "Asia/Kolkata",
+    "Bengaluru": "Asia/Kolkata",
+    "Chennai": "Asia/Kolkata",
+    "Hyderabad": "Asia/Kolkata",
+    "Pune": "Asia/Kolkata",
+    "Gurgaon": "Asia/Kolkata",
+    "Gurugram": "Asia/Kolkata",
+    "Noida": "Asia/Kolkata",
+    # China and Japan
+    "Beijing": "Asia/Shanghai",
+    "Shenzhen": "Asia/Shanghai",
+    "Guangzhou": "Asia/Shanghai",
+    "Osaka": "Asia/Tokyo",
+    # the United States
+    "San Francisco": "America/Los_Angeles",
+    "Seattle": "America/Los_Angeles",
+    "Washington": "America/New_York",
+    "Washington DC": "America/New_York",
+    "Boston": "America/New_York",
+    "Atlanta": "America/New_York",
+    "Miami": "America/New_York",
+    "Dallas": "America/Chicago",
+    "Houston": "America/Chicago",
+    # Europe and the Middle East
+    "Munich": "Europe/Berlin",
+    "Frankfurt": "Europe/Berlin",
+    "Hamburg": "Europe/Berlin",
+    "Geneva": "Europe/Zurich",
+    "Zug": "Europe/Zurich",
+    "Barcelona": "Europe/Madrid",
+    "Milan": "Europe/Rome",
+    "Abu Dhabi": "Asia/Dubai",
 }
 
 _NA_TYPES = frozenset(("NAType", "NaTType"))
@@ -328,10 +384,86 @@ def _available() -> dict[str, str]:
     }
 
 
+#: The areas whose zones are named after a city (not ``US/``, ``Etc/``, ``Canada/``, ...).
+_CITY_AREAS = frozenset(
+    (
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    )
+)
+#: Last components of those zones that are no city (Australian states, compass points).
+_NOT_CITIES = frozenset(
+    (
+        "act",
+        "nsw",
+        "lhi",
+        "north",
+        "south",
+        "west",
+        "queensland",
+        "tasmania",
+        "victoria",
+        "yancowinna",
+    )
+)
+
+
+def _city_key(text: str) -> str:
+    """How a city is compared: case-folded, underscores as spaces, spaces collapsed."""
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+def _same_zone(names: list[str]) -> bool:
+    """Whether zones keep one offset as each other (a name and its links), 1990–2040."""
+    infos = [_zone_info(n) for n in names]
+    if any(tz is None for tz in infos):
+        return False
+    for year in range(1990, 2041):
+        for month in (1, 4, 7, 10):
+            at = _dt.datetime(year, month, 1, 12, tzinfo=_dt.UTC)
+            if len({at.astimezone(tz).utcoffset() for tz in infos}) > 1:
+                return False
+    return True
+
+
 @lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    """Case-folded spelling → zone name or abbreviation, for "closest known" hints."""
-    return {**_available(), **{k.casefold(): k for k in TIMEZONE_ABBREVIATIONS}}
+def _cities() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """City key → (the city as shown, its zones): one zone where the city is unambiguous
+    (zones that are links to one another count as one), several where it is not."""
+    found: dict[str, list[str]] = {}
+    for name in _available().values():
+        area, _, city = name.rpartition("/")
+        if area.split("/")[0] in _CITY_AREAS and _city_key(city) not in _NOT_CITIES:
+            found.setdefault(_city_key(city), []).append(name)
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for key, names in found.items():
+        shown = names[0].rpartition("/")[2].replace("_", " ")
+        zones = names[:1] if len(names) == 1 or _same_zone(names) else names
+        out[key] = (shown, tuple(zones))
+    for city, zone in TIMEZONE_CITIES.items():
+        out[_city_key(city)] = (city, (zone,))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, tuple[str, str | None]]:
+    """Spelling key (case-folded, underscores as spaces) → (the spelling as shown, the zone
+    it stands for where that is not the spelling itself), for "closest known" hints: IANA
+    names, abbreviations and unambiguous cities."""
+    out: dict[str, tuple[str, str | None]] = {
+        key: (shown, zones[0]) for key, (shown, zones) in _cities().items() if len(zones) == 1
+    }
+    out.update({k.casefold(): (k, None) for k in TIMEZONE_ABBREVIATIONS})
+    out.update({_city_key(name): (name, None) for name in _available().values()})
+    return out
 
 
 def _zone_info(name: str) -> _dt.tzinfo | None:
@@ -352,11 +484,19 @@ _CLOSEST_MAX = 40  # longer texts are no misspelt zone (an e-mail, a sentence): 
 
 @lru_cache(maxsize=4096)
 def _closest_zone(text: str) -> str | None:
+    """The known spelling most like ``text``, shown with its zone where it is a city
+    (``'Bengaluru' (Asia/Kolkata)``), or None."""
     if len(text) > _CLOSEST_MAX:
         return None
+    city = _cities().get(_city_key(text.rpartition("/")[2]))
+    if "/" in text and city is not None and len(city[1]) == 1:  # "Asia/Mumbai"
+        return f"{city[0]!r} ({city[1][0]})"
     names = _zone_names()
-    hit = difflib.get_close_matches(text.casefold(), list(names), n=1, cutoff=0.6)
-    return names[hit[0]] if hit else None
+    hit = difflib.get_close_matches(_city_key(text), list(names), n=1, cutoff=0.6)
+    if not hit:
+        return None
+    shown, zone = names[hit[0]]
+    return repr(shown) if zone is None else f"{shown!r} ({zone})"
 
 
 def _parse_zone(value: object, hint: bool = True) -> float | str:
@@ -395,11 +535,20 @@ def _parse_zone(value: object, hint: bool = True) -> float | str:
     known = _available().get(name.casefold())
     if known is not None and _zone_info(known) is not None:
         return known
+    city = _cities().get(_city_key(text)) if "/" not in text else None
+    if city is not None and len(city[1]) == 1 and _zone_info(city[1][0]) is not None:
+        return city[1][0]
     if not hint:
         raise ValidationError(f"unknown time zone {_shown_text(text)}.", argument="timezone")
+    if city is not None and len(city[1]) > 1:
+        raise ValidationError(
+            f"unknown time zone {_shown_text(text)}; it is the city of several zones "
+            f"({', '.join(city[1])}): give one of them.",
+            argument="timezone",
+        )
     best = _closest_zone(name)
     said = (
-        f"closest known: {best!r}"
+        f"closest known: {best}"
         if best
         else "no close match (give an IANA name such as 'Europe/Berlin' or an offset such as "
         "'UTC+1')"
@@ -439,8 +588,8 @@ def timezone_offset(value: str | float, *, on: _dt.date | None = None) -> float:
     Parameters
     ----------
     value : str or float
-        An IANA name, a fixed offset, an abbreviation or a number of hours (see the module
-        docstring for the forms).
+        An IANA name, a fixed offset, an abbreviation, a city or a number of hours (see the
+        module docstring for the forms).
     on : datetime.date, optional
         The date the offset holds on (daylight saving time); today if omitted.
 
@@ -465,6 +614,8 @@ def timezone_offset(value: str | float, *, on: _dt.date | None = None) -> float:
     (5.5, -3.0, 5.5)
     >>> timezone_offset("PST", on=summer)
     -7.0
+    >>> timezone_offset("berlin", on=winter), timezone_offset("Mumbai", on=winter)
+    (1.0, 5.5)
     >>> timezone_offset("Europe/Berln")
     Traceback (most recent call last):
     ...

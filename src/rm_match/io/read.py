@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import numbers
 import re
 import sys
@@ -75,9 +76,9 @@ class Columns:
     department, grade, manager, languages, timezone, interests, capacity : str, optional
         The columns of the built-in fields. ``grade`` holds integers, or band labels read
         through ``grade_map``; ``manager`` the manager's id; ``languages`` and ``interests``
-        several values per cell (see ``separator``); ``timezone`` IANA names, offsets or
-        abbreviations (:func:`rm_match.io.fields.timezone_offset`); ``capacity`` a count
-        (blank: 1).
+        several values per cell (see ``separator``); ``timezone`` IANA names, offsets,
+        abbreviations or city names (:func:`rm_match.io.fields.timezone_offset`);
+        ``capacity`` a count (blank: 1).
     offers, wants : str or mapping of str to str, optional
         Either one column with a free-text list of skills (each item a skill name or alias,
         level 1), or a mapping of skill name to a column of levels (numbers in [0, 1], or a
@@ -278,11 +279,14 @@ class SkillVocabulary:
     ('ai_tools', 'ai_tools', None)
     >>> vocab.closest("stratgy")
     'strategy'
+    >>> vocab.closest_spelling("Gen AI!")
+    ('GenAI', 'ai_tools')
     """
 
     names: tuple[str, ...]
     aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)
     _lookup: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _spelled: Mapping[str, str] = field(init=False, repr=False, compare=False)
     _closest: dict[str, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -299,11 +303,13 @@ class SkillVocabulary:
                 argument="aliases",
             )
         lookup: dict[str, str] = {}
+        written: dict[str, str] = {}  # key → the spelling as first written
 
         def add(text: str, skill: str, what: str) -> None:
             key = _skill_key(text)
             if not key:
                 raise ValidationError(f"{what} {text!r} is empty.", argument="aliases")
+            written.setdefault(key, text.strip())
             other = lookup.setdefault(key, skill)
             if other != skill:
                 raise ValidationError(
@@ -333,6 +339,7 @@ class SkillVocabulary:
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "aliases", ReadOnlyDict(aliases))
         object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_spelled", written)
         object.__setattr__(self, "_closest", {})
 
     def __len__(self) -> int:
@@ -357,16 +364,41 @@ class SkillVocabulary:
         >>> SkillVocabulary(["social_media", "strategy"]).closest("socal media")
         'social_media'
         """
+        hit = self.closest_spelling(text)
+        return None if hit is None else hit[1]
+
+    def closest_spelling(self, text: str) -> tuple[str, str] | None:
+        """The name or alias most like ``text`` as written in the vocabulary, and the skill
+        it spells: ``(spelling, skill)``; None as for :meth:`closest`.
+
+        Examples
+        --------
+        >>> vocab = SkillVocabulary(["data_viz"], aliases={"data_viz": ["Power BI"]})
+        >>> vocab.closest_spelling("Powr BI"), vocab.closest_spelling("data viss")
+        (('Power BI', 'data_viz'), ('data_viz', 'data_viz'))
+        """
         key = _skill_key(text)
         if key in self._closest:
-            return self._closest[key]
-        out = None
-        if len(key) <= max(_CLOSEST_MAX, *map(len, self._lookup)) + 10:
-            hit = difflib.get_close_matches(key, list(self._lookup), n=1, cutoff=0.6)
-            out = self._lookup[hit[0]] if hit else None
-        if len(self._closest) < 4096:
-            self._closest[key] = out
-        return out
+            best = self._closest[key]
+        else:
+            best = None
+            if len(key) <= max(_CLOSEST_MAX, *map(len, self._lookup)) + 10:
+                hit = difflib.get_close_matches(key, list(self._lookup), n=1, cutoff=0.6)
+                best = hit[0] if hit else None
+            if len(self._closest) < 4096:
+                self._closest[key] = best
+        return None if best is None else (self._spelled[best], self._lookup[best])
+
+    def _hint(self, text: str) -> str | None:
+        """``'Power BI' (data_viz)`` (an alias, and the skill it spells) or ``'strategy'``
+        (a name): the closest spelling, for a message; None without one."""
+        hit = self.closest_spelling(text)
+        if hit is None:
+            return None
+        spelling, skill = hit
+        if _skill_key(spelling) == _skill_key(skill):  # the name itself
+            return repr(skill)
+        return f"{spelling!r} ({skill})"
 
 
 class _Carry(Mapping[Hashable, Mapping[str, Any]]):
@@ -485,10 +517,15 @@ class Intake:
 # -- options ---------------------------------------------------------------------------------------
 
 
+#: The fields whose cells hold several values, each of which takes its own ``separator``.
+_MULTI = ("languages", "interests", "offers", "wants")
+_DEFAULT_SEPARATORS = "';' or ','"
+
+
 @dataclass
 class _Options:
     vocab: SkillVocabulary
-    separator: str | None
+    separators: Mapping[str, str | None]  # field of _MULTI → separator (None: the default)
     bands: dict[str, int] | None  # label key → grade
     band_labels: dict[str, str]  # label key → the label as given (for "closest")
     levels: tuple[float, float] | None
@@ -511,11 +548,7 @@ def _options(
     errors: object,
 ) -> _Options:
     vocab = skills if isinstance(skills, SkillVocabulary) else SkillVocabulary(cast(Any, skills))
-    if separator is not None and not (isinstance(separator, str) and separator):
-        raise ValidationError(
-            f"`separator` must be a non-empty str or None; got {shown(separator)}.",
-            argument="separator",
-        )
+    separators = _separators(separator)
     bands: dict[str, int] | None = None
     band_labels: dict[str, str] = {}
     if grade_map is not None:
@@ -575,7 +608,7 @@ def _options(
         na = frozenset(s.strip() for s in items)
     return _Options(
         vocab=vocab,
-        separator=separator,
+        separators=separators,
         bands=bands,
         band_labels=band_labels,
         levels=span,
@@ -585,6 +618,40 @@ def _options(
         na=na,
         collect=check_choice(errors, "errors", ("raise", "collect")) == "collect",
     )
+
+
+def _separators(separator: object) -> dict[str, str | None]:
+    """``separator`` (None, one string, or field → string) as a separator for each field."""
+
+    def one(value: object, where: str) -> str | None:
+        if value is None or (isinstance(value, str) and value):
+            return value
+        also = ", a mapping of field name to separator," if where == "separator" else ""
+        raise ValidationError(
+            f"`{where}` must be a non-empty str{also} or None; got {shown(value)}.",
+            argument="separator",
+        )
+
+    if not isinstance(separator, Mapping):
+        sep = one(separator, "separator")
+        return dict.fromkeys(_MULTI, sep)
+    out: dict[str, str | None] = dict.fromkeys(_MULTI)
+    for name, value in separator.items():
+        if name not in _MULTI:
+            close = difflib.get_close_matches(str(name), _MULTI, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValidationError(
+                f"`separator` names the field {shown(name)}{hint}, which holds no lists; the "
+                f"fields a separator can be given for are {list(_MULTI)}.",
+                argument="separator",
+            )
+        out[name] = one(value, f"separator[{name!r}]")
+    return out
+
+
+def _hint_option(name: str, value: str) -> str:
+    """An option as Python and a programme file write it."""
+    return f'`{name}="{value}"`, or `{name} = "{value}"` under [data] in a programme file'
 
 
 # -- cell parsers (each raises a ValidationError whose text never shows a personal value) ----------
@@ -780,19 +847,34 @@ class _Side:
         return f"{self.name} {text}" if named else text
 
     def column_fails(
-        self, bad: Sequence[int], filled: int, column: str, what: str, noun: str
+        self,
+        bad: Sequence[int],
+        filled: int,
+        column: str,
+        what: str,
+        noun: str,
+        *,
+        lists: bool = False,
+        separator: str | None = None,
     ) -> bool:
         """Whether so many cells of ``column`` failed its parser that the column, not each
-        cell, is reported (then one problem is noted, showing no cell's text)."""
+        cell, is reported (then one problem is noted, showing no cell's text). A column of
+        ``lists`` asks about their ``separator`` too."""
         if len(bad) < _COLUMN_FAILS or 2 * len(bad) <= filled:
             return False
+        ask = f"is `columns.{what}` the right column?"
+        if lists:
+            seps = _DEFAULT_SEPARATORS if separator is None else repr(separator)
+            ask = (
+                f"is `columns.{what}` the right column, and are the items separated by "
+                f"{seps}? (set `separator` for another)"
+            )
         self.problem(
             None,
             column,
             what.split("[")[0],
-            f"does not look like {noun}: {len(bad)} of {filled} cells could not be read, "
-            f"first at {self.rows_text(bad, 5, named=False)}; is `columns.{what}` the right "
-            "column?",
+            f"does not look like {noun}: {len(bad)} of {filled} cells could not be read "
+            f"(first at {self.rows_text(bad, 5, named=False)}); {ask}",
             sep=" ",
         )
         return True
@@ -1024,9 +1106,11 @@ class _Side:
         self.parse_grades()
         for name in ("languages", "interests"):
             col = getattr(c, name)
-            sets = self.read(name, col, self.parse_items, name)
+            sep = opts.separators[name]
+            sets = self.read(name, col, functools.partial(self.parse_items, separator=sep), name)
             if sets is not None:
                 self.labels[name] = (col, sets)
+                self.warn_slashes(name, col, sets)
         zones = self.read(
             "timezone",
             c.timezone,
@@ -1066,7 +1150,12 @@ class _Side:
             def parse(v: object) -> int:
                 g = _integer(v)
                 if g is None:
-                    hint = " (give `grade_map` to read band labels)" if isinstance(v, str) else ""
+                    hint = (
+                        " (to read band labels, give `grade_map`, or [data.grade_map] in a "
+                        "programme file)"
+                        if isinstance(v, str)
+                        else ""
+                    )
                     raise ValidationError(f"grade is not an integer{hint}.")
                 return g
 
@@ -1101,11 +1190,39 @@ class _Side:
             self.values["grade"] = [None if g is None else g[0] for g in cells]
             self.labels["grade"] = (col, [None if g is None else g[1] for g in cells])
 
-    def parse_items(self, value: object) -> tuple[str, ...]:
+    def warn_slashes(self, name: str, column: str, sets: Sequence[Any]) -> None:
+        """A warning when most of a list column's cells (at least 5, more than half of those
+        not blank) hold a ``/`` and no cell was split into several items: the items are
+        likely separated by ``/`` ("English/Spanish")."""
+        slashed: list[int] = []
+        filled = 0
+        verdict: dict[tuple[str, ...], bool] = {}  # each distinct cell looked at once
+        for i, cell in enumerate(sets):
+            if type(cell) is not tuple:
+                continue
+            filled += 1
+            if len(cell) > 1:
+                return  # the separator in use does split this column
+            has = verdict.get(cell)
+            if has is None:
+                has = verdict[cell] = any("/" in item for item in cell)
+            if has:
+                slashed.append(i)
+        if len(slashed) < _COLUMN_FAILS or 2 * len(slashed) <= filled:
+            return
+        at = self.rows_text(slashed, named=False)
+        self.warnings.append(
+            f"{name} (column {column!r} of {self.name}): {len(slashed)} of {filled} cells hold "
+            f"'/' and no cell was split into several items ({at}); if '/' "
+            f'separates the items, set `separator={{"{name}": "/"}}`, or '
+            f'`separator = {{{name} = "/"}}` under [data] in a programme file.'
+        )
+
+    def parse_items(self, value: object, separator: str | None = None) -> tuple[str, ...]:
         """A multi-value cell's labels. ``na_values`` apply to the whole cell (before this),
         never to an item."""
         if isinstance(value, str):
-            items: Sequence[object] = split_items(value, self.opts.separator)
+            items: Sequence[object] = split_items(value, separator)
         elif isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
             items = list(value)
         else:
@@ -1128,10 +1245,11 @@ class _Side:
         mat = np.zeros((self.n, len(vocab)))
         if isinstance(spec, str):
             ignore = opts.unknown_skills == "ignore"
+            separator = opts.separators[name]
 
             def parse(value: object, hint: bool = False) -> tuple[tuple[int, ...], tuple[str, ...]]:
                 if isinstance(value, str):
-                    items = split_items(value, opts.separator)
+                    items = split_items(value, separator)
                 elif isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
                     items = [str(x) for x in value if not is_missing(x, ())]
                 else:
@@ -1149,14 +1267,15 @@ class _Side:
                         raise ValidationError("unknown skill.")
                     hints = []
                     for u in unknown:
-                        best = vocab.closest(u)
+                        best = vocab._hint(u)
                         hints.append(
-                            f"{u[:60]!r} ({'closest: ' + repr(best) if best else 'no close match'})"
+                            f"{u[:60]!r} ({'closest: ' + best if best else 'no close match'})"
                         )
                     raise ValidationError(
                         f"unknown skill{'s' if len(unknown) > 1 else ''} {', '.join(hints)}; "
-                        "add a spelling to the vocabulary's aliases, or pass "
-                        "unknown_skills='ignore'."
+                        "add a spelling to the vocabulary's aliases, or drop unknown items ("
+                        + _hint_option("unknown_skills", "ignore")
+                        + ")."
                     )
                 return tuple(known), tuple(unknown)
 
@@ -1169,7 +1288,9 @@ class _Side:
                 blank = np.array([v is None for v in values], dtype=bool)
                 bad = np.flatnonzero(is_bad[codes]).tolist()
                 filled = len(codes) - int(blank[codes].sum())
-                if not self.column_fails(bad, filled, spec, name, "skill lists"):
+                if not self.column_fails(
+                    bad, filled, spec, name, "skill lists", lists=True, separator=separator
+                ):
                     said: dict[int, str] = {}
                     for i in bad:
                         j = int(codes[i])
@@ -1223,10 +1344,10 @@ class _Side:
                         argument="columns",
                     )
                 if resolved is None:
-                    best = vocab.closest(skill)
+                    best = vocab._hint(skill)
                     raise ValidationError(
                         f"`columns.{name}` names the skill {skill!r}, which is not in the "
-                        f"vocabulary{'; closest: ' + repr(best) if best else ''}; the skills are "
+                        f"vocabulary{'; closest: ' + best if best else ''}; the skills are "
                         f"{list(vocab.names)}.",
                         argument="columns",
                     )
@@ -1514,8 +1635,10 @@ def _resolve_managers(
                         i,
                         col,
                         "manager",
-                        f"the manager {ref!r} is neither a mentor nor a mentee (pass "
-                        "unknown_managers='outside' to accept managers outside the programme).",
+                        f"the manager {ref!r} is neither a mentor nor a mentee (to accept "
+                        "managers outside the programme: "
+                        + _hint_option("unknown_managers", "outside")
+                        + ").",
                     )
                     managers[i] = None
                     continue
@@ -1553,7 +1676,8 @@ def _finish(
         raise TableError(found, summary=f"{len(found)} problem(s) reading {files}:")
     first = found[0]
     more = (
-        f" ({len(found) - 1} more problem(s) in {files}; pass errors='collect' to list them all)"
+        f" ({len(found) - 1} more problem(s) in {files}; to list them all: "
+        '`errors="collect"`, or leave out `--errors raise` on the command line)'
         if len(found) > 1
         else ""
     )
@@ -1572,7 +1696,9 @@ def _dst_warning(sides: Sequence[_Side], opts: _Options) -> None:
         return
     text = (
         f"time zones with daylight saving time were converted at today's date, "
-        f"{opts.day.isoformat()}; pass `reference_date` to convert them at the programme's date."
+        f"{opts.day.isoformat()}; give the programme's date to convert them at "
+        "(`reference_date=datetime.date(2027, 1, 15)`, or `reference_date = 2027-01-15` under "
+        "[data] in a programme file)."
     )
     for s in sides:
         if s.dst:
@@ -1655,7 +1781,7 @@ def read_people(
     columns: Columns | Mapping[str, Any],
     *,
     skills: SkillVocabulary | Sequence[str],
-    separator: str | None = None,
+    separator: str | Mapping[str, str | None] | None = None,
     grade_map: Mapping[str, int] | None = None,
     levels: tuple[float, float] | None = None,
     reference_date: _dt.date | None = None,
@@ -1677,10 +1803,14 @@ def read_people(
         Which column holds which field (a mapping goes through :meth:`Columns.from_dict`).
     skills : SkillVocabulary or sequence of str
         The skill space (and other spellings of each skill).
-    separator : str, optional
+    separator : str or mapping of str to str, optional
         How multi-value cells (languages, interests, free-text skill lists) split. By default
         on ``;``, ``,``, ``|`` and line breaks outside parentheses and brackets (so
-        ``"Data (Excel, SQL)"`` is one item); a string given splits on that string only.
+        ``"Data (Excel, SQL)"`` is one item); a string given splits every list field on that
+        string only. A mapping gives fields their own: ``{"languages": "/"}`` splits
+        ``"English/Spanish"`` and leaves the skill lists to the default (keys
+        ``"languages"``, ``"interests"``, ``"offers"``, ``"wants"``; a programme file's
+        ``[data.separator]`` table).
     grade_map : mapping of str to int, optional
         Band label → integer grade, for a grade column of labels (``{"E1": 1, "E2": 2}``);
         labels are compared like categories (case, width and spacing ignored).
@@ -1692,7 +1822,8 @@ def read_people(
         :class:`~rm_match.DataWarning` naming it when a zone observes daylight saving.
     unknown_skills : {"error", "ignore"}
         What an item of a free-text skill list that names no skill is: a problem (naming the
-        text and the closest skill), or dropped with a warning counting them.
+        text, the closest name or alias and the skill it spells), or dropped with a warning
+        counting them.
     na_values : collection of str, optional
         Cell texts read as missing (after stripping), replacing the default
         :data:`rm_match.io.fields.NA_VALUES` (``"NA"``, ``"N/A"``, ``"null"``, …); empty cells
@@ -1730,10 +1861,12 @@ def read_people(
         When spellings of one label differing only in letter case, character width or
         internal spacing were merged (surrounding spaces alone do not count: ``"IT "`` is
         ``"IT"`` without a warning), ids differ only in letter case (naming their rows),
-        manager references matched only ignoring case, unknown skills were ignored, or time
-        zones were converted at today's date. The texts name columns, rows and counts, never
-        labels; they are also in :attr:`Roster.warnings`. They point at the code that called
-        into rm_match (also through :meth:`rm_match.io.Config.read`).
+        manager references matched only ignoring case, unknown skills were ignored, time
+        zones were converted at today's date, or most cells of a languages or interests
+        column hold a ``/`` that split nothing (suggesting ``separator={"languages": "/"}``).
+        The texts name columns, rows and counts, never labels; they are also in
+        :attr:`Roster.warnings`. They point at the code that called into rm_match (also
+        through :meth:`rm_match.io.Config.read`).
 
     Notes
     -----
@@ -1801,7 +1934,7 @@ def read_cohort(
     mentee_columns: Columns | Mapping[str, Any] | None = None,
     skills: SkillVocabulary | Sequence[str],
     unknown_managers: str = "error",
-    separator: str | None = None,
+    separator: str | Mapping[str, str | None] | None = None,
     grade_map: Mapping[str, int] | None = None,
     levels: tuple[float, float] | None = None,
     reference_date: _dt.date | None = None,
