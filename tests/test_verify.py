@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import rm_match as rm
 from rm_match import People, Problem, ProblemArrays, Programme, ValidationError, rules, verify
 
 
@@ -70,3 +71,62 @@ def test_domain_checks(problem):
 def test_domain_check_rejects_the_wrong_problem_type():
     with pytest.raises(ValidationError, match="`problem` must be a Problem or ProblemArrays"):
         verify([], object())
+
+
+# -- rounds -----------------------------------------------------------------------------------
+
+
+def _two_by_two(**prog):
+    from rm_match import Programme
+
+    m = rm.People(["j1", "j2"], department=["IT", "HR"])
+    e = rm.People(["s1", "s2"], department=["IT", "Sales"])
+    return rm.Problem(m, e, Programme(**prog))
+
+
+def test_rounds_each_checked_and_no_pair_met_twice():
+    prob = _two_by_two()
+    good = [[("j1", "s1"), ("j2", "s2")], [("j1", "s2"), ("j2", "s1")]]
+    assert rm.verify_rounds(good, prob) == []
+    bad = [[("j1", "s1"), ("j2", "s2")], [("j1", "s1"), ("j1", "s2")]]
+    got = [(v.rule, v.round, v.mentor, v.mentee) for v in rm.verify_rounds(bad, prob)]
+    assert ("capacity", 1, "j1", None) in got  # j1 twice in round 1
+    assert ("repeat", 1, "j1", "s1") in got
+    texts = [v.message for v in rm.verify_rounds(bad, prob)]
+    assert "round 1: pair ('j1', 's1') met before, in round 0" in texts
+
+
+def test_rounds_rules_and_history():
+    from rm_match import rules
+
+    prob = _two_by_two(rules=[rules.CrossDepartment()])
+    got = rm.verify_rounds([[("j1", "s1")]], prob)
+    assert [(v.rule, v.round) for v in got] == [("cross_department", 0)]
+    # history may mention people who have left
+    history = [("j2", "s1"), ("gone", "s2")]
+    got = rm.verify_rounds([[("j2", "s1")]], prob, history=history)
+    assert [(v.rule, v.message) for v in got] == [
+        ("repeat", "round 0: pair ('j2', 's1') met before, in history")
+    ]
+
+
+def test_rounds_of_an_object_with_rounds():
+    class Rotation:
+        rounds = ([("j1", "s1")], [("j1", "s2")])
+
+    assert rm.verify_rounds(Rotation(), _two_by_two()) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"rounds": 3}, r"`rounds` must be an iterable of rounds"),
+        ({"rounds": [], "history": 3}, r"`history` must be an iterable of \(mentor id"),
+        ({"rounds": [], "history": [("a",)]}, r"`history` entry 0 must be a \(mentor id"),
+        ({"rounds": [], "problem": "p"}, r"`problem` must be a Problem"),
+    ],
+)
+def test_rounds_bad_input(kwargs, match):
+    args = {"problem": _two_by_two(), **kwargs}
+    with pytest.raises(rm.ValidationError, match=match):
+        rm.verify_rounds(args.pop("rounds"), args.pop("problem"), **args)

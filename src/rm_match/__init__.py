@@ -36,8 +36,9 @@ from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
 from .results import Assignment, Matching, PairExplanation, Report
+from .state import ProgrammeState
 from .solvers import BACKENDS
-from .verify import Violation, verify
+from .verify import Violation, verify, verify_rounds
 
 __version__ = "0.1.0"
 
@@ -56,6 +57,7 @@ __all__ = [
     "Problem",
     "ProblemArrays",
     "Programme",
+    "ProgrammeState",
     "Report",
     "RmMatchError",
     "SolverError",
@@ -70,4 +72,5 @@ __all__ = [
     "rules",
     "synthetic",
     "verify",
+    "verify_rounds",
 ]

@@ -637,3 +637,364 @@ class People:
             f"People(n={self.n}, skills={len(self.skills)}, fields={self.fields}, "
             f"attributes={sorted(self.attributes)})"
         )
+
+    # -- new tables from this one (each validated by the constructor) ------------------------
+
+    def _kwargs(self) -> dict[str, Any]:
+        """The constructor's keyword arguments (``ids`` included) that rebuild this table.
+
+        Columns are passed as stored (read-only arrays, tuples of frozensets), except that a
+        missing grade (:data:`MISSING_GRADE`) and a missing time zone (NaN) turn back into
+        ``None``; ``attributes`` is a fresh ``dict`` the caller may change. ``People(**kw)``
+        validates them again, so every helper below inherits the constructor's checks.
+        """
+        grade = None
+        if self.grade is not None:
+            grade = [None if g == MISSING_GRADE else g for g in self.grade.tolist()]
+        timezone = None
+        if self.timezone is not None:
+            timezone = [None if math.isnan(t) else t for t in self.timezone.tolist()]
+        return {
+            "ids": self.ids,
+            "skills": self.skills,
+            "offers": self.offers,
+            "wants": self.wants,
+            "department": self.department,
+            "grade": grade,
+            "manager": self.manager,
+            "languages": self.languages,
+            "timezone": timezone,
+            "interests": self.interests,
+            "attributes": dict(self.attributes),
+            "capacity": self.capacity,
+        }
+
+    def _rows_of(self, ids: object, argument: str) -> list[int]:
+        """The row of each id in ``ids`` (in the given order), or a named error."""
+        if not is_collection(ids):
+            raise ValidationError(
+                f"`{argument}` must be a sequence of participant ids.", argument=argument
+            )
+        rows: list[int] = []
+        unknown: list[Hashable] = []
+        for i, x in enumerate(ids):
+            if not _is_id(x):
+                raise ValidationError(
+                    f"`{argument}` entry {i} is not a valid id (expected a non-empty str or an "
+                    "int).",
+                    argument=argument,
+                )
+            key: Hashable = str(x) if isinstance(x, str) else int(x)
+            row = self._index.get(key)
+            if row is None:
+                unknown.append(key)
+            else:
+                rows.append(row)
+        if unknown:
+            first = unknown[0]
+            raise ValidationError(
+                f"unknown participant id {first!r} in `{argument}` ({len(unknown)} unknown "
+                f"id(s) in all; the table has {self.n} participants).",
+                argument=argument,
+                participant=first,
+            )
+        return rows
+
+    def _take(self, rows: Sequence[int]) -> People:
+        """A new table of the given rows, in the given order (validated by the constructor)."""
+        idx = np.asarray(rows, dtype=np.intp).reshape(len(rows))
+        kwargs: dict[str, Any] = {}
+        for name, value in self._kwargs().items():
+            if name == "skills" or value is None:
+                kwargs[name] = value
+            elif name == "attributes":
+                kwargs[name] = {k: v[idx] for k, v in value.items()}
+            elif isinstance(value, np.ndarray):
+                kwargs[name] = value[idx]
+            else:  # grade, timezone (lists), languages, interests (tuples)
+                kwargs[name] = [value[i] for i in idx]
+        return type(self)(**kwargs)
+
+    def drop(self, ids: Iterable[Hashable]) -> People:
+        """A new table without the participants ``ids``; this one is unchanged.
+
+        Parameters
+        ----------
+        ids : sequence of str or int
+            Ids of the participants to leave out, each in this table; an id may be given more
+            than once.
+
+        Returns
+        -------
+        People
+            The remaining participants, in table order, with every column and attribute.
+
+        Raises
+        ------
+        ValidationError
+            If an id is not in this table (the message names it; ``argument="ids"``) or an
+            entry is not an id.
+
+        Notes
+        -----
+        The ``manager`` column is kept as it is: a remaining participant whose manager was
+        dropped still names that manager, since the reporting line still exists. To follow
+        org-chart lines through a dropped person, give that person as an ``org_chart`` entry
+        to :func:`rm_match.match`.
+
+        See Also
+        --------
+        subset : the given ids, in the given order.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> p = People(["a", "b", "c"], manager=[None, "a", "a"], grade=[5, 2, None])
+        >>> q = p.drop(["a"])
+        >>> q.ids.tolist(), q.manager.tolist(), q.known("grade").tolist()
+        (['b', 'c'], ['a', 'a'], [True, False])
+        >>> p.n
+        3
+        """
+        gone = set(self._rows_of(ids, "ids"))
+        return self._take([i for i in range(self.n) if i not in gone])
+
+    def subset(self, ids_or_mask: Iterable[Hashable] | np.ndarray) -> People:
+        """A new table of the given participants; this one is unchanged.
+
+        Parameters
+        ----------
+        ids_or_mask : sequence of str or int, or sequence of bool
+            Either ids of this table, each at most once (the new table has them in the given
+            order), or a boolean mask with one entry per participant (the selected rows, in
+            table order). A numpy ``bool`` array, or a non-empty sequence whose entries are
+            all ``bool``, is read as a mask.
+
+        Returns
+        -------
+        People
+            The selected participants with every column and attribute; ``manager`` entries
+            are kept as they are (see :meth:`drop`).
+
+        Raises
+        ------
+        ValidationError
+            On an id not in this table, an id given twice, an entry that is not an id, or a
+            mask whose length is not :attr:`n` (``argument="ids_or_mask"``).
+
+        See Also
+        --------
+        drop : the table without some participants.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> p = People(["a", "b", "c"], capacity=[1, 2, 3])
+        >>> p.subset(["c", "a"]).ids.tolist()
+        ['c', 'a']
+        >>> p.subset([True, False, True]).capacity.tolist()
+        [1, 3]
+        """
+        arg = "ids_or_mask"
+        if not is_collection(ids_or_mask):
+            raise ValidationError(
+                f"`{arg}` must be a sequence of participant ids or a boolean mask.", argument=arg
+            )
+
+        def wrong_length(shape: tuple[int, ...]) -> ValidationError:
+            return ValidationError(
+                f"`{arg}` as a boolean mask must have shape ({self.n},) (one entry per "
+                f"participant); got {shape}.",
+                argument=arg,
+            )
+
+        if isinstance(ids_or_mask, np.ndarray) and ids_or_mask.dtype == bool:
+            if ids_or_mask.shape != (self.n,):
+                raise wrong_length(ids_or_mask.shape)
+            return self._take(np.flatnonzero(ids_or_mask).tolist())
+        items = list(ids_or_mask)
+        if items and all(isinstance(v, (bool, np.bool_)) for v in items):
+            if len(items) != self.n:
+                raise wrong_length((len(items),))
+            return self._take([i for i, keep in enumerate(items) if keep])
+        rows = self._rows_of(items, arg)
+        if len(set(rows)) != len(rows):
+            seen: dict[int, int] = {}
+            for k, r in enumerate(rows):
+                if r in seen:
+                    pid = self.ids[r]
+                    raise ValidationError(
+                        f"duplicate id {pid!r} in `{arg}` (entries {seen[r]} and {k}).",
+                        argument=arg,
+                        participant=pid,
+                    )
+                seen[r] = k
+        return self._take(rows)
+
+    def with_column(self, field: str, values: object, *, attribute: bool = False) -> People:
+        """A new table with one column replaced or added; this one is unchanged.
+
+        Parameters
+        ----------
+        field : str
+            A built-in column (one of :data:`FIELDS`: ``"capacity"``, ``"grade"``,
+            ``"manager"``, ``"offers"``, ...) or the name of an attribute of this table.
+            With ``attribute=True``, the name of an attribute to replace or add.
+        values : object
+            The new column, in any form the constructor takes for it (for ``capacity`` a
+            single int; for an optional built-in column ``None`` leaves it out).
+        attribute : bool, default False
+            Whether ``field`` names an attribute, which may be new. Without it, a name that
+            is neither a built-in column nor an existing attribute is an error, so that a
+            misspelt column does not become an attribute.
+
+        Returns
+        -------
+        People
+            The table built by the constructor from this table's columns with ``field``
+            replaced by ``values``.
+
+        Raises
+        ------
+        ValidationError
+            On an unknown ``field`` (the message lists the fields and attributes;
+            ``argument="field"``), or whatever the constructor rejects in ``values``
+            (the message names the field and participant).
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> p = People(["a", "b"], grade=[3, 5])
+        >>> p.with_column("capacity", [2, 0]).capacity.tolist()
+        [2, 0]
+        >>> q = p.with_column("team", ["x", None], attribute=True)
+        >>> sorted(q.attributes), sorted(p.attributes)
+        (['team'], [])
+        """
+        kwargs = self._kwargs()
+        if attribute or (
+            isinstance(field, str) and field not in FIELDS and field in self.attributes
+        ):
+            kwargs["attributes"][field] = values
+        elif isinstance(field, str) and field in FIELDS:
+            kwargs[field] = values
+        else:
+            raise ValidationError(
+                f"unknown field {field!r}; the fields are {list(FIELDS)} and the attributes "
+                f"{sorted(self.attributes)} (pass attribute=True to add an attribute).",
+                argument="field",
+            )
+        return type(self)(**kwargs)
+
+    @classmethod
+    def concat(cls, *tables: People) -> People:
+        """One table of the rows of ``tables``, in order.
+
+        Parameters
+        ----------
+        *tables : People
+            At least one table; all over the same skill space (same names, same order).
+
+        Returns
+        -------
+        People
+            Every row of every table. A column present in some tables but not others is
+            filled for the rows of the others as missing: ``department``, ``grade``,
+            ``timezone`` and ``manager`` with ``None``, ``languages`` and ``interests`` with
+            empty sets, and an attribute with ``None`` (not stated). ``offers``, ``wants``
+            (zeros when not given) and ``capacity`` are in every table.
+
+        Raises
+        ------
+        ValidationError
+            If no table is given or an argument is not a :class:`People`
+            (``argument="tables"``); if the skill spaces differ (the message names the
+            differing skills); on an id in more than one table (the constructor's
+            duplicate-id error, naming the id; ``argument="ids"``).
+
+        See Also
+        --------
+        add : this table followed by another.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> a = People(["a"], skills=["x"], offers=[[0.5]], grade=[3])
+        >>> b = People(["b"], skills=["x"], attributes={"team": ["t1"]})
+        >>> c = People.concat(a, b)
+        >>> c.ids.tolist(), c.known("grade").tolist(), c.attributes["team"].tolist()
+        (['a', 'b'], [True, False], [None, 't1'])
+        """
+        if not tables:
+            raise ValidationError("`tables`: concat needs at least one table.", argument="tables")
+        for i, t in enumerate(tables):
+            if not isinstance(t, People):
+                raise ValidationError(
+                    f"`tables` entry {i} must be a People table; got {type(t).__name__}.",
+                    argument="tables",
+                )
+        skills = tables[0].skills
+        for i, t in enumerate(tables[1:], start=1):
+            if t.skills != skills:
+                only_first = [s for s in skills if s not in t.skills]
+                only_this = [s for s in t.skills if s not in skills]
+                if only_first or only_this:
+                    detail = f"only in table 0: {only_first}; only in table {i}: {only_this}"
+                else:
+                    k = next(
+                        k for k, (s, u) in enumerate(zip(skills, t.skills, strict=True)) if s != u
+                    )
+                    detail = (
+                        f"same skills in another order (position {k}: {skills[k]!r} in table "
+                        f"0, {t.skills[k]!r} in table {i})"
+                    )
+                raise ValidationError(
+                    f"`tables`: table {i} has a different skill space from table 0 ({detail}).",
+                    argument="tables",
+                )
+        parts = [t._kwargs() for t in tables]
+        sizes = [t.n for t in tables]
+        d = len(skills)
+        kwargs: dict[str, Any] = {
+            "ids": [x for p in parts for x in p["ids"]],
+            "skills": skills,
+            "offers": np.concatenate([p["offers"] for p in parts]).reshape(sum(sizes), d),
+            "wants": np.concatenate([p["wants"] for p in parts]).reshape(sum(sizes), d),
+            "capacity": [c for p in parts for c in p["capacity"].tolist()],
+        }
+        for name in ("department", "grade", "manager", "languages", "timezone", "interests"):
+            if all(p[name] is None for p in parts):
+                kwargs[name] = None
+                continue
+            blank: frozenset[str] | None = (
+                frozenset() if name in ("languages", "interests") else None
+            )
+            kwargs[name] = [
+                v
+                for p, n in zip(parts, sizes, strict=True)
+                for v in ([blank] * n if p[name] is None else list(p[name]))
+            ]
+        names: list[str] = []
+        for p in parts:
+            names.extend(k for k in p["attributes"] if k not in names)
+        kwargs["attributes"] = {
+            k: [
+                v
+                for p, n in zip(parts, sizes, strict=True)
+                for v in (p["attributes"][k].tolist() if k in p["attributes"] else [None] * n)
+            ]
+            for k in names
+        }
+        return cls(**kwargs)
+
+    def add(self, other: People) -> People:
+        """A new table of this table's rows followed by ``other``'s: ``People.concat(self,
+        other)``; see :meth:`concat` for how columns present in one table only are filled.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> People(["a"]).add(People(["b"], grade=[2])).ids.tolist()
+        ['a', 'b']
+        """
+        return type(self).concat(self, other)

@@ -20,7 +20,7 @@ from .problem import Problem, ProblemArrays
 from .results import Assignment, Matching
 from .rules import RequiredPairs
 
-__all__ = ["Violation", "verify"]
+__all__ = ["Violation", "verify", "verify_rounds"]
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,15 @@ class Violation:
     message : str
         Ids, rule and goal names and counts; never an attribute value or a group label (a
         goal's figure on fewer than 5 pairs reads ``suppressed``).
+    round : int or None
+        The round (0-based) a violation of :func:`verify_rounds` is in; ``None`` otherwise.
     """
 
     rule: str
     mentor: Hashable | None
     mentee: Hashable | None
     message: str
+    round: int | None = None
 
 
 def _capacity_violations(
@@ -210,3 +213,84 @@ def verify(pairs: object, problem: Problem | ProblemArrays) -> list[Violation]:
         f"`problem` must be a Problem or ProblemArrays; got {type(problem).__name__}.",
         argument="problem",
     )
+
+
+def verify_rounds(rounds: object, problem: Problem, *, history: object = ()) -> list[Violation]:
+    """Every violation of a programme run in rounds: each round checked on its own by
+    :func:`verify` (rules, capacities per round, requirements, goals), and every pair met
+    twice — in two rounds, or in a round and ``history``.
+
+    Parameters
+    ----------
+    rounds : iterable of rounds, or an object with a ``rounds`` attribute (a rotation)
+        Each round a :class:`~rm_match.Matching` or an iterable of (mentor id, mentee id).
+    problem : Problem
+        The programme the rounds were made under (capacities are per round).
+    history : iterable of (mentor id, mentee id), optional
+        Pairs of earlier rounds that none of ``rounds`` may repeat; ids no longer in the
+        tables are fine (people leave).
+
+    Returns
+    -------
+    list of Violation
+        Each with its ``round``; a repeat has rule ``"repeat"``.
+
+    Examples
+    --------
+    >>> from rm_match import Problem, People, verify_rounds
+    >>> prob = Problem(People(["j1", "j2"]), People(["s1", "s2"]))
+    >>> verify_rounds([[("j1", "s1"), ("j2", "s2")], [("j1", "s2"), ("j2", "s1")]], prob)
+    []
+    >>> [(v.rule, v.round) for v in verify_rounds([[("j1", "s1")], [("j1", "s1")]], prob)]
+    [('repeat', 1)]
+    """
+    if not isinstance(problem, Problem):
+        raise ValidationError(
+            f"`problem` must be a Problem; got {type(problem).__name__}.", argument="problem"
+        )
+    rounds = getattr(rounds, "rounds", rounds)
+    if not is_collection(rounds):
+        raise ValidationError(
+            "`rounds` must be an iterable of rounds (each a Matching or an iterable of "
+            f"(mentor id, mentee id) pairs); got {type(rounds).__name__}.",
+            argument="rounds",
+        )
+    if not is_collection(history):
+        raise ValidationError(
+            "`history` must be an iterable of (mentor id, mentee id) pairs; got "
+            f"{type(history).__name__}.",
+            argument="history",
+        )
+    met: dict[tuple[Hashable, Hashable], int | None] = {}
+    for n, item in enumerate(history):
+        if not (isinstance(item, Sequence) and len(item) == 2):
+            raise ValidationError(
+                f"`history` entry {n} must be a (mentor id, mentee id) pair.", argument="history"
+            )
+        met[(item[0], item[1])] = None
+    out: list[Violation] = []
+    for r, round_pairs in enumerate(rounds):
+        ids = round_pairs.id_pairs if isinstance(round_pairs, Matching) else round_pairs
+        for v in verify(ids, problem):
+            out.append(Violation(v.rule, v.mentor, v.mentee, f"round {r}: {v.message}", round=r))
+        if not is_collection(ids):
+            continue  # verify has named it
+        for item in ids:
+            if not (isinstance(item, Sequence) and len(item) == 2):
+                continue  # verify has named it
+            key = (item[0], item[1])
+            if key in met:
+                first = met[key]
+                when = "in history" if first is None else f"in round {first}"
+                out.append(
+                    Violation(
+                        "repeat",
+                        key[0],
+                        key[1],
+                        f"round {r}: pair ({key[0]!r}, {key[1]!r}) met before, {when}",
+                        round=r,
+                    )
+                )
+            else:
+                met[key] = r
+    return out
