@@ -43,7 +43,6 @@ LAYERS = {
     "verify": 5,
     "synthetic": 5,
     "rounds": 5,
-    "rematch": 5,
     "state": 5,
     "io": 6,
     "cli": 6,

@@ -7,7 +7,9 @@ Two entry points:
 - :func:`match` — the domain layer: two :class:`People` tables and a :class:`Programme` in, an
   explained :class:`Matching` out.
 
-HR exports and programme files are read, and matchings written, by :mod:`rm_match.io`.
+HR exports and programme files are read, and matchings written, by :mod:`rm_match.io`; a
+programme over time (rotation rounds, rematch after changes) is :func:`rotate` and
+:func:`rematch`, its state :class:`ProgrammeState`.
 
 Examples
 --------
@@ -36,8 +38,9 @@ from .people import People
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
 from .results import Assignment, Matching, PairExplanation, Report
-from .state import ProgrammeState
+from .rounds import Rematch, Rotation, Round, rematch, rotate
 from .solvers import BACKENDS
+from .state import ProgrammeState
 from .verify import Violation, verify, verify_rounds
 
 __version__ = "0.1.0"
@@ -58,8 +61,11 @@ __all__ = [
     "ProblemArrays",
     "Programme",
     "ProgrammeState",
+    "Rematch",
     "Report",
     "RmMatchError",
+    "Rotation",
+    "Round",
     "SolverError",
     "TableError",
     "ValidationError",
@@ -69,6 +75,8 @@ __all__ = [
     "goals",
     "io",
     "match",
+    "rematch",
+    "rotate",
     "rules",
     "synthetic",
     "verify",

@@ -52,8 +52,9 @@ class RoundRecord:
 def _pairs_of(pairs: object) -> list[tuple[Hashable, Hashable]]:
     """(mentor id, mentee id) pairs of a Matching, an object with ``rounds`` (all its rounds'
     pairs) or an iterable of pairs."""
-    if isinstance(pairs, Matching):
-        return list(pairs.id_pairs)
+    id_pairs = getattr(pairs, "id_pairs", None)  # a Matching, or a rotation's Round
+    if id_pairs is not None and not callable(id_pairs):
+        return list(id_pairs)
     matching = getattr(pairs, "matching", None)  # a rematch result
     if isinstance(matching, Matching):
         return list(matching.id_pairs)

@@ -270,7 +270,8 @@ def verify_rounds(rounds: object, problem: Problem, *, history: object = ()) -> 
         met[(item[0], item[1])] = None
     out: list[Violation] = []
     for r, round_pairs in enumerate(rounds):
-        ids = round_pairs.id_pairs if isinstance(round_pairs, Matching) else round_pairs
+        # a Matching or a rotation's Round: their (mentor id, mentee id) pairs
+        ids = getattr(round_pairs, "id_pairs", round_pairs)
         for v in verify(ids, problem):
             out.append(Violation(v.rule, v.mentor, v.mentee, f"round {r}: {v.message}", round=r))
         if not is_collection(ids):

@@ -1,0 +1,516 @@
+"""A programme over time: rotation rounds, optimal over all rounds jointly.
+
+:func:`rotate` plans ``k`` rounds (speed-mentoring, rotating sessions): each round a set of
+pairs, each participant with at most their capacity per round, no pair twice (nor any pair
+of ``history``), and the whole plan optimal — not greedy round by round. Without cohort
+goals this is one min-cost flow with degree ``k × capacity`` (exact, certified by the flow's
+bound) followed by an edge colouring into the ``k`` rounds (see
+:mod:`rm_match.solvers.rotation`).
+
+Each round is a light :class:`Round` — its pairs, explained like a
+:class:`~rm_match.Matching`'s, and who sits out — rather than a full ``Matching``: the
+certificate (objective, bound, gap, status) belongs to the whole plan, not to a round, and
+a participant sits out a round because of the joint plan, not because a rule leaves them
+without a partner, so a ``Matching``'s per-round bound and unmatched reasons would mislead.
+The plan says instead who gets fewer sessions than ``rounds × capacity`` and why
+(:attr:`Rotation.short`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from .._checks import check_int, is_collection
+from ..errors import SolverError, ValidationError
+from ..people import People
+from ..problem import Problem
+from ..programme import Programme
+from ..results import Matching, PairExplanation
+from ..rules import ExcludePrevious
+from ..solvers.options import check_options
+from ..solvers.rotation import ArrayRotation, rotate_arrays
+from ..terms import combine, top_skills
+
+__all__ = ["SHORT_KINDS", "Rotation", "Round", "Shortfall", "rotate"]
+
+#: The kinds of :class:`Shortfall`.
+SHORT_KINDS = ("few_partners", "partners_full", "score")
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a participant has fewer sessions than ``rounds × capacity`` (counts only).
+
+    Attributes
+    ----------
+    sessions : int
+        Sessions the plan gives them.
+    full : int
+        ``rounds × capacity`` (capped by the other side's size): the most they could have.
+    allowed : int
+        Partners every hard rule and the history allow them (with capacity).
+    kind : str
+        ``"few_partners"``: they meet every allowed partner; ``"partners_full"``: every
+        allowed partner they do not meet is fully booked; ``"score"``: partners with room
+        exist, but more sessions would lower the total score (``policy="max_score"``).
+
+    Examples
+    --------
+    >>> Shortfall(2, 4, 2, "few_partners").reason
+    'met all 2 allowed partner(s); 4 session(s) possible'
+    """
+
+    sessions: int
+    full: int
+    allowed: int
+    kind: str
+
+    @property
+    def reason(self) -> str:
+        """One line for a person to read."""
+        if self.kind == "few_partners":
+            return f"met all {self.allowed} allowed partner(s); {self.full} session(s) possible"
+        if self.kind == "partners_full":
+            return (
+                f"{self.sessions} of {self.full} session(s): every allowed partner not met is "
+                "fully booked"
+            )
+        return (
+            f"{self.sessions} of {self.full} session(s): more would lower the total score "
+            "of the plan"
+        )
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of a :class:`Rotation`: its pairs, explained, and who sits it out.
+
+    Attributes
+    ----------
+    number : int
+        ``1 … k``.
+    pairs : tuple of PairExplanation
+        The round's pairs (score, per-term values, top skills each way), sorted by mentor.
+    sit_outs : mapping of str to tuple of id
+        ``{"mentors": (...), "mentees": (...)}``: participants (with capacity) without a
+        pair this round.
+    objective : float
+        Sum of the round's pair scores.
+    """
+
+    number: int
+    pairs: tuple[PairExplanation, ...]
+    sit_outs: Mapping[str, tuple[Hashable, ...]]
+    objective: float
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[PairExplanation]:
+        return iter(self.pairs)
+
+    @property
+    def id_pairs(self) -> list[tuple[Hashable, Hashable]]:
+        """The pairs as (mentor id, mentee id): what :func:`rm_match.verify` takes."""
+        return [(p.mentor, p.mentee) for p in self.pairs]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per pair: ``round``, ids, ``score``, each term, top skills (lists),
+        ``required``, ``reason``."""
+        return [_record(self.number, p) for p in self.pairs]
+
+    def __repr__(self) -> str:
+        return (
+            f"Round(number={self.number}, pairs={len(self.pairs)}, "
+            f"sit_outs=({len(self.sit_outs['mentors'])} mentors, "
+            f"{len(self.sit_outs['mentees'])} mentees), objective={self.objective:.6g})"
+        )
+
+
+def _record(number: int, p: PairExplanation) -> dict[str, Any]:
+    row: dict[str, Any] = {"round": number, "mentor": p.mentor, "mentee": p.mentee}
+    row["score"] = p.score
+    row.update(p.terms)
+    row["mentor_teaches"] = list(p.mentor_teaches)
+    row["mentee_teaches"] = list(p.mentee_teaches)
+    row["required"] = p.required
+    row["reason"] = p.reason
+    return row
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A plan of ``k`` rounds: pairs per round, sessions per person, and its certificate.
+
+    Attributes
+    ----------
+    rounds : tuple of Round
+        Round 1 to ``k``.
+    objective : float
+        Total score of all pairs of all rounds.
+    bound : float
+        Proven upper bound on the total of any ``k``-round plan under the same policy,
+        rules, history and fairness floors.
+    gap : float
+        ``(bound - objective) / max(|objective|, 1)``.
+    status : str
+        ``"optimal"`` (gap within 1e-9) or ``"feasible"``.
+    method, policy : str
+        ``"flow"`` (min-cost flow, then edge colouring) and the policy.
+    wall_time : float
+        Seconds for the whole call: compile, solve, colouring and explanations.
+    sessions : mapping of str to mapping of id to int
+        ``{"mentors": {id: sessions}, "mentees": {...}}`` for everyone.
+    short : mapping of str to mapping of id to Shortfall
+        Participants (with capacity) with fewer than ``rounds × capacity`` sessions, and why.
+    min_sessions : mapping of str to mapping of id to int
+        The fairness floors the plan meets (only participants with a floor above 0).
+    stats : dict
+        From the array layer: ``max_sessions``, ``floor``, ``unconstrained_objective``
+        (the best total without floors, when they bind), ``lowered`` (floors lowered
+        because they clashed, per side).
+    problem : Problem
+        The programme bound to the tables, with the history as an
+        :class:`~rm_match.rules.ExcludePrevious` rule: ``verify(round.id_pairs, problem)``.
+    assignment : ArrayRotation
+        The array-layer result.
+    """
+
+    rounds: tuple[Round, ...]
+    objective: float
+    bound: float
+    gap: float
+    status: str
+    method: str
+    policy: str
+    wall_time: float
+    sessions: Mapping[str, Mapping[Hashable, int]]
+    short: Mapping[str, Mapping[Hashable, Shortfall]]
+    min_sessions: Mapping[str, Mapping[Hashable, int]]
+    stats: dict[str, Any] = field(repr=False)
+    problem: Problem = field(repr=False)
+    assignment: ArrayRotation = field(repr=False)
+
+    @property
+    def pairs(self) -> list[tuple[Hashable, Hashable, int]]:
+        """Every pair as (mentor id, mentee id, round number), round by round."""
+        return [(p.mentor, p.mentee, r.number) for r in self.rounds for p in r.pairs]
+
+    @property
+    def sit_outs(self) -> tuple[Mapping[str, tuple[Hashable, ...]], ...]:
+        """Per round, ``{"mentors": ids, "mentees": ids}`` of those without a pair."""
+        return tuple(r.sit_outs for r in self.rounds)
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self.rounds)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per pair, round by round: ``round`` (1 … k), ``mentor``, ``mentee``,
+        ``score``, each term, ``mentor_teaches``, ``mentee_teaches``, ``required``,
+        ``reason``.
+
+        Examples
+        --------
+        >>> from rm_match import synthetic
+        >>> from rm_match.rounds import rotate
+        >>> rot = rotate(*synthetic.cohort(3, 3, rng=1), rounds=2)
+        >>> [r["round"] for r in rot.to_records()]
+        [1, 1, 1, 2, 2, 2]
+        """
+        return [row for r in self.rounds for row in r.to_records()]
+
+    def __repr__(self) -> str:
+        short = sum(len(v) for v in self.short.values())
+        return (
+            f"Rotation(rounds={len(self.rounds)}, pairs={len(self)}, short={short}, "
+            f"objective={self.objective:.6g}, status={self.status!r}, gap={self.gap:.2g}, "
+            f"method={self.method!r}, time={self.wall_time:.3g}s)"
+        )
+
+
+def rotate(
+    mentors: People,
+    mentees: People,
+    programme: Programme | None = None,
+    *,
+    rounds: int,
+    history: Iterable[Any] = (),
+    fair: bool = True,
+    policy: str = "max_matched",
+    org_chart: Mapping[Hashable, Hashable | None] | None = None,
+    time_limit: float | None = None,
+    rng: Any = None,
+) -> Rotation:
+    """Plan ``rounds`` rounds of pairs: no pair twice, optimal over all rounds jointly.
+
+    Each round every participant has at most their capacity of partners; over the plan
+    nobody meets the same partner twice, nor a partner of ``history``. The plan is one
+    exact min-cost flow over the whole programme (each participant up to ``rounds ×
+    capacity`` sessions) split into rounds by an edge colouring, so it is optimal over all
+    rounds together — greedy round-by-round matching can do worse — and certified by the
+    flow's bound. The problem is compiled densely (the n × n scores and mask): the sparse
+    path of :func:`rm_match.match` is not used for rotations yet.
+
+    Parameters
+    ----------
+    mentors, mentees : People
+    programme : Programme, optional
+        Rules and score weights; cohort goals are not supported yet (see Raises). Required
+        pairs are made once, in some round (and, as in :func:`rm_match.match`, a
+        participant may have at most their capacity of them).
+    rounds : int
+        Rounds ``k ≥ 1``. More rounds than someone has allowed partners is not an error:
+        they get fewer sessions, and :attr:`Rotation.short` says so.
+    history : iterable, optional
+        Pairs met before, never repeated: (mentor id, mentee id) pairs, (mentor id, mentee
+        id, round) triples, or :class:`~rm_match.Matching`, :class:`Rotation` and
+        :class:`Round` objects. Ids no longer in the tables are ignored.
+    fair : bool, default True
+        Even out the sessions: with ``S`` the most sessions the rules allow in all,
+        everyone on the larger side (participants with capacity; both sides on a tie)
+        gets at least ``min(S // n, their allowed partners, rounds × capacity)`` sessions,
+        ``n`` that side's size. Where the rules make those floors clash (people competing
+        for the same few partners), the floors are lowered to what a maximum flow that
+        meets as many floor units as possible gives each (``stats["lowered"]``). Floors
+        never cost sessions under ``max_matched``, only, perhaps, score
+        (``stats["unconstrained_objective"]``). ``False``: the best total, whoever sits
+        out.
+    policy : {"max_matched", "max_score"}, default "max_matched"
+        ``max_matched``: the most sessions over all rounds, then the best total score;
+        ``max_score``: the best total score.
+    org_chart : mapping of id to id or None, optional
+        As in :func:`rm_match.match`.
+    time_limit : float, optional
+        Checked, then unused: the method is exact and always finishes.
+    rng : None, int or numpy.random.Generator, optional
+        Checked, then unused: the method is deterministic.
+
+    Returns
+    -------
+    Rotation
+
+    Raises
+    ------
+    ValidationError
+        If ``rounds`` is not an integer ≥ 1, ``history`` is malformed, or the tables,
+        programme or options are.
+    SolverError
+        If the programme has cohort goals: exposure goals across rounds are not supported
+        yet.
+    InfeasibleError
+        If required pairs conflict with other rules (or the history) or capacities.
+
+    Examples
+    --------
+    >>> from rm_match import Programme, rules, synthetic, verify
+    >>> from rm_match.rounds import rotate
+    >>> mentors, mentees = synthetic.cohort(30, 20, rng=7)
+    >>> rot = rotate(mentors, mentees, Programme(rules=[rules.CrossDepartment()]), rounds=3)
+    >>> rot.status, len(rot.rounds), len(rot)
+    ('optimal', 3, 60)
+    >>> min(rot.sessions["mentors"].values())  # 60 sessions over 30 juniors: 2 each
+    2
+    >>> all(verify(r.id_pairs, rot.problem) == [] for r in rot.rounds)
+    True
+    >>> again = rotate(mentors, mentees, rounds=1, history=[rot])
+    >>> {p[:2] for p in again.pairs} & {p[:2] for p in rot.pairs}
+    set()
+    """
+    start = time.perf_counter()
+    opts = check_options(policy=policy, time_limit=time_limit, rng=rng, start=start)
+    k = check_int(rounds, "rounds", low=1)
+    if not isinstance(fair, (bool, np.bool_)):
+        raise ValidationError(
+            f"`fair` must be True or False; got {type(fair).__name__}.", argument="fair"
+        )
+    if programme is None:
+        programme = Programme()
+    if not isinstance(programme, Programme):
+        raise ValidationError(
+            f"`programme` must be a Programme; got {type(programme).__name__}.",
+            argument="programme",
+        )
+    if programme.goals:
+        raise SolverError(
+            f"the programme has {len(programme.goals)} cohort goal(s): goals across rounds "
+            "(exposure goals) are not supported by `rotate` yet; plan the rounds without "
+            "them, or match round by round with `rm_match.match`.",
+            method="flow",
+        )
+    if not isinstance(mentors, People) or not isinstance(mentees, People):
+        raise ValidationError("`mentors` and `mentees` must be People tables.", argument="mentors")
+    previous = _history(history, mentors, mentees)
+    if previous:
+        programme = replace(programme, rules=(*programme.rules, ExcludePrevious(previous)))
+    problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+    arrays = problem.compile(keep_terms=False)
+    cap_m, cap_e = mentors.capacity, mentees.capacity
+    result = rotate_arrays(
+        arrays.scores,
+        arrays.feasible,
+        k,
+        mentor_capacity=cap_m,
+        mentee_capacity=cap_e,
+        policy=opts.policy,
+        min_sessions="fair" if fair else None,
+        required=arrays.fixed,
+        time_limit=opts.time_limit,
+    )
+    full_m = np.minimum(k * cap_m, mentees.n)
+    full_e = np.minimum(k * cap_e, mentors.n)
+    allowed = arrays.feasible & (full_m > 0)[:, None] & (full_e > 0)
+    allowed[arrays.fixed[:, 0], arrays.fixed[:, 1]] = True
+    short = _shortfalls(result, allowed, full_m, full_e, mentors, mentees)
+    del allowed
+    ids_m, ids_e = mentors.ids, mentees.ids
+    return Rotation(
+        rounds=_rounds(problem, result, arrays.fixed),
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        status=result.status,
+        method=result.method,
+        policy=result.policy,
+        wall_time=time.perf_counter() - start,
+        sessions={
+            "mentors": dict(zip(ids_m.tolist(), result.mentor_sessions.tolist(), strict=True)),
+            "mentees": dict(zip(ids_e.tolist(), result.mentee_sessions.tolist(), strict=True)),
+        },
+        short=short,
+        min_sessions={
+            side: {ids[i]: int(lo[i]) for i in np.flatnonzero(lo > 0).tolist()}
+            for side, ids, lo in (
+                ("mentors", ids_m, result.min_sessions[0]),
+                ("mentees", ids_e, result.min_sessions[1]),
+            )
+        },
+        stats=dict(result.stats),
+        problem=problem,
+        assignment=result,
+    )
+
+
+def _history(history: object, mentors: People, mentees: People) -> list[tuple[Hashable, Hashable]]:
+    """The (mentor id, mentee id) pairs of ``history`` whose ids are both in the tables."""
+    if not is_collection(history) or isinstance(history, Mapping):
+        raise ValidationError(
+            "`history` must be an iterable of (mentor id, mentee id) pairs or of Matching, "
+            f"Rotation or Round objects; got {type(history).__name__}.",
+            argument="history",
+        )
+    out: dict[tuple[Hashable, Hashable], None] = {}
+    for n, item in enumerate(history):
+        if isinstance(item, Rotation):
+            pairs: Iterable[Sequence[Any]] = [p[:2] for p in item.pairs]
+        elif isinstance(item, (Matching, Round)):
+            pairs = item.id_pairs
+        elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
+            pairs = [item]
+        else:
+            raise ValidationError(
+                f"`history` entry {n} must be a (mentor id, mentee id) pair, a (mentor id, "
+                "mentee id, round) triple, or a Matching, Rotation or Round; got "
+                f"{type(item).__name__}.",
+                argument="history",
+            )
+        for p in pairs:
+            m, e = p[0], p[1]
+            if not (isinstance(m, Hashable) and isinstance(e, Hashable)):
+                raise ValidationError(
+                    f"`history` entry {n} holds an unhashable id.", argument="history"
+                )
+            if m in mentors and e in mentees:
+                out[(m, e)] = None
+    return list(out)
+
+
+def _rounds(problem: Problem, result: ArrayRotation, fixed: np.ndarray) -> tuple[Round, ...]:
+    """Each round's pairs explained (as :func:`rm_match.match` explains its pairs) and its
+    sit-outs."""
+    mentors, mentees = problem.mentors, problem.mentees
+    pairs = result.pairs
+    mi, ei = pairs[:, 0], pairs[:, 1]
+    terms = problem.terms(mi, ei, outer=False)
+    scores = combine(terms, problem.weights)
+    if "learning" in problem.weights:
+        teach, back = top_skills(problem.cohort, problem.spec, mi, ei)
+    else:  # the learning value is not scored: no skill drives the pair
+        teach = back = [()] * len(pairs)
+    n_e = max(mentees.n, 1)
+    required = np.isin(mi * n_e + ei, fixed[:, 0] * n_e + fixed[:, 1])
+    ids_m, ids_e = mentors.ids, mentees.ids
+    with_m = np.flatnonzero(mentors.capacity > 0)
+    with_e = np.flatnonzero(mentees.capacity > 0)
+    out = []
+    for r in range(result.n_rounds):
+        at = np.flatnonzero(result.rounds == r)
+        explained = tuple(
+            PairExplanation(
+                mentor=ids_m[mi[p]],
+                mentee=ids_e[ei[p]],
+                score=float(scores[p]),
+                terms={name: float(v[p]) for name, v in terms.items()},
+                mentor_teaches=teach[p],
+                mentee_teaches=back[p],
+                required=bool(required[p]),
+            )
+            for p in at.tolist()
+        )
+        sit_m = np.setdiff1d(with_m, mi[at])
+        sit_e = np.setdiff1d(with_e, ei[at])
+        out.append(
+            Round(
+                number=r + 1,
+                pairs=explained,
+                sit_outs={
+                    "mentors": tuple(ids_m[sit_m].tolist()),
+                    "mentees": tuple(ids_e[sit_e].tolist()),
+                },
+                objective=float(scores[at].sum()),
+            )
+        )
+    return tuple(out)
+
+
+def _shortfalls(
+    result: ArrayRotation,
+    allowed: np.ndarray,
+    full_m: np.ndarray,
+    full_e: np.ndarray,
+    mentors: People,
+    mentees: People,
+) -> dict[str, dict[Hashable, Shortfall]]:
+    """Everyone with capacity and fewer than ``full`` sessions, with the reason."""
+    pairs = result.pairs
+    met = np.zeros(allowed.shape, dtype=bool)
+    met[pairs[:, 0], pairs[:, 1]] = True
+    out: dict[str, dict[Hashable, Shortfall]] = {}
+    for side, got, full, other_got, other_full, ids, axis in (
+        ("mentors", result.mentor_sessions, full_m, result.mentee_sessions, full_e, mentors.ids, 0),
+        ("mentees", result.mentee_sessions, full_e, result.mentor_sessions, full_m, mentees.ids, 1),
+    ):
+        who = np.flatnonzero((full > 0) & (got < full))
+        n_allowed = allowed.sum(axis=1 - axis)
+        rows_ok = allowed[who] if axis == 0 else allowed[:, who].T
+        rows_met = met[who] if axis == 0 else met[:, who].T
+        room = np.asarray((rows_ok & ~rows_met & (other_got < other_full)).any(axis=1))
+        found: dict[Hashable, Shortfall] = {}
+        for j, i in enumerate(who.tolist()):
+            s, f, a = int(got[i]), int(full[i]), int(n_allowed[i])
+            if s >= a:
+                kind = "few_partners"
+            elif not room[j]:
+                kind = "partners_full"
+            else:
+                kind = "score"
+            found[ids[i]] = Shortfall(s, f, a, kind)
+        out[side] = found
+    return out

@@ -1,0 +1,257 @@
+"""Rotation rounds over participants: :func:`rm_match.rounds.rotate`.
+
+Each round is checked by :func:`rm_match.verify` against the problem (rules, capacities and
+the history); the whole plan repeats no pair; the joint plan is at least as good as greedy
+round-by-round matching, and equals brute force on tiny cohorts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rm_match as rm
+from rm_match import People, Problem, Programme, goals, rules, synthetic, verify
+from rm_match.errors import InfeasibleError, SolverError, ValidationError
+from rm_match.rounds import Rotation, Round, Shortfall, rotate
+from solvers.test_rotation import brute_rounds
+
+SMALL = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+PROG = Programme(rules=[rules.CrossDepartment(), rules.SeniorityDirection(1)])
+
+
+def _check_plan(rot: Rotation, k: int) -> None:
+    """Every round verified, no pair twice, sessions and sit-outs consistent."""
+    assert len(rot.rounds) == k
+    assert [r.number for r in rot.rounds] == list(range(1, k + 1))
+    for r in rot.rounds:
+        # a required pair is made in one round: the others' checks miss it
+        assert [v for v in verify(r.id_pairs, rot.problem) if v.rule != "required_pairs"] == []
+        in_round_m = {p.mentor for p in r.pairs}
+        in_round_e = {p.mentee for p in r.pairs}
+        assert not in_round_m & set(r.sit_outs["mentors"])
+        assert not in_round_e & set(r.sit_outs["mentees"])
+    keys = [p[:2] for p in rot.pairs]
+    assert len(keys) == len(set(keys)), "a pair repeated across rounds"
+    counted: dict = {}
+    for m, _, _ in rot.pairs:
+        counted[m] = counted.get(m, 0) + 1
+    assert {m: c for m, c in rot.sessions["mentors"].items() if c} == counted
+    assert rot.objective == pytest.approx(sum(p.score for r in rot.rounds for p in r.pairs))
+    assert rot.bound >= rot.objective - 1e-9
+
+
+def _greedy(mentors, mentees, programme, k):
+    """k calls of match, each excluding the pairs of the rounds before."""
+    seen: list = []
+    total, count = 0.0, 0
+    for _ in range(k):
+        prog = programme
+        if seen:
+            prog = Programme(
+                rules=[*programme.rules, rules.ExcludePrevious(seen)],
+                weights=programme.weights,
+                diversity_attributes=programme.diversity_attributes,
+            )
+        m = rm.match(mentors, mentees, prog)
+        total += m.objective
+        count += len(m)
+        seen += m.id_pairs
+    return count, total
+
+
+def test_rotation_basic_cohort():
+    mentors, mentees = synthetic.cohort(30, 20, rng=7)
+    rot = rotate(mentors, mentees, PROG, rounds=3)
+    _check_plan(rot, 3)
+    assert rot.status == "optimal" and rot.method == "flow"
+    assert len(rot.to_records()) == len(rot) == len(rot.pairs)
+    rec = rot.to_records()[0]
+    assert {"round", "mentor", "mentee", "score", "reason", "required"} <= set(rec)
+    assert all(isinstance(r, Round) for r in rot.rounds)
+    assert len(rot.sit_outs) == 3
+    assert "Rotation(rounds=3" in repr(rot) and "Round(number=1" in repr(rot.rounds[0])
+
+
+@SMALL
+@given(
+    st.integers(2, 7),
+    st.integers(2, 7),
+    st.integers(1, 3),
+    st.integers(0, 10_000),
+    st.sampled_from([1, 2]),
+)
+def test_joint_at_least_greedy(n_m, n_e, k, seed, cap):
+    mentors, mentees = synthetic.cohort(n_m, n_e, rng=seed, mentor_capacity=cap)
+    rot = rotate(mentors, mentees, PROG, rounds=k, fair=False)
+    _check_plan(rot, k)
+    count, total = _greedy(mentors, mentees, PROG, k)
+    assert len(rot) >= count
+    if len(rot) == count:
+        assert rot.objective >= total - 1e-9
+    fair = rotate(mentors, mentees, PROG, rounds=k)
+    _check_plan(fair, k)
+    assert len(fair) == len(rot)
+    assert fair.objective <= rot.objective + 1e-9
+
+
+@SMALL
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(0, 10_000))
+def test_joint_equals_brute_force_on_tiny_cohorts(n_m, n_e, k, seed):
+    mentors, mentees = synthetic.cohort(n_m, n_e, rng=seed)
+    rot = rotate(mentors, mentees, PROG, rounds=k, fair=False)
+    arrays = Problem(mentors, mentees, PROG).compile()
+    count, total = brute_rounds(arrays.scores, arrays.feasible, k, "max_matched")
+    assert len(rot) == count
+    assert rot.objective == pytest.approx(total, abs=1e-9)
+
+
+def test_history_is_never_repeated():
+    mentors, mentees = synthetic.cohort(12, 12, rng=3)
+    first = rotate(mentors, mentees, rounds=2)
+    before = {p[:2] for p in first.pairs}
+    for history in (
+        [first],
+        first.pairs,  # (mentor, mentee, round) triples
+        [p[:2] for p in first.pairs],
+        list(first.rounds),
+        [rm.match(mentors, mentees)],
+    ):
+        again = rotate(mentors, mentees, rounds=2, history=history)
+        _check_plan(again, 2)
+        excluded = before if not isinstance(history[0], rm.Matching) else set()
+        if isinstance(history[0], rm.Matching):
+            excluded = set(history[0].id_pairs)
+        assert not {p[:2] for p in again.pairs} & excluded
+
+
+def test_history_ids_no_longer_in_the_tables_are_ignored():
+    mentors, mentees = synthetic.cohort(4, 4, rng=1)
+    m0, e0 = mentors.ids[0], mentees.ids[0]
+    rot = rotate(mentors, mentees, rounds=1, history=[("gone", e0), (m0, "left"), (m0, e0)])
+    assert (m0, e0) not in {p[:2] for p in rot.pairs}
+    rules_ = [type(r).__name__ for r in rot.problem.programme.rules]
+    assert rules_ == ["ExcludePrevious"]
+    assert rot.problem.programme.rules[0].pairs == ((m0, e0),)
+
+
+def test_more_rounds_than_partners_says_who_is_short():
+    mentors = People(["j1", "j2", "j3"], department=["A", "B", "B"])
+    mentees = People(["s1", "s2", "s3"], department=["B", "A", "A"])
+    prog = Programme(rules=[rules.CrossDepartment()])
+    rot = rotate(mentors, mentees, prog, rounds=3, fair=False)
+    _check_plan(rot, 3)
+    # j1 may meet s1 only; j2, j3 may meet s2, s3
+    assert rot.sessions["mentors"] == {"j1": 1, "j2": 2, "j3": 2}
+    short = rot.short["mentors"]
+    assert set(short) == {"j1", "j2", "j3"}
+    assert short["j1"] == Shortfall(1, 3, 1, "few_partners")
+    assert str(short["j1"]) == "met all 1 allowed partner(s); 3 session(s) possible"
+    assert rot.short["mentees"]["s1"].kind == "few_partners"
+    assert rot.sit_outs[0]["mentors"] or rot.sit_outs[1]["mentors"] or rot.sit_outs[2]["mentors"]
+
+
+def test_partners_full_reason():
+    mentors, mentees = synthetic.cohort(30, 20, rng=7)
+    rot = rotate(mentors, mentees, rounds=2, fair=False)
+    # 40 sessions for 30 juniors: some juniors get fewer than 2, their partners are full
+    kinds = {s.kind for s in rot.short["mentors"].values()}
+    assert kinds == {"partners_full"}
+    assert not rot.short["mentees"]
+
+
+def test_fairness_floors_on_unequal_sides():
+    mentors, mentees = synthetic.cohort(30, 20, rng=7)
+    prog = Programme(rules=[rules.CrossDepartment()])
+    unfair = rotate(mentors, mentees, prog, rounds=4, fair=False)
+    fair = rotate(mentors, mentees, prog, rounds=4)
+    _check_plan(fair, 4)
+    assert len(fair) == len(unfair) == 80  # 20 seniors × 4 rounds
+    floor = fair.stats["floor"]
+    assert floor == 80 // 30
+    assert min(fair.sessions["mentors"].values()) >= floor
+    assert fair.objective <= unfair.objective + 1e-9
+    assert all(v == floor for v in fair.min_sessions["mentors"].values())
+    assert fair.min_sessions["mentees"] == {}
+
+
+def test_capacities_per_round_hold():
+    mentors, mentees = synthetic.cohort(10, 20, rng=5, mentor_capacity=2)
+    rot = rotate(mentors, mentees, rounds=3)
+    _check_plan(rot, 3)
+    assert max(rot.sessions["mentors"].values()) <= 6
+    for r in rot.rounds:
+        per = {}
+        for p in r.pairs:
+            per[p.mentor] = per.get(p.mentor, 0) + 1
+        assert max(per.values()) <= 2
+
+
+def test_required_pairs_appear_once():
+    mentors, mentees = synthetic.cohort(5, 5, rng=2)
+    req = [(mentors.ids[0], mentees.ids[1])]
+    rot = rotate(mentors, mentees, Programme(rules=[rules.RequiredPairs(req)]), rounds=2)
+    _check_plan(rot, 2)
+    got = [(p.mentor, p.mentee, p.required) for r in rot.rounds for p in r.pairs]
+    assert sum(1 for m, e, _ in got if (m, e) == req[0]) == 1
+    assert [(m, e) for m, e, flag in got if flag] == req
+    with pytest.raises(InfeasibleError, match="breaks rule"):
+        rotate(
+            mentors,
+            mentees,
+            Programme(rules=[rules.RequiredPairs(req)]),
+            rounds=2,
+            history=req,
+        )
+
+
+def test_errors():
+    mentors, mentees = synthetic.cohort(4, 4, rng=0)
+    for bad in (0, -1, 1.5, True, "2", None):
+        with pytest.raises(ValidationError, match="`rounds` must be an integer ≥ 1"):
+            rotate(mentors, mentees, rounds=bad)
+    with pytest.raises(TypeError):
+        rotate(mentors, mentees)  # rounds is required
+    with pytest.raises(ValidationError, match="`history` must be an iterable"):
+        rotate(mentors, mentees, rounds=1, history=5)
+    with pytest.raises(ValidationError, match="`history` entry 0 must be a"):
+        rotate(mentors, mentees, rounds=1, history=["M1"])
+    with pytest.raises(ValidationError, match="`fair` must be True or False"):
+        rotate(mentors, mentees, rounds=1, fair="yes")
+    with pytest.raises(ValidationError, match="`policy`"):
+        rotate(mentors, mentees, rounds=1, policy="best")
+    with pytest.raises(ValidationError, match="`programme` must be a Programme"):
+        rotate(mentors, mentees, {}, rounds=1)
+    prog = Programme(goals=[goals.Share(cross="gender", at_least=0.4)])
+    with pytest.raises(SolverError, match="exposure goals"):
+        rotate(mentors, mentees, prog, rounds=2)
+
+
+def test_max_score_policy_and_records():
+    mentors, mentees = synthetic.cohort(8, 6, rng=4)
+    rot = rotate(mentors, mentees, rounds=2, policy="max_score", fair=False)
+    _check_plan(rot, 2)
+    assert rot.policy == "max_score"
+    arrays = Problem(mentors, mentees).compile()
+    plain = rm.assign(arrays.scores, mentor_capacity=2, mentee_capacity=2, policy="max_score")
+    assert rot.objective == pytest.approx(plain.objective)
+
+
+def test_messages_and_reprs_carry_no_attribute_values():
+    mentors, mentees = synthetic.cohort(6, 4, rng=9)
+    rot = rotate(mentors, mentees, Programme(diversity_attributes=("gender",)), rounds=2)
+    text = repr(rot) + "".join(repr(r) for r in rot.rounds)
+    text += "".join(str(s) for side in rot.short.values() for s in side.values())
+    for value in ("F", "M", "female", "male"):
+        assert f"'{value}'" not in text
+
+
+def test_empty_side():
+    mentors, none = synthetic.cohort(3, 0, rng=0)
+    rot = rotate(mentors, none, rounds=2)
+    assert len(rot) == 0 and len(rot.rounds) == 2
+    assert rot.rounds[0].sit_outs["mentors"] == tuple(mentors.ids.tolist())
+    assert np.isfinite(rot.bound)
