@@ -13,9 +13,11 @@ GUIDE = ROOT / "docs" / "guide.md"
 def test_readme_python_example_runs(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     assert blocks, "README has no python example"
-    exec(compile(blocks[0], str(README), "exec"), {})
+    for block in blocks:  # the first example, and "Running a programme over time"
+        exec(compile(block, str(README), "exec"), {})
     out = capsys.readouterr().out
     assert "Matching(pairs=" in out and "status='optimal'" in out
+    assert "optimal 160 [2, 2, 2, 2]" in out and "'left': 2" in out
 
 
 def test_readme_opens_with_the_three_commands():
