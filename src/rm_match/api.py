@@ -11,6 +11,7 @@ assign → explain*.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_sequence
-from .errors import InfeasibleError, SolverError
+from .errors import InfeasibleError, SolverError, ValidationError
 from .explain import explain_matching, name_rules
 from .goals import Goal, GoalContext, check_goals, compile_goals, goal_conflicts
 from .people import People
@@ -40,6 +41,7 @@ from .solvers import (
     solve_source,
     validate,
 )
+from .solvers._problem import max_pairs as max_pairs_of
 from .solvers.decompose import join, run
 from .solvers.registry import memory_budget
 from .solvers.sparse import SubSource
@@ -103,6 +105,15 @@ def assign(
     gap_limit : float, optional
         With goals: stop as soon as the relative gap (see ``Assignment.gap``) is proven at
         most this, e.g. ``1e-3``; default: search until optimal or out of time.
+    priority : mapping of id to int, optional
+        A waitlist: a priority ≥ 0 per participant (either side; missing ids are 0), e.g. 1
+        for first-timers or for people left out last round. Honoured after the policy's own
+        goal (most pairs, under ``max_matched``) and before the score: among the answers
+        with the most pairs, one matching the most priority — ``Σ priority[mentor] +
+        priority[mentee]`` over the pairs, so a person of priority 2 counts as two of
+        priority 1, and a mentor's priority counts once per mentee — and among those the
+        best total score. Exact (a lexicographic tier on the min-cost flow); the dense
+        matrix is built, so it takes ``method="auto"`` or ``"flow"``.
     executor : concurrent.futures.Executor, optional
         Without goals, when the allowed pairs fall into independent parts (no allowed pair
         between them, e.g. under a same-region rule), the parts are solved separately, and on
@@ -179,6 +190,7 @@ def match(
     workers: int = 1,
     gap_limit: float | None = None,
     memory_limit: float | None = None,
+    priority: Mapping[Hashable, int] | None = None,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -202,6 +214,15 @@ def match(
         independent parts) from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and
         capacities above one on at most one side) take the sparse path, which never builds
         the n × n matrix (``method="sparse"`` asks for it at any size).
+    priority : mapping of id to int, optional
+        A waitlist: a priority ≥ 0 per participant (either side; missing ids are 0), e.g. 1
+        for first-timers or for people left out last round. Honoured after the policy's own
+        goal (most pairs, under ``max_matched``) and before the score: among the answers
+        with the most pairs, one matching the most priority — ``Σ priority[mentor] +
+        priority[mentee]`` over the pairs, so a person of priority 2 counts as two of
+        priority 1, and a mentor's priority counts once per mentee — and among those the
+        best total score. Exact (a lexicographic tier on the min-cost flow); the dense
+        matrix is built, so it takes ``method="auto"`` or ``"flow"``.
     executor : concurrent.futures.Executor, optional
         When the hard rules split the cohort into independent parts (no allowed pair between
         them, e.g. under :class:`~rm_match.rules.SameGroup`), the parts are solved separately,
@@ -246,8 +267,58 @@ def match(
         memory_limit=memory_limit,
     )
     problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+    bonus = _priority_bonus(priority, problem, method)
+    if bonus is not None:
+        p_m, p_e = bonus
+        dense = problem.compile(keep_terms=False)
+        unit = tier_unit(problem, dense.scores)
+        tier = unit * (p_m[:, None] + p_e[None, :])
+        return solve_with_bonus(problem, tier, opts, unit=unit, what="priority", arrays=dense)
     free, arrays = _solve_problem(problem, opts)
     return explain_matching(problem, arrays, free, opts.start)
+
+
+def _priority_bonus(
+    priority: object, problem: Problem, method: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The checked priorities of each side as float arrays; None when none is positive."""
+    if priority is None:
+        return None
+    if not isinstance(priority, Mapping):
+        raise ValidationError(
+            f"`priority` must be a mapping of participant id to priority; got "
+            f"{type(priority).__name__}.",
+            argument="priority",
+        )
+    m, e = problem.mentors, problem.mentees
+    p_m, p_e = np.zeros(m.n), np.zeros(e.n)
+    for pid, value in priority.items():
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not ok or not 0 <= int(value) <= 1_000_000:
+            raise ValidationError(
+                f"participant {pid!r}: `priority` must be an integer in [0, 10^6].",
+                argument="priority",
+                participant=pid,
+            )
+        if pid in m:
+            p_m[m.index(pid)] = int(value)
+        elif pid in e:
+            p_e[e.index(pid)] = int(value)
+        else:
+            raise ValidationError(
+                f"`priority` names {pid!r}, who is neither a mentor nor a mentee.",
+                argument="priority",
+                participant=pid,
+            )
+    if not (p_m.any() or p_e.any()):
+        return None
+    if method not in ("auto", "flow"):
+        raise ValidationError(
+            f"`priority` is solved by the min-cost flow on the dense matrix; method {method!r} "
+            "cannot take it (use 'auto' or 'flow').",
+            argument="method",
+        )
+    return p_m, p_e
 
 
 # -- the one path ------------------------------------------------------------------------------
@@ -470,3 +541,92 @@ def _no_pairs(
         start=opts.start,
         message="no pair to choose",
     )
+
+
+# -- lexicographic tiers above the score: kept pairs (rematch), priorities ---------------------
+
+#: Largest tier bonus: ``score + bonus`` must keep the score's fraction well below the
+#: certification tolerance (``2^-52 · 2^22 ≈ 1e-9`` per pair at worst; the rounding is counted
+#: in the bound either way).
+MAX_BONUS = float(1 << 22)
+
+
+def tier_unit(problem: Problem, scores: np.ndarray) -> float:
+    """A bonus worth more than any change of the score total: the most pairs times the
+    scores' range, plus one."""
+    _, m_cap, e_cap = problem.placement()
+    lo = min(float(scores.min(initial=0.0)), 0.0)
+    hi = max(float(scores.max(initial=0.0)), 0.0)
+    return float(max_pairs_of(m_cap, e_cap) * (hi - lo) + 1.0)
+
+
+def solve_with_bonus(
+    problem: Problem,
+    bonus: np.ndarray,
+    opts: Options,
+    *,
+    unit: float | None,
+    what: str,
+    arrays: ProblemArrays | None = None,
+) -> Matching:
+    """Solve ``problem`` with ``bonus`` (n_mentors × n_mentees, ≥ 0) added to the scores of
+    its allowed pairs; objective and bound are reported in the original scores.
+
+    With ``unit`` (the tier's smallest step, at least :func:`tier_unit`), the bonus is a
+    lexicographic tier between the policy's goal and the score: the answer is checked to
+    reach the tier's optimum (else a :class:`SolverError`), and the bound is on the score of
+    any answer as good in the tier. Without it, the bonus is a plain price (one solve).
+    ``what`` names the tier in the result's message.
+    """
+    if arrays is None:
+        arrays = problem.compile(keep_terms=False)
+    fixed, m_cap, e_cap = problem.placement()
+    scores, feasible = arrays.scores, arrays.feasible
+    k_max = max_pairs_of(m_cap, e_cap)
+    extra = np.where(feasible, bonus, 0.0)
+    top = float(extra.max(initial=0.0))
+    if unit is not None and top > MAX_BONUS:
+        raise SolverError(
+            f"the {what} bonus ({top:g}) for {k_max} pairs would lose the scores' precision.",
+            method="flow",
+        )
+    boosted = np.array(scores, dtype=np.float64) + extra
+    # rounding of score + bonus, exactly: (s + b) - b is exact (Sterbenz, s ≤ b), so this is
+    # the loss
+    rep = float(np.abs((boosted - extra) - scores)[extra > 0].max(initial=0.0))
+    boosted.flags.writeable = False
+    goals = tuple(problem.programme.goals)
+    if goals:  # the goal machinery, on the boosted scores
+        ctx = problem.goal_context(feasible)
+        a = _with_goals(goals, ctx, boosted, opts)
+    else:
+        dense = ArrayProblem(
+            boosted, feasible, m_cap, e_cap, opts.policy, opts.time_limit, opts.generator
+        )
+        a = solve(dense, "flow", start=opts.start)
+    objective = float(scores[a.pairs[:, 0], a.pairs[:, 1]].sum())
+    # any answer as good in the tier: its score ≤ bound - its bonus, each pair's rounding
+    # counted
+    slack = max(a.bound - a.objective, 0.0) + 2.0 * k_max * rep
+    # one step more in the tier is worth at least `unit` minus any change of the score total
+    lo = min(float(scores.min(initial=0.0)), 0.0)
+    hi = max(float(scores.max(initial=0.0)), 0.0)
+    if unit is not None and not goals and slack >= unit - k_max * (hi - lo):
+        raise SolverError(
+            f"the {what} could not be proven optimal (bound too loose).", method="flow"
+        )
+    free = Assignment.build(
+        a.pairs,
+        objective,
+        slack,
+        method=a.method,
+        policy=opts.policy,
+        start=opts.start,
+        message=f"{a.message}; {what} as a bonus (reported without it)",
+    )
+    if goals:  # each goal checked on the original scores (MinPairScore reads them)
+        every = np.concatenate((fixed, a.pairs)) if len(fixed) else a.pairs
+        mi, ei = every[:, 0], every[:, 1]
+        checks = check_goals(goals, problem.goal_context(feasible), mi, ei, scores=scores[mi, ei])
+        free = replace(free, goals=tuple(checks))
+    return explain_matching(problem, arrays, free, opts.start)

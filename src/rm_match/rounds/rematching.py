@@ -49,25 +49,19 @@ from typing import Any
 import numpy as np
 
 from .. import api
-from ..errors import SolverError, ValidationError
+from ..errors import ValidationError
 from ..explain import explain_matching
-from ..goals import Count, check_goals
+from ..goals import Count
 from ..people import People
 from ..problem import Problem
 from ..programme import Programme
-from ..results import Assignment, Matching
-from ..solvers import ArrayProblem, check_options, solve
-from ..solvers._problem import max_pairs
+from ..results import Matching
+from ..solvers import check_options
 
 __all__ = ["STATUSES", "Rematch", "rematch"]
 
 #: Each participant's status in a :class:`Rematch`, in the order counts list them.
 STATUSES = ("kept", "new_partner", "newly_matched", "unmatched", "left")
-
-#: Largest kept-pair bonus: ``score + M`` must keep the score's fraction to well below the
-#: certification tolerance (``2^-52 · 2^22 ≈ 1e-9`` per pair at worst; the rounding is counted
-#: in the bound either way).
-_MAX_BONUS = float(1 << 22)
 
 Pair = tuple[Hashable, Hashable]
 
@@ -439,62 +433,16 @@ def _chart_through(
 def _with_bonus(
     problem: Problem, pm: np.ndarray, pe: np.ndarray, price: float | None, opts: Any
 ) -> Matching:
-    """The programme with ``bonus`` added to the score of every surviving previous pair
-    ``(pm[k], pe[k])``: ``price`` when given, else ``M`` = the most pairs + 1 (lexicographic:
-    one more kept pair outweighs any total of scores in [0, 1]). Objective and bound are
-    reported in the original scores."""
+    """The programme with a bonus added to the score of every surviving previous pair
+    ``(pm[k], pe[k])``: ``price`` when given, else a lexicographic tier (one kept pair more
+    outweighs any total of scores in [0, 1]). Objective and bound are reported in the
+    original scores (:func:`rm_match.api.solve_with_bonus`)."""
     arrays = problem.compile(keep_terms=False)
-    fixed, m_cap, e_cap = problem.placement()
-    scores, feasible = arrays.scores, arrays.feasible
-    k_max = max_pairs(m_cap, e_cap)
-    live = feasible[pm, pe]  # placed (required) or forbidden pairs take no bonus
-    pm, pe = pm[live], pe[live]
-    lo = min(float(scores.min(initial=0.0)), 0.0)
-    hi = max(float(scores.max(initial=0.0)), 0.0)
-    # lexicographic: one kept pair more is worth more than the largest change of score total
-    bonus = float(k_max * (hi - lo) + 1.0) if price is None else price
-    if price is None and bonus > _MAX_BONUS:
-        raise SolverError(
-            f"the kept-pair bonus ({bonus:g}) for {k_max} pairs would lose the scores' "
-            "precision; use `max_changes` instead.",
-            method="flow",
-        )
-    boosted = np.array(scores, dtype=np.float64)
-    boosted[pm, pe] += bonus
-    # rounding of score + bonus, exactly: (s + b) - b is exact (Sterbenz), so this is the loss
-    rep = float(np.abs((boosted[pm, pe] - bonus) - scores[pm, pe]).max(initial=0.0))
-    boosted.flags.writeable = False
-    dense = ArrayProblem(
-        boosted, feasible, m_cap, e_cap, opts.policy, opts.time_limit, opts.generator
-    )
-    goals = tuple(problem.programme.goals)
-    if goals:  # the goal machinery, on the boosted scores
-        ctx = problem.goal_context(feasible)
-        a = api._with_goals(goals, ctx, boosted, opts)
-    else:
-        a = solve(dense, "flow", start=opts.start)
-    objective = float(scores[a.pairs[:, 0], a.pairs[:, 1]].sum())
-    # any answer keeping as many: its score ≤ bound - bonus·kept, each pair's rounding counted
-    slack = max(a.bound - a.objective, 0.0) + 2.0 * k_max * rep
-    if price is None and not goals and objective + slack >= bonus:  # scores ≤ k_max < M
-        raise SolverError(
-            "the kept-pair count could not be proven maximal (bound too loose).", method="flow"
-        )
-    free = Assignment.build(
-        a.pairs,
-        objective,
-        slack,
-        method=a.method,
-        policy=opts.policy,
-        start=opts.start,
-        message=f"{a.message}; previous pairs +{bonus:g} (reported without it)",
-    )
-    if goals:  # each goal checked on the original scores (MinPairScore reads them)
-        every = np.concatenate((fixed, a.pairs)) if len(fixed) else a.pairs
-        mi, ei = every[:, 0], every[:, 1]
-        checks = check_goals(goals, problem.goal_context(feasible), mi, ei, scores=scores[mi, ei])
-        free = replace(free, goals=tuple(checks))
-    return explain_matching(problem, arrays, free, opts.start)
+    unit = api.tier_unit(problem, arrays.scores) if price is None else None
+    bonus = np.zeros(arrays.scores.shape)
+    bonus[pm, pe] = price if price is not None else unit
+    what = "previous pairs kept" if price is None else f"previous pairs +{price:g}"
+    return api.solve_with_bonus(problem, bonus, opts, unit=unit, what=what, arrays=arrays)
 
 
 def _with_budget(
