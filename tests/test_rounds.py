@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rm_match as rm
-from rm_match import People, Problem, Programme, goals, rules, synthetic, verify
-from rm_match.errors import InfeasibleError, SolverError, ValidationError
+from rm_match import People, Problem, Programme, goals, rules, synthetic, verify, verify_rounds
+from rm_match.errors import InfeasibleError, ValidationError
 from rm_match.rounds import Rotation, Round, Shortfall, rotate
 from solvers.test_rotation import brute_rounds
 
@@ -225,8 +225,8 @@ def test_errors():
         rotate(mentors, mentees, rounds=1, policy="best")
     with pytest.raises(ValidationError, match="`programme` must be a Programme"):
         rotate(mentors, mentees, {}, rounds=1)
-    prog = Programme(goals=[goals.Share(cross="gender", at_least=0.4)])
-    with pytest.raises(SolverError, match="exposure goals"):
+    prog = Programme(goals=[goals.Count(at_least=10_000)])  # goals over the whole plan
+    with pytest.raises(InfeasibleError, match="count"):
         rotate(mentors, mentees, prog, rounds=2)
 
 
@@ -255,3 +255,89 @@ def test_empty_side():
     assert len(rot) == 0 and len(rot.rounds) == 2
     assert rot.rounds[0].sit_outs["mentors"] == tuple(mentors.ids.tolist())
     assert np.isfinite(rot.bound)
+
+
+# -- cohort goals across rounds ------------------------------------------------------------------
+
+
+def _array_goals(problem):
+    """The goals of the tests below as arrays, for the independent oracle."""
+    c_m, c_e = problem.cohort.attribute_codes("gender")
+    cross = (c_m[:, None] != c_e[None, :]) & (c_m[:, None] >= 0) & (c_e[None, :] >= 0)
+    d_m, d_e = problem.cohort.attribute_codes("department")
+    return [goals.Share(pairs=cross, at_least=0.7), goals.Coverage(groups=(d_m, d_e), k=2)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_goals_across_rounds_are_met_on_the_whole_plan_and_optimal(seed):
+    import goal_oracle as oracle
+
+    mentors, mentees = synthetic.cohort(9, 7, rng=seed)
+    prog = Programme(
+        rules=[rules.CrossDepartment()],
+        goals=[goals.Share(cross="gender", at_least=0.7), goals.Coverage("department", k=2)],
+        diversity_attributes=("gender",),
+    )
+    k = 2
+    try:
+        rot = rotate(mentors, mentees, prog, rounds=k, rng=0)
+    except InfeasibleError:
+        pytest.skip("goals infeasible for this cohort")
+    assert [g.met for g in rot.goals] == [True, True]
+    assert rot.status == "optimal"
+    # each round on its own: rules and capacities (the goals are about the whole plan)
+    assert verify_rounds(rot, rot.problem) == []
+    # the whole plan, against the goals, with k x the capacities
+    big = Problem(
+        mentors.with_column("capacity", mentors.capacity * k),
+        mentees.with_column("capacity", mentees.capacity * k),
+        prog,
+    )
+    assert verify([p[:2] for p in rot.pairs], big) == []
+    arrays = big.compile()
+    best = oracle.solve(
+        arrays.scores,
+        arrays.feasible,
+        big.mentors.capacity,
+        big.mentees.capacity,
+        "max_matched",
+        _array_goals(big),
+    )
+    assert best.status == "optimal"
+    assert len(rot) == best.count
+    assert rot.objective == pytest.approx(best.objective, abs=1e-7)
+
+
+def test_min_sessions_everyone_gets_at_least_k_minus_one():
+    mentors, mentees = synthetic.cohort(30, 20, rng=3)
+    prog = Programme(rules=[rules.CrossDepartment()])
+    free = rotate(mentors, mentees, prog, rounds=3, fair=False)
+    assert min(free.sessions["mentors"].values()) == 0  # the best plan leaves some out
+    rot = rotate(mentors, mentees, prog, rounds=3, min_sessions=2)
+    assert rot.status == "optimal" and len(rot) == len(free)
+    assert min(rot.sessions["mentors"].values()) >= 2
+    assert min(rot.sessions["mentees"].values()) >= 2
+    assert rot.objective <= free.objective + 1e-9
+    assert verify_rounds(rot, rot.problem) == []
+    some = rotate(mentors, mentees, prog, rounds=3, min_sessions={"J0001": 3, "S0002": 3})
+    assert some.sessions["mentors"]["J0001"] == 3 and some.sessions["mentees"]["S0002"] == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"min_sessions": 3}, InfeasibleError, r"`min_sessions` cannot all be met"),
+        ({"min_sessions": -1}, ValidationError, r"`min_sessions` must be an integer"),
+        ({"min_sessions": {"X": 1}}, ValidationError, r"names 'X', who is neither"),
+        (
+            {"min_sessions": 1, "programme": Programme(goals=[goals.Count(at_least=1)])},
+            ValidationError,
+            r"`min_sessions` and cohort goals cannot be combined",
+        ),
+    ],
+)
+def test_min_sessions_errors(kwargs, error, match):
+    mentors, mentees = synthetic.cohort(30, 20, rng=3)
+    prog = kwargs.pop("programme", Programme(rules=[rules.CrossDepartment()]))
+    with pytest.raises(error, match=match):
+        rotate(mentors, mentees, prog, rounds=3, **kwargs)

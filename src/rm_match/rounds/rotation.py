@@ -26,14 +26,14 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_int, is_collection
-from ..errors import SolverError, ValidationError
+from ..errors import ValidationError
 from ..people import People
 from ..problem import Problem
 from ..programme import Programme
-from ..results import Matching, PairExplanation
+from ..results import Matching, PairExplanation, relative_gap
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
-from ..solvers.rotation import ArrayRotation, rotate_arrays
+from ..solvers.rotation import ArrayRotation, colour_rounds, rotate_arrays
 from ..terms import combine, top_skills
 
 __all__ = ["SHORT_KINDS", "Rotation", "Round", "Shortfall", "rotate"]
@@ -182,6 +182,9 @@ class Rotation:
         :class:`~rm_match.rules.ExcludePrevious` rule: ``verify(round.id_pairs, problem)``.
     assignment : ArrayRotation
         The array-layer result.
+    goals : tuple of GoalCheck
+        With cohort goals: each goal checked on all the plan's pairs (the goals are about
+        the programme, not one round); empty without goals.
     """
 
     rounds: tuple[Round, ...]
@@ -198,6 +201,7 @@ class Rotation:
     stats: dict[str, Any] = field(repr=False)
     problem: Problem = field(repr=False)
     assignment: ArrayRotation = field(repr=False)
+    goals: tuple[Any, ...] = ()
 
     @property
     def pairs(self) -> list[tuple[Hashable, Hashable, int]]:
@@ -244,6 +248,7 @@ def rotate(
     rounds: int,
     history: Iterable[Any] = (),
     fair: bool = True,
+    min_sessions: int | Mapping[Hashable, int] | None = None,
     policy: str = "max_matched",
     org_chart: Mapping[Hashable, Hashable | None] | None = None,
     time_limit: float | None = None,
@@ -263,7 +268,11 @@ def rotate(
     ----------
     mentors, mentees : People
     programme : Programme, optional
-        Rules and score weights; cohort goals are not supported yet (see Raises). Required
+        Rules, score weights and cohort goals. Goals hold over the whole plan (all rounds'
+        pairs: "at least 40 % of all sessions cross-gender", "each department's seniors
+        meet juniors of 3 departments over the programme"): the plan is then solved by the
+        goal path of :func:`rm_match.match` on ``rounds ×`` the capacities (certified gap,
+        :attr:`Rotation.goals`), without fairness floors, and coloured into rounds. Required
         pairs are made once, in some round (and, as in :func:`rm_match.match`, a
         participant may have at most their capacity of them).
     rounds : int
@@ -283,6 +292,11 @@ def rotate(
         never cost sessions under ``max_matched``, only, perhaps, score
         (``stats["unconstrained_objective"]``). ``False``: the best total, whoever sits
         out.
+    min_sessions : int or mapping of id to int, optional
+        Sessions each participant must get, instead of the ``fair`` floors: an int for
+        everyone with capacity (capped at ``rounds × capacity``: ``rounds - 1`` is "everyone
+        gets at least k − 1 sessions"), or a mapping of participant id (either side) to
+        their minimum. Minimums that cannot all be met raise :class:`InfeasibleError`.
     policy : {"max_matched", "max_score"}, default "max_matched"
         ``max_matched``: the most sessions over all rounds, then the best total score;
         ``max_score``: the best total score.
@@ -302,11 +316,9 @@ def rotate(
     ValidationError
         If ``rounds`` is not an integer ≥ 1, ``history`` is malformed, or the tables,
         programme or options are.
-    SolverError
-        If the programme has cohort goals: exposure goals across rounds are not supported
-        yet.
     InfeasibleError
-        If required pairs conflict with other rules (or the history) or capacities.
+        If required pairs conflict with other rules (or the history) or capacities, or no
+        plan meets the goals (the message names the goals and rules proven to conflict).
 
     Examples
     --------
@@ -338,32 +350,40 @@ def rotate(
             f"`programme` must be a Programme; got {type(programme).__name__}.",
             argument="programme",
         )
-    if programme.goals:
-        raise SolverError(
-            f"the programme has {len(programme.goals)} cohort goal(s): goals across rounds "
-            "(exposure goals) are not supported by `rotate` yet; plan the rounds without "
-            "them, or match round by round with `rm_match.match`.",
-            method="flow",
-        )
     if not isinstance(mentors, People) or not isinstance(mentees, People):
         raise ValidationError("`mentors` and `mentees` must be People tables.", argument="mentors")
     previous = _history(history, mentors, mentees)
     if previous:
         programme = replace(programme, rules=(*programme.rules, ExcludePrevious(previous)))
-    problem = Problem(mentors, mentees, programme, org_chart=org_chart)
-    arrays = problem.compile(keep_terms=False)
+    goals: tuple[Any, ...] = ()
     cap_m, cap_e = mentors.capacity, mentees.capacity
-    result = rotate_arrays(
-        arrays.scores,
-        arrays.feasible,
-        k,
-        mentor_capacity=cap_m,
-        mentee_capacity=cap_e,
-        policy=opts.policy,
-        min_sessions="fair" if fair else None,
-        required=arrays.fixed,
-        time_limit=opts.time_limit,
-    )
+    floors = _floors(min_sessions, mentors, mentees, k)
+    if programme.goals and floors is not None:
+        raise ValidationError(
+            "`min_sessions` and cohort goals cannot be combined yet: give the minimum as a "
+            "goal (e.g. goals.EveryoneMatched) or plan without the goals.",
+            argument="min_sessions",
+        )
+    if programme.goals:
+        # goals across rounds: the same b-matching, with the goals, through the goal
+        # machinery (certified gap); the rounds then checked without them
+        result, goals = _with_goals(mentors, mentees, programme, k, opts, org_chart)
+        problem = Problem(mentors, mentees, replace(programme, goals=()), org_chart=org_chart)
+        arrays = problem.compile(keep_terms=False)
+    else:
+        problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+        arrays = problem.compile(keep_terms=False)
+        result = rotate_arrays(
+            arrays.scores,
+            arrays.feasible,
+            k,
+            mentor_capacity=cap_m,
+            mentee_capacity=cap_e,
+            policy=opts.policy,
+            min_sessions=floors if floors is not None else ("fair" if fair else None),
+            required=arrays.fixed,
+            time_limit=opts.time_limit,
+        )
     full_m = np.minimum(k * cap_m, mentees.n)
     full_e = np.minimum(k * cap_e, mentors.n)
     allowed = arrays.feasible & (full_m > 0)[:, None] & (full_e > 0)
@@ -395,7 +415,86 @@ def rotate(
         stats=dict(result.stats),
         problem=problem,
         assignment=result,
+        goals=goals,
     )
+
+
+def _floors(
+    value: object, mentors: People, mentees: People, k: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``min_sessions`` of :func:`rotate` as (mentor minimums, mentee minimums)."""
+    if value is None:
+        return None
+    full_m = np.minimum(k * mentors.capacity, mentees.n)
+    full_e = np.minimum(k * mentees.capacity, mentors.n)
+    if isinstance(value, Mapping):
+        lo_m = np.zeros(mentors.n, dtype=np.int64)
+        lo_e = np.zeros(mentees.n, dtype=np.int64)
+        for pid, v in value.items():
+            n = check_int(v, f"min_sessions[{pid!r}]", low=0)
+            if pid in mentors:
+                lo_m[mentors.index(pid)] = n
+            elif pid in mentees:
+                lo_e[mentees.index(pid)] = n
+            else:
+                raise ValidationError(
+                    f"`min_sessions` names {pid!r}, who is neither a mentor nor a mentee.",
+                    argument="min_sessions",
+                    participant=pid,
+                )
+        return lo_m, lo_e
+    n = check_int(value, "min_sessions", low=0)
+    return np.minimum(full_m, n), np.minimum(full_e, n)
+
+
+def _with_goals(
+    mentors: People,
+    mentees: People,
+    programme: Programme,
+    k: int,
+    opts: Any,
+    org_chart: Mapping[Hashable, Hashable | None] | None,
+) -> tuple[ArrayRotation, tuple[Any, ...]]:
+    """The plan under cohort goals over all its pairs: :func:`rm_match.match`'s goal path on
+    the tables with ``k ×`` their capacities (each pair still at most once), then the edge
+    colouring into rounds. No fairness floors (the goals are the programme's say on who
+    meets whom)."""
+    from .. import api  # the goal path of `match`
+
+    big = Problem(
+        mentors.with_column("capacity", mentors.capacity * k),
+        mentees.with_column("capacity", mentees.capacity * k),
+        programme,
+        org_chart=org_chart,
+    )
+    free, _ = api._solve_problem(big, replace(opts, method="auto"))
+    fixed = big.placement()[0]
+    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    every = np.asarray(every, dtype=np.int64).reshape(-1, 2)
+    colours = colour_rounds(every, mentors.n, mentees.n, k, mentors.capacity, mentees.capacity)
+    fixed_total = float(big.scores(fixed[:, 0], fixed[:, 1], outer=False).sum())
+    objective = free.objective + fixed_total
+    bound = free.bound + fixed_total
+    zeros_m = np.zeros(mentors.n, dtype=np.int64)
+    zeros_e = np.zeros(mentees.n, dtype=np.int64)
+    result = ArrayRotation(
+        pairs=every,
+        rounds=colours,
+        n_rounds=k,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        status=free.status,
+        policy=free.policy,
+        method=free.method,
+        message=free.message,
+        wall_time=free.wall_time,
+        mentor_sessions=np.bincount(every[:, 0], minlength=mentors.n),
+        mentee_sessions=np.bincount(every[:, 1], minlength=mentees.n),
+        min_sessions=(zeros_m, zeros_e),
+        stats={"goals": len(programme.goals), "fair": "not applied under cohort goals"},
+    )
+    return result, tuple(free.goals)
 
 
 def _history(history: object, mentors: People, mentees: People) -> list[tuple[Hashable, Hashable]]:
