@@ -105,15 +105,6 @@ def assign(
     gap_limit : float, optional
         With goals: stop as soon as the relative gap (see ``Assignment.gap``) is proven at
         most this, e.g. ``1e-3``; default: search until optimal or out of time.
-    priority : mapping of id to int, optional
-        A waitlist: a priority ≥ 0 per participant (either side; missing ids are 0), e.g. 1
-        for first-timers or for people left out last round. Honoured after the policy's own
-        goal (most pairs, under ``max_matched``) and before the score: among the answers
-        with the most pairs, one matching the most priority — ``Σ priority[mentor] +
-        priority[mentee]`` over the pairs, so a person of priority 2 counts as two of
-        priority 1, and a mentor's priority counts once per mentee — and among those the
-        best total score. Exact (a lexicographic tier on the min-cost flow); the dense
-        matrix is built, so it takes ``method="auto"`` or ``"flow"``.
     executor : concurrent.futures.Executor, optional
         Without goals, when the allowed pairs fall into independent parts (no allowed pair
         between them, e.g. under a same-region rule), the parts are solved separately, and on
