@@ -341,3 +341,94 @@ def test_min_sessions_errors(kwargs, error, match):
     prog = kwargs.pop("programme", Programme(rules=[rules.CrossDepartment()]))
     with pytest.raises(error, match=match):
         rotate(mentors, mentees, prog, rounds=3, **kwargs)
+
+
+# -- per-person exposure -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_exposure_per_person_holds_and_is_optimal(seed):
+    import goal_oracle as oracle
+    from rm_match.rounds import Exposure
+
+    mentors, mentees = synthetic.cohort(10, 8, rng=seed)
+    prog = Programme(rules=[rules.CrossDepartment()])
+    k = 3
+    wide = Exposure("department", at_least=2)
+    once = Exposure("department", side="mentor", at_most_per_group=1)
+    try:
+        rot = rotate(mentors, mentees, prog, rounds=k, exposure=[wide, once], rng=0)
+    except InfeasibleError:
+        pytest.skip("exposure infeasible for this cohort")
+    assert rot.status == "optimal" and all(g.met for g in rot.goals)
+    assert verify_rounds(rot, rot.problem) == []
+    # read directly off the plan: each senior meets min(2, sessions) departments at least,
+    # no junior meets two seniors of one department
+    dept_m = dict(zip(mentors.ids.tolist(), mentors.department.tolist(), strict=True))
+    dept_e = dict(zip(mentees.ids.tolist(), mentees.department.tolist(), strict=True))
+    met: dict = {}
+    cells: dict = {}
+    for m, e, _ in rot.pairs:
+        met.setdefault(e, set()).add(dept_m[m])
+        cells[(m, dept_e[e])] = cells.get((m, dept_e[e]), 0) + 1
+    for e, depts in met.items():
+        assert len(depts) >= min(2, rot.sessions["mentees"][e])
+    assert max(cells.values()) == 1
+    # the independent oracle: the same plan as one assignment with k x the capacities
+    big = Problem(
+        mentors.with_column("capacity", mentors.capacity * k),
+        mentees.with_column("capacity", mentees.capacity * k),
+        prog,
+    )
+    arrays = big.compile()
+    d_m, d_e = big.cohort.attribute_codes("department")
+    n_m, n_e = arrays.shape
+    top = int(max(d_m.max(), d_e.max())) + 1
+    coverage = goals.Coverage(groups=(d_m, top + np.arange(n_e)), k=2, exclude_own=False)
+    spread = goals.Spread(groups=(np.arange(n_m), n_m + d_e), at_most=1, symmetric=False)
+    best = oracle.solve(
+        arrays.scores,
+        arrays.feasible,
+        big.mentors.capacity,
+        big.mentees.capacity,
+        "max_matched",
+        [coverage, spread],
+    )
+    assert best.status == "optimal"
+    assert len(rot) == best.count
+    assert rot.objective == pytest.approx(best.objective, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"attribute": ""}, r"`attribute` of an Exposure must be an attribute name"),
+        ({"attribute": "department", "side": "both", "at_least": 1}, r"`side` of an Exposure"),
+        ({"attribute": "department"}, r"an Exposure needs `at_least` or `at_most_per_group`"),
+        ({"attribute": "department", "at_least": 0}, r"`at_least` must be an integer"),
+        ({"attribute": "department", "side": "mentor", "at_least": 2}, r"side='mentee' only"),
+    ],
+)
+def test_exposure_errors(kwargs, match):
+    from rm_match.rounds import Exposure
+
+    with pytest.raises(ValidationError, match=match):
+        Exposure(**kwargs)
+
+
+def test_exposure_needs_the_attribute_and_no_min_sessions():
+    from rm_match.rounds import Exposure
+
+    mentors, mentees = synthetic.cohort(6, 5, rng=1)
+    with pytest.raises(ValidationError, match="Exposure needs `office` on the mentors' table"):
+        rotate(mentors, mentees, rounds=2, exposure=[Exposure("office", at_least=2)])
+    with pytest.raises(ValidationError, match="`min_sessions` and `exposure` cannot be combined"):
+        rotate(
+            mentors,
+            mentees,
+            rounds=2,
+            min_sessions=1,
+            exposure=[Exposure("department", at_least=2)],
+        )
+    with pytest.raises(ValidationError, match="wrap it in a list"):
+        rotate(mentors, mentees, rounds=2, exposure=Exposure("department", at_least=2))

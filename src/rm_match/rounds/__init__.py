@@ -15,11 +15,12 @@ A programme's state across rounds (every pair so far, saved as JSON for audit) i
 from __future__ import annotations
 
 from .rematching import STATUSES, Rematch, rematch
-from .rotation import SHORT_KINDS, Rotation, Round, Shortfall, rotate
+from .rotation import SHORT_KINDS, Exposure, Rotation, Round, Shortfall, rotate
 
 __all__ = [
     "SHORT_KINDS",
     "STATUSES",
+    "Exposure",
     "Rematch",
     "Rotation",
     "Round",

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int, is_collection
+from .._checks import check_int, check_sequence, is_collection
 from ..errors import ValidationError
 from ..people import People
 from ..problem import Problem
@@ -36,7 +36,7 @@ from ..solvers.options import check_options
 from ..solvers.rotation import ArrayRotation, colour_rounds, rotate_arrays
 from ..terms import combine, top_skills
 
-__all__ = ["SHORT_KINDS", "Rotation", "Round", "Shortfall", "rotate"]
+__all__ = ["SHORT_KINDS", "Exposure", "Rotation", "Round", "Shortfall", "rotate"]
 
 #: The kinds of :class:`Shortfall`.
 SHORT_KINDS = ("few_partners", "partners_full", "score")
@@ -240,6 +240,97 @@ class Rotation:
         )
 
 
+@dataclass(frozen=True)
+class Exposure:
+    """Per-person exposure over a rotation: whom each participant meets across the rounds.
+
+    Parameters
+    ----------
+    attribute : str
+        The partners' attribute (or ``"department"``) that makes the groups.
+    side : {"mentee", "mentor"}, default "mentee"
+        Whose exposure: ``"mentee"`` — each mentee (senior) over their sessions.
+    at_least : int, optional
+        Each participant of ``side`` meets partners of at least this many distinct groups
+        (or as many as they have sessions, if fewer); ``side="mentee"`` only.
+    at_most_per_group : int, optional
+        Each participant of ``side`` meets at most this many partners of any one group
+        (``1``: never the same department twice).
+
+    A partner with no value for ``attribute`` is in no group: they count towards neither
+    bound. Compiled into the goals :class:`~rm_match.goals.Coverage` and
+    :class:`~rm_match.goals.Spread` over a per-person attribute, so the plan is solved
+    through the goal path with a certified gap.
+
+    Examples
+    --------
+    >>> Exposure("department", at_least=3)
+    Exposure(attribute='department', side='mentee', at_least=3, at_most_per_group=None)
+    """
+
+    attribute: str
+    side: str = "mentee"
+    at_least: int | None = None
+    at_most_per_group: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.attribute, str) or not self.attribute:
+            raise ValidationError(
+                "`attribute` of an Exposure must be an attribute name.", argument="attribute"
+            )
+        if self.side not in ("mentee", "mentor"):
+            raise ValidationError(
+                f"`side` of an Exposure must be 'mentee' or 'mentor'; got {self.side!r}.",
+                argument="side",
+            )
+        if self.at_least is None and self.at_most_per_group is None:
+            raise ValidationError(
+                "an Exposure needs `at_least` or `at_most_per_group`.", argument="at_least"
+            )
+        if self.at_least is not None:
+            check_int(self.at_least, "at_least", low=1)
+            if self.side != "mentee":
+                raise ValidationError(
+                    "`at_least` distinct groups is supported for side='mentee' only.",
+                    argument="side",
+                )
+        if self.at_most_per_group is not None:
+            check_int(self.at_most_per_group, "at_most_per_group", low=1)
+
+    def apply(self, mentors: People, mentees: People) -> tuple[People, People, list[Any]]:
+        """The tables with the per-person attribute this exposure reads, and its goals."""
+        from .. import goals as g
+
+        groups_side, self_side = (mentors, mentees) if self.side == "mentee" else (mentees, mentors)
+        if not groups_side.has(self.attribute):
+            raise ValidationError(
+                f"Exposure needs `{self.attribute}` on the "
+                f"{'mentors' if self.side == 'mentee' else 'mentees'}' table.",
+                argument="attribute",
+            )
+        col = (
+            groups_side.department
+            if self.attribute == "department"
+            else groups_side.attributes[self.attribute]
+        )
+        assert col is not None  # checked by `has`
+        labels = [None if v is None else f"g:{v}" for v in col.tolist()]
+        selves = [f"self:{pid!r}" for pid in self_side.ids.tolist()]
+        name = f"exposure_{self.side}_{self.attribute}"
+        if self.side == "mentee":
+            mentors = mentors.with_column(name, labels, attribute=True)
+            mentees = mentees.with_column(name, selves, attribute=True)
+        else:
+            mentors = mentors.with_column(name, selves, attribute=True)
+            mentees = mentees.with_column(name, labels, attribute=True)
+        out: list[Any] = []
+        if self.at_least is not None:
+            out.append(g.Coverage(name, k=self.at_least, exclude_own=False))
+        if self.at_most_per_group is not None:
+            out.append(g.Spread(name, at_most=self.at_most_per_group, symmetric=False))
+        return mentors, mentees, out
+
+
 def rotate(
     mentors: People,
     mentees: People,
@@ -249,6 +340,7 @@ def rotate(
     history: Iterable[Any] = (),
     fair: bool = True,
     min_sessions: int | Mapping[Hashable, int] | None = None,
+    exposure: Iterable[Exposure] = (),
     policy: str = "max_matched",
     org_chart: Mapping[Hashable, Hashable | None] | None = None,
     time_limit: float | None = None,
@@ -297,6 +389,11 @@ def rotate(
         everyone with capacity (capped at ``rounds × capacity``: ``rounds - 1`` is "everyone
         gets at least k − 1 sessions"), or a mapping of participant id (either side) to
         their minimum. Minimums that cannot all be met raise :class:`InfeasibleError`.
+    exposure : iterable of Exposure, optional
+        Whom each person meets over the programme: ``Exposure("department", at_least=3)``
+        (each senior meets juniors of 3 departments), ``Exposure("department",
+        side="mentor", at_most_per_group=1)`` (no junior meets one senior department
+        twice). Solved with the goals (certified gap; no fairness floors).
     policy : {"max_matched", "max_score"}, default "max_matched"
         ``max_matched``: the most sessions over all rounds, then the best total score;
         ``max_score``: the best total score.
@@ -364,10 +461,21 @@ def rotate(
             "goal (e.g. goals.EveryoneMatched) or plan without the goals.",
             argument="min_sessions",
         )
-    if programme.goals:
-        # goals across rounds: the same b-matching, with the goals, through the goal
-        # machinery (certified gap); the rounds then checked without them
-        result, goals = _with_goals(mentors, mentees, programme, k, opts, org_chart)
+    exposures = check_sequence(exposure, "exposure", Exposure, "Exposure objects")
+    if exposures and floors is not None:
+        raise ValidationError(
+            "`min_sessions` and `exposure` cannot be combined yet.", argument="min_sessions"
+        )
+    if programme.goals or exposures:
+        # goals across rounds (and exposure, as goals over a per-person attribute): the
+        # same b-matching, with the goals, through the goal machinery (certified gap);
+        # the rounds then checked without them
+        plan_m, plan_e, extra = mentors, mentees, []
+        for ex in exposures:
+            plan_m, plan_e, more = ex.apply(plan_m, plan_e)
+            extra.extend(more)
+        planned = replace(programme, goals=(*programme.goals, *extra))
+        result, goals = _with_goals(plan_m, plan_e, planned, k, opts, org_chart)
         problem = Problem(mentors, mentees, replace(programme, goals=()), org_chart=org_chart)
         arrays = problem.compile(keep_terms=False)
     else:
