@@ -213,7 +213,10 @@ def match(
         priority[mentee]`` over the pairs, so a person of priority 2 counts as two of
         priority 1, and a mentor's priority counts once per mentee — and among those the
         best total score. Exact (a lexicographic tier on the min-cost flow); the dense
-        matrix is built, so it takes ``method="auto"`` or ``"flow"``.
+        matrix is built, so it takes ``method="auto"`` or ``"flow"``. Keep priorities small
+        (0, 1, 2): the tier's bonus, about the number of pairs times the largest sum of two
+        priorities, must stay below 2^22 (≈ 4.2 million) to keep the scores exact, else a
+        :class:`SolverError` says so.
     executor : concurrent.futures.Executor, optional
         When the hard rules split the cohort into independent parts (no allowed pair between
         them, e.g. under :class:`~rm_match.rules.SameGroup`), the parts are solved separately,

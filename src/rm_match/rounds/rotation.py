@@ -33,7 +33,7 @@ from ..programme import Programme
 from ..results import Matching, PairExplanation, relative_gap
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
-from ..solvers.rotation import ArrayRotation, colour_rounds, rotate_arrays
+from ..solvers.rotation import MAX_ROUNDS, ArrayRotation, colour_rounds, rotate_arrays
 from ..terms import combine, top_skills
 
 __all__ = ["SHORT_KINDS", "Exposure", "Rotation", "Round", "Shortfall", "rotate"]
@@ -368,7 +368,8 @@ def rotate(
         pairs are made once, in some round (and, as in :func:`rm_match.match`, a
         participant may have at most their capacity of them).
     rounds : int
-        Rounds ``k ≥ 1``. More rounds than someone has allowed partners is not an error:
+        Rounds ``k``, from 1 to :data:`~rm_match.solvers.rotation.MAX_ROUNDS` (1 000).
+        More rounds than someone has allowed partners is not an error:
         they get fewer sessions, and :attr:`Rotation.short` says so.
     history : iterable, optional
         Pairs met before, never repeated: (mentor id, mentee id) pairs, (mentor id, mentee
@@ -435,7 +436,7 @@ def rotate(
     """
     start = time.perf_counter()
     opts = check_options(policy=policy, time_limit=time_limit, rng=rng, start=start)
-    k = check_int(rounds, "rounds", low=1)
+    k = check_int(rounds, "rounds", low=1, high=MAX_ROUNDS)
     if not isinstance(fair, (bool, np.bool_)):
         raise ValidationError(
             f"`fair` must be True or False; got {type(fair).__name__}.", argument="fair"

@@ -52,6 +52,10 @@ from .solve import solve
 
 __all__ = ["ArrayRotation", "colour_rounds", "fair_minimums", "max_sessions", "rotate_arrays"]
 
+#: Most rounds a rotation may have (weekly sessions for twenty years): the colouring costs
+#: one matching per round, so a mistyped huge count is refused rather than run for hours.
+MAX_ROUNDS = 1000
+
 #: Capacities and minimums are never capped below this when validated.
 _NO_CAP = np.iinfo(np.int64).max
 
@@ -131,8 +135,7 @@ def colour_rounds(
     Parameters
     ----------
     pairs : array_like of int, shape (p, 2)
-        (mentor index, mentee index) pairs; a pair may appear more than once (a multigraph:
-        its copies get different rounds).
+        Distinct (mentor index, mentee index) pairs (a pair met twice is not a rotation).
     n_m, n_e : int
         Participants on each side.
     k : int
@@ -178,8 +181,16 @@ def colour_rounds(
     """
     n_m = check_int(n_m, "n_m")
     n_e = check_int(n_e, "n_e")
-    k = check_int(k, "k", low=1)
+    k = check_int(k, "k", low=1, high=MAX_ROUNDS)
     p = _pairs(pairs, n_m, n_e)
+    keys = p[:, 0] * max(n_e, 1) + p[:, 1]
+    if len(np.unique(keys)) < len(keys):
+        distinct, counts = np.unique(keys, return_counts=True)
+        m, e = divmod(int(distinct[counts > 1][0]), max(n_e, 1))
+        raise ValidationError(
+            f"`pairs` lists the pair ({m}, {e}) more than once; a rotation meets each pair once.",
+            argument="pairs",
+        )
     cap_m = _capacity(mentor_capacity, n_m, _NO_CAP, "mentor_capacity", "mentor")
     cap_e = _capacity(mentee_capacity, n_e, _NO_CAP, "mentee_capacity", "mentee")
     if len(p) == 0:
@@ -605,7 +616,7 @@ def rotate_arrays(
     start = time.perf_counter()
     policy = check_policy(policy)
     time_limit = check_time_limit(time_limit)
-    k = check_int(rounds, "rounds", low=1)
+    k = check_int(rounds, "rounds", low=1, high=MAX_ROUNDS)
     opts = Options(policy=policy, time_limit=time_limit, rng=np.random.default_rng(0))
     base = validate(scores, feasible, mentor_capacity, mentee_capacity, opts)
     n_m, n_e = base.shape
