@@ -324,3 +324,14 @@ def test_shared_encodings_use_one_vocabulary():
 def test_unhashable_org_chart_manager_is_a_validation_error():
     with pytest.raises(ValidationError, match=r"participant 'o1': `manager`"):
         Cohort(side(["m1"], manager=["o1"]), side(["e1"]), {"o1": ["ceo"]})
+
+
+def test_a_missing_column_says_how_else_to_fix_it():
+    m = People(["a"], interests=[["jazz"]])
+    e = People(["b"])
+    with pytest.raises(ValidationError, match=r"or give the term weight 0 in `weights`\)"):
+        Problem(m, e, Programme(weights={"learning": 1, "interests": 1}))
+    with pytest.raises(ValidationError, match=r"or leave the rule out\)"):
+        Problem(m, e, Programme(rules=[rules.CrossDepartment()]))
+    with pytest.raises(ValidationError, match=r"or leave the attribute out of"):
+        Problem(m, e, Programme(diversity_attributes=("gender",)))

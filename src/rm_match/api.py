@@ -549,9 +549,12 @@ def tier_unit(problem: Problem, scores: np.ndarray) -> float:
     """A bonus worth more than any change of the score total: the most pairs times the
     scores' range, plus one."""
     _, m_cap, e_cap = problem.placement()
-    lo = min(float(scores.min(initial=0.0)), 0.0)
-    hi = max(float(scores.max(initial=0.0)), 0.0)
-    return float(max_pairs_of(m_cap, e_cap) * (hi - lo) + 1.0)
+    return float(max_pairs_of(m_cap, e_cap) * _score_range(scores) + 1.0)
+
+
+def _score_range(scores: np.ndarray) -> float:
+    """How far one pair's score can move a total: the span of the scores and 0."""
+    return max(float(scores.max(initial=0.0)), 0.0) - min(float(scores.min(initial=0.0)), 0.0)
 
 
 def solve_with_bonus(
@@ -603,9 +606,7 @@ def solve_with_bonus(
     # counted
     slack = max(a.bound - a.objective, 0.0) + 2.0 * k_max * rep
     # one step more in the tier is worth at least `unit` minus any change of the score total
-    lo = min(float(scores.min(initial=0.0)), 0.0)
-    hi = max(float(scores.max(initial=0.0)), 0.0)
-    if unit is not None and not goals and slack >= unit - k_max * (hi - lo):
+    if unit is not None and not goals and slack >= unit - k_max * _score_range(scores):
         raise SolverError(
             f"the {what} could not be proven optimal (bound too loose).", method="flow"
         )

@@ -171,19 +171,15 @@ def _summary(head: str, prog: Programme, result: Matching, timing: str) -> list[
 _CHECK_EXACT = 4_000_000
 
 
-def _read(args: argparse.Namespace) -> tuple[Config, Intake, Problem, float]:
+def _read(args: argparse.Namespace) -> tuple[Config, Intake]:
     """The programme file and both tables, read and checked (problems collected)."""
     from .io import load_config
 
-    t0 = time.perf_counter()
     cfg = load_config(args.config)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # printed below, once, from the intake
         intake = cfg.read(args.mentors, args.mentees, errors=args.errors)
-    problem = Problem(
-        intake.mentors.people, intake.mentees.people, cfg.programme, org_chart=intake.org_chart
-    )
-    return cfg, intake, problem, time.perf_counter() - t0
+    return cfg, intake
 
 
 def _intake_lines(args: argparse.Namespace, intake: Intake) -> list[str]:
@@ -312,7 +308,12 @@ def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
 
 
 def _check_cmd(args: argparse.Namespace) -> int:
-    _, intake, problem, t_read = _read(args)
+    t0 = time.perf_counter()
+    cfg, intake = _read(args)
+    problem = Problem(
+        intake.mentors.people, intake.mentees.people, cfg.programme, org_chart=intake.org_chart
+    )
+    t_read = time.perf_counter() - t0
     out = _intake_lines(args, intake)
     out.extend(_rule_lines(problem))
     out.append(f"read and checked in {t_read:.2f} s; nothing written")
@@ -329,7 +330,9 @@ def _match_cmd(args: argparse.Namespace) -> int:
             f"--out {out_path.name}: unknown suffix {out_path.suffix!r}; use .xlsx, .csv or .json.",
             argument="out",
         )
-    cfg, intake, _, t_read = _read(args)
+    t0 = time.perf_counter()
+    cfg, intake = _read(args)
+    t_read = time.perf_counter() - t0
     overrides = {} if args.time_limit is None else {"time_limit": args.time_limit}
     result = cfg.match(intake, **overrides)
     written = write_matching(

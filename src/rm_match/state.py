@@ -13,7 +13,6 @@ is personal data: store it as such.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -24,7 +23,7 @@ import numpy as np
 
 from ._checks import is_collection
 from .errors import ValidationError
-from .people import FIELDS, MISSING_GRADE, People
+from .people import FIELDS, People
 from .programme import Programme
 from .results import Matching
 
@@ -80,17 +79,9 @@ def _pairs_of(pairs: object) -> list[tuple[Hashable, Hashable]]:
 # -- People as JSON (columnar) -------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        f = float(value)
-        return None if math.isnan(f) else f
-    return value
-
-
 def people_to_dict(people: People) -> dict[str, Any]:
-    """A :class:`~rm_match.People` table as JSON-safe columns (``None`` for missing values).
+    """A :class:`~rm_match.People` table as JSON-safe columns (``None`` for missing values):
+    the constructor's own arguments (``People._kwargs``), as plain lists.
 
     Examples
     --------
@@ -100,22 +91,16 @@ def people_to_dict(people: People) -> dict[str, Any]:
     >>> d["ids"], d["grade"], people_from_dict(d).known("grade").tolist()
     (['a', 'b'], [3, None], [True, False])
     """
-    out: dict[str, Any] = {"ids": [_jsonable(x) for x in people.ids.tolist()]}
-    out["skills"] = list(people.skills)
-    for name in FIELDS:
-        col = getattr(people, name)
-        if col is None:
-            continue
-        if name in ("offers", "wants"):
-            out[name] = np.asarray(col).tolist()
-        elif name == "grade":
-            out[name] = [None if g == MISSING_GRADE else int(g) for g in col.tolist()]
+    out: dict[str, Any] = {}
+    for name, col in people._kwargs().items():
+        if name == "attributes":
+            if col:
+                out[name] = {k: v.tolist() for k, v in col.items()}
         elif name in ("languages", "interests"):
-            out[name] = [sorted(s) for s in col]
-        else:
-            out[name] = [_jsonable(v) for v in np.asarray(col, dtype=object).tolist()]
-    if people.attributes:
-        out["attributes"] = {k: list(v.tolist()) for k, v in people.attributes.items()}
+            if col is not None:
+                out[name] = [sorted(labels) for labels in col]
+        elif col is not None:
+            out[name] = col.tolist() if isinstance(col, np.ndarray) else list(col)
     return out
 
 
