@@ -8,12 +8,18 @@ generations, gender, offices with their time zone and language, and interests.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._checks import check_int, check_rng
+from ._checks import check_int, check_real, check_rng, is_collection
+from .errors import ValidationError
 from .people import People
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .learn import Feedback
+    from .programme import Programme
 
 __all__ = [
     "DEPARTMENTS",
@@ -23,6 +29,7 @@ __all__ = [
     "SKILLS",
     "STRATEGIC_SKILLS",
     "cohort",
+    "feedback",
     "skill_names",
 ]
 
@@ -265,3 +272,140 @@ def cohort(
     )
     mentees = People(senior.pop("ids"), skills=names, manager=senior_mgr, **senior)
     return mentors, mentees
+
+
+def _feedback_pairs(pairs: object) -> list[tuple[Hashable, Hashable, int]]:
+    """(mentor id, mentee id, round) triples from a Matching or a sequence of pairs or
+    triples."""
+    id_pairs = getattr(pairs, "id_pairs", None)
+    if id_pairs is not None and not callable(id_pairs):
+        pairs = id_pairs
+    if not is_collection(pairs):
+        raise ValidationError(
+            "`pairs` must be a Matching or a sequence of (mentor id, mentee id[, round]); got "
+            f"{type(pairs).__name__}.",
+            argument="pairs",
+        )
+    out = []
+    for p in pairs:
+        items = list(p) if is_collection(p) else []
+        if len(items) not in (2, 3):
+            raise ValidationError(
+                "`pairs` must hold (mentor id, mentee id) pairs or (mentor id, mentee id, "
+                "round) triples.",
+                argument="pairs",
+            )
+        r = check_int(items[2], "pairs[...][2] (round)") if len(items) == 3 else 0
+        out.append((items[0], items[1], r))
+    return out
+
+
+def feedback(
+    mentors: People,
+    mentees: People,
+    pairs: Any,
+    *,
+    weights: Mapping[str, float],
+    noise: float = 0.5,
+    rounds: int = 1,
+    scale: tuple[float, float] = (1, 5),
+    missing: float = 0.0,
+    programme: Programme | None = None,
+    rng: Any = None,
+) -> Feedback:
+    """Simulated ratings of pairs from known term weights (for tests, docs and benchmarks).
+
+    Each rating is ``lowest + (highest - lowest)·score + noise·N(0, 1)``, rounded to a whole
+    point and clipped to the scale, where ``score`` is the pair score in [0, 1] under
+    ``weights`` (the weighted mean of the terms, :mod:`rm_match.terms`); the mentor's and the
+    mentee's ratings have independent noise. :func:`rm_match.learn.learn_weights` should
+    recover ``weights`` (normalised) from enough of them.
+
+    Parameters
+    ----------
+    mentors, mentees : People
+    pairs : Matching or sequence of (mentor id, mentee id) or (mentor id, mentee id, round)
+        The rated pairs (round 0 where not given).
+    weights : mapping of str to float
+        The true term weights.
+    noise : float, default 0.5
+        Standard deviation of the noise, in rating points.
+    rounds : int, default 1
+        Each pair is rated in ``rounds`` consecutive rounds (its own round, the next, ...),
+        with fresh noise each time.
+    scale : (float, float), default (1, 5)
+    missing : float, default 0.0
+        Share of rows (in [0, 1)) where one side, at random, gave no rating.
+    programme : Programme, optional
+        What the terms are (skill weights, λ, diversity attributes); its weights are
+        replaced by ``weights``.
+    rng : None, int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    Feedback
+        With ``gained``: per row, the skills one side gained, each skill with probability
+        ``offers·wants`` of the teacher and the learner.
+
+    Examples
+    --------
+    >>> from rm_match import synthetic
+    >>> mentors, mentees = synthetic.cohort(3, 3, rng=0)
+    >>> fb = synthetic.feedback(mentors, mentees, list(zip(mentors.ids, mentees.ids)),
+    ...                         weights={"learning": 1.0}, rounds=2, rng=1)
+    >>> fb
+    Feedback(n=6, rounds=2, mentor_ratings=6, mentee_ratings=6, scale=(1, 5))
+    >>> fb.round.tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
+    import dataclasses
+
+    from .learn import Feedback, _check_scale
+    from .problem import Problem
+    from .programme import Programme
+
+    noise = check_real(noise, "noise", low=0)
+    rounds = check_int(rounds, "rounds", low=1, high=10_000)
+    missing = check_real(missing, "missing", low=0, high=1)
+    if missing >= 1:
+        raise ValidationError("`missing` must be below 1; got 1.", argument="missing")
+    lo, hi = _check_scale(scale)
+    gen = check_rng(rng)
+    prog = dataclasses.replace(programme or Programme(), weights=weights)
+    problem = Problem(mentors, mentees, prog)
+    triples = _feedback_pairs(pairs)
+    mi = np.array([mentors.index(m) for m, _, _ in triples], dtype=np.intp)
+    ei = np.array([mentees.index(e) for _, e, _ in triples], dtype=np.intp)
+    base = np.array([r for _, _, r in triples], dtype=np.int64)
+    score = problem.scores(mi, ei, outer=False)
+    n = len(triples)
+    cols: dict[str, list[Any]] = {f: [] for f in ("mentor", "mentee", "round", "m", "e", "g")}
+    skills = np.array(mentors.skills, dtype=object)
+    for k in range(rounds):
+        rated = []
+        for _side in range(2):
+            r = lo + (hi - lo) * score + noise * gen.standard_normal(n)
+            rated.append(np.clip(np.rint(r), lo, hi))
+        m_r, e_r = rated
+        drop = gen.random(n) < missing
+        which = gen.random(n) < 0.5
+        m_r = np.where(drop & which, np.nan, m_r)
+        e_r = np.where(drop & ~which, np.nan, e_r)
+        learnt = gen.random((n, len(skills))) < np.maximum(
+            mentors.offers[mi] * mentees.wants[ei], mentees.offers[ei] * mentors.wants[mi]
+        )
+        cols["mentor"] += [m for m, _, _ in triples]
+        cols["mentee"] += [e for _, e, _ in triples]
+        cols["round"] += (base + k).tolist()
+        cols["m"] += [None if np.isnan(x) else float(x) for x in m_r.tolist()]
+        cols["e"] += [None if np.isnan(x) else float(x) for x in e_r.tolist()]
+        cols["g"] += [tuple(skills[row].tolist()) for row in learnt]
+    return Feedback(
+        cols["mentor"],
+        cols["mentee"],
+        mentor_rating=cols["m"],
+        mentee_rating=cols["e"],
+        round=cols["round"],
+        gained=cols["g"],
+        scale=(lo, hi),
+    )
