@@ -39,6 +39,8 @@ RULES = [
     rules.ForbiddenPairs([("M1", "E2"), (3, 4)]),
     rules.RequiredPairs([("M 1", 'E"2\\n'), ("Łukasz", "ß")]),
     rules.ExcludePrevious([("M1", "E1"), ("M2", "E2")]),
+    rules.Vetoes(),
+    rules.MutuallyAcceptable(),
 ]
 
 GOALS = [

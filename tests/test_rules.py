@@ -28,6 +28,7 @@ from rm_match import (
     Cohort,
     InfeasibleError,
     People,
+    Preferences,
     Problem,
     Programme,
     ValidationError,
@@ -53,10 +54,15 @@ class World:
     mentees: People
     org_chart: dict
     boss: dict  # id -> manager id or None, over mentors, mentees and outsiders
+    preferences: Preferences | None = None  # participants' answers, for the rules reading them
 
     @cached_property
     def cohort(self) -> Cohort:
-        return Cohort(self.mentors, self.mentees, self.org_chart)
+        return Cohort(self.mentors, self.mentees, self.org_chart, self.preferences)
+
+    def prefs_for(self, rule) -> Preferences | None:
+        """The answers, where the rule reads them (else none: they would change nothing)."""
+        return self.preferences if "preferences" in rule.fields else None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -64,7 +70,11 @@ class World:
 
     def problem(self, rule) -> Problem:
         return Problem(
-            self.mentors, self.mentees, Programme(rules=[rule]), org_chart=self.org_chart
+            self.mentors,
+            self.mentees,
+            Programme(rules=[rule]),
+            org_chart=self.org_chart,
+            preferences=self.prefs_for(rule),
         )
 
 
@@ -110,7 +120,15 @@ def worlds(draw, max_side: int = 5) -> World:
 
     mentors = table(m_ids, "mentors", st.integers(0, 2))
     mentees = table(e_ids, "mentees", st.just(1))
-    return World(mentors, mentees, {o: boss[o] for o in o_ids}, boss)
+    # survey answers: each person says something of up to two people on the other side
+    answers = []
+    for who, others in [(p, e_ids) for p in m_ids] + [(p, m_ids) for p in e_ids]:
+        about = draw(st.lists(st.sampled_from(others), max_size=2, unique=True)) if others else []
+        for r, other in enumerate(about, start=1):
+            kind = draw(st.sampled_from(["rank", "veto"]))
+            answers.append({"who": who, "about": other, kind: r if kind == "rank" else True})
+    prefs = Preferences.from_records(answers)
+    return World(mentors, mentees, {o: boss[o] for o in o_ids}, boss, prefs)
 
 
 def pair_lists(world: World, *, matching: bool = False):
@@ -181,6 +199,22 @@ def oracle_anything(rule, w, i, j):
     return True
 
 
+def _said(w, who, about, *, veto: bool) -> bool:
+    return any(a.who == who and a.about == about and a.veto == veto for a in w.preferences.answers)
+
+
+def oracle_vetoes(rule, w, i, j):
+    m, e = w.mentors.ids[i], w.mentees.ids[j]
+    return not (_said(w, m, e, veto=True) or _said(w, e, m, veto=True))
+
+
+def oracle_mutual(rule, w, i, j):
+    m, e = w.mentors.ids[i], w.mentees.ids[j]
+    return (
+        _said(w, m, e, veto=False) and _said(w, e, m, veto=False) and oracle_vetoes(rule, w, i, j)
+    )
+
+
 def oracle_mask(rule, oracle, w: World) -> np.ndarray:
     n_m, n_e = w.shape
     return np.array(
@@ -240,6 +274,8 @@ CASES = [
         lambda w: pair_lists(w, matching=True).map(rules.RequiredPairs),
         oracle_anything,
     ),
+    Case("vetoes", lambda w: st.just(rules.Vetoes()), oracle_vetoes),
+    Case("mutually_acceptable", lambda w: st.just(rules.MutuallyAcceptable()), oracle_mutual),
 ]
 
 EACH_RULE = pytest.mark.parametrize("case", CASES, ids=str)
@@ -318,7 +354,13 @@ def test_paired_mode_agrees_with_outer_mask(case, data):
 def test_match_respects_the_rule(case, data):
     world, rule = data.draw(scenarios(case))
     expected = oracle_mask(rule, case.oracle, world)
-    result = match(world.mentors, world.mentees, Programme(rules=[rule]), org_chart=world.org_chart)
+    result = match(
+        world.mentors,
+        world.mentees,
+        Programme(rules=[rule]),
+        org_chart=world.org_chart,
+        preferences=world.prefs_for(rule),
+    )
     index_m = {p: i for i, p in enumerate(world.mentors.ids)}
     index_e = {p: j for j, p in enumerate(world.mentees.ids)}
     for m, e in result.id_pairs:

@@ -26,6 +26,7 @@ from .errors import InfeasibleError, SolverError, ValidationError
 from .explain import explain_matching, name_rules
 from .goals import Goal, GoalContext, check_goals, compile_goals, goal_conflicts
 from .people import People
+from .preferences import Preferences
 from .problem import Problem, ProblemArrays
 from .programme import Programme
 from .results import Assignment, Matching
@@ -182,6 +183,7 @@ def match(
     gap_limit: float | None = None,
     memory_limit: float | None = None,
     priority: Mapping[Hashable, int] | None = None,
+    preferences: Preferences | None = None,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -217,6 +219,11 @@ def match(
         (0, 1, 2): the tier's bonus, about the number of pairs times the largest sum of two
         priorities, must stay below 2^22 (≈ 4.2 million) to keep the scores exact, else a
         :class:`SolverError` says so.
+    preferences : Preferences, optional
+        The participants' own rankings, ratings and vetoes (:mod:`rm_match.preferences`):
+        they score as the ``preference`` term (weighted like any term; on by default when
+        given), and the rules :class:`~rm_match.rules.Vetoes` and
+        :class:`~rm_match.rules.MutuallyAcceptable` make them hard.
     executor : concurrent.futures.Executor, optional
         When the hard rules split the cohort into independent parts (no allowed pair between
         them, e.g. under :class:`~rm_match.rules.SameGroup`), the parts are solved separately,
@@ -260,7 +267,7 @@ def match(
         executor=executor,
         memory_limit=memory_limit,
     )
-    problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+    problem = Problem(mentors, mentees, programme, org_chart=org_chart, preferences=preferences)
     bonus = _priority_bonus(priority, problem, method)
     if bonus is not None:
         p_m, p_e = bonus

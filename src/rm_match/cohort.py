@@ -17,6 +17,7 @@ import numpy as np
 
 from .errors import ValidationError
 from .people import People
+from .preferences import BoundPreferences, Preferences
 
 __all__ = ["Cohort"]
 
@@ -64,6 +65,9 @@ class Cohort:
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme (e.g. executives who are neither mentor nor
         mentee), so that reporting lines can be followed through them.
+    preferences : Preferences, optional
+        Participants' rankings, ratings and vetoes of candidates (:mod:`rm_match.preferences`),
+        bound to the two tables as :attr:`preferences`.
 
     Raises
     ------
@@ -77,6 +81,7 @@ class Cohort:
         mentors: People,
         mentees: People,
         org_chart: Mapping[Hashable, Hashable | None] | None = None,
+        preferences: Preferences | None = None,
     ) -> None:
         for name, side in (("mentors", mentors), ("mentees", mentees)):
             if not isinstance(side, People):
@@ -109,6 +114,16 @@ class Cohort:
         self._parent = self._build_org_chart()
         self._ancestor_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._memo: dict[object, object] = {}
+        if preferences is not None and not isinstance(preferences, Preferences):
+            raise ValidationError(
+                "`preferences` must be a Preferences (see rm_match.Preferences.from_records); "
+                f"got {type(preferences).__name__}.",
+                argument="preferences",
+            )
+        #: The participants' answers as arrays over the cohort, or ``None``.
+        self.preferences: BoundPreferences | None = (
+            None if preferences is None else preferences.bind(mentors, mentees)
+        )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -268,7 +283,16 @@ class Cohort:
 
     def require(self, field: str, user: str, fix: str = "") -> None:
         """Raise a :class:`ValidationError` unless both sides have ``field``; ``fix`` says
-        what else the caller may do (``"or give the term weight 0"``)."""
+        what else the caller may do (``"or give the term weight 0"``). The field
+        ``"preferences"`` asks for the participants' answers (``preferences=``)."""
+        if field == "preferences":
+            if self.preferences is None:
+                raise ValidationError(
+                    f"{user} needs the participants' preferences, but none were given (pass "
+                    f"`preferences=`{', ' + fix if fix else ''}).",
+                    argument="preferences",
+                )
+            return
         for side_name, side in (("mentors", self.mentors), ("mentees", self.mentees)):
             if not side.has(field):
                 hint = f" (give both tables the column{', ' + fix if fix else ''})"

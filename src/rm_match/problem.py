@@ -8,6 +8,7 @@ feasibility mask and the capacities — which is all the solvers ever see.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -20,6 +21,7 @@ from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
 from .goals import GoalContext
 from .people import People
+from .preferences import Preferences
 from .programme import DEFAULT_WEIGHTS, Programme
 from .rules import RequiredPairs
 from .solvers.registry import COMPILE_BLOCK_CELLS
@@ -63,6 +65,8 @@ def active_weights(programme: Programme, cohort: Cohort) -> dict[str, float]:
 
 
 def _has(cohort: Cohort, name: str) -> bool:
+    if name == "preferences":
+        return cohort.preferences is not None
     return cohort.mentors.has(name) and cohort.mentees.has(name)
 
 
@@ -153,6 +157,10 @@ class Problem:
         Default: no rules, default weights.
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme (see :class:`~rm_match.cohort.Cohort`).
+    preferences : Preferences, optional
+        Participants' rankings, ratings and vetoes (:mod:`rm_match.preferences`), read by
+        the ``preference`` term and the rules :class:`~rm_match.rules.Vetoes` and
+        :class:`~rm_match.rules.MutuallyAcceptable`.
 
     Raises
     ------
@@ -174,6 +182,7 @@ class Problem:
         programme: Programme | None = None,
         *,
         org_chart: Mapping[Hashable, Hashable | None] | None = None,
+        preferences: Preferences | None = None,
     ) -> None:
         if programme is None:
             programme = Programme()
@@ -182,11 +191,22 @@ class Problem:
                 f"`programme` must be a Programme; got {type(programme).__name__}.",
                 argument="programme",
             )
-        self.cohort = Cohort(mentors, mentees, org_chart)
+        self.cohort = Cohort(mentors, mentees, org_chart, preferences)
         self.programme = programme
         for r in programme.rules:
             r.check(self.cohort)
         self.weights = active_weights(programme, self.cohort)
+        unused = "preference" not in self.weights and not any(
+            "preferences" in r.fields for r in programme.rules
+        )
+        if preferences is not None and unused:
+            warnings.warn(
+                "`preferences` were given but change nothing: the programme's `weights` "
+                "leave out the `preference` term and no rule reads them (add "
+                "`preference` to `weights`, or rules.Vetoes()).",
+                UserWarning,
+                stacklevel=3,
+            )
         self._compiled: ProblemArrays | None = None
         self.spec = TermSpec(
             programme.skill_weight_vector(mentors.skills),

@@ -59,6 +59,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "language": 0.1,
     "timezone": 0.1,
     "diversity": 0.2,
+    "preference": 1.0,
 }
 
 
@@ -72,9 +73,10 @@ class Programme:
         Hard rules (see :mod:`rm_match.rules`); a pair is allowed when all allow it.
     weights : mapping of str to float, optional
         Weights of the score terms ``learning``, ``interests``, ``language``, ``timezone``,
-        ``diversity``. Default :data:`DEFAULT_WEIGHTS`, keeping only the terms the cohort has
-        data for; a term weighted explicitly must have its data, and so must every
-        attribute named in ``diversity_attributes``.
+        ``diversity``, ``preference`` (participants' own answers, given to
+        :func:`~rm_match.match` as ``preferences=``). Default :data:`DEFAULT_WEIGHTS`,
+        keeping only the terms the cohort has data for; a term weighted explicitly must
+        have its data, and so must every attribute named in ``diversity_attributes``.
     skill_weights : mapping of str to float, optional
         Programme objectives per skill (missing skills weigh 1).
     reverse_weight : float, default 0.5

@@ -33,6 +33,7 @@ from ._checks import is_collection
 from .cohort import Cohort
 from .errors import ValidationError
 from .people import MISSING_GRADE
+from .preferences import pick
 
 __all__ = [
     "CommonLanguage",
@@ -40,11 +41,13 @@ __all__ = [
     "ExcludePrevious",
     "ForbiddenPairs",
     "MaxTimezoneDiff",
+    "MutuallyAcceptable",
     "NoReportingLine",
     "RequiredPairs",
     "Rule",
     "SameGroup",
     "SeniorityDirection",
+    "Vetoes",
 ]
 
 
@@ -443,3 +446,55 @@ class RequiredPairs(_PairList):
     ) -> np.ndarray:
         shape = (len(mi), len(ei)) if outer else (len(mi),)
         return np.ones(shape, dtype=bool)
+
+
+@dataclass(frozen=True)
+class Vetoes(Rule):
+    """No pair that either side vetoed in the participants' preferences
+    (:mod:`rm_match.preferences`; given as ``preferences=``).
+
+    Examples
+    --------
+    >>> from rm_match import People, Preferences, Problem, Programme
+    >>> m = People(["j1", "j2"], skills=["ai"], offers=[[1], [1]], wants=[[0], [0]])
+    >>> e = People(["s1"], skills=["ai"], offers=[[0]], wants=[[1]])
+    >>> prefs = Preferences.from_rankings({}, vetoes={"s1": ["j2"]})
+    >>> p = Problem(m, e, Programme(rules=[Vetoes()]), preferences=prefs)
+    >>> p.compile().feasible.tolist()
+    [[True], [False]]
+    """
+
+    name: ClassVar[str] = "vetoes"
+    fields: ClassVar[tuple[str, ...]] = ("preferences",)
+
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
+        assert cohort.preferences is not None  # checked by `check`
+        return ~pick(cohort.preferences.vetoed, mi, ei, outer).astype(bool)
+
+
+@dataclass(frozen=True)
+class MutuallyAcceptable(Rule):
+    """Only pairs in which each side ranked or rated the other (and neither vetoed): the
+    participants' lists (:mod:`rm_match.preferences`) are the acceptable partners.
+
+    Examples
+    --------
+    >>> from rm_match import People, Preferences, Problem, Programme
+    >>> m = People(["j1", "j2"], skills=["ai"], offers=[[1], [1]], wants=[[0], [0]])
+    >>> e = People(["s1"], skills=["ai"], offers=[[0]], wants=[[1]])
+    >>> prefs = Preferences.from_rankings({"s1": ["j1", "j2"], "j2": ["s1"]})
+    >>> Problem(m, e, Programme(rules=[MutuallyAcceptable()]), preferences=prefs
+    ...         ).compile().feasible.tolist()
+    [[False], [True]]
+    """
+
+    name: ClassVar[str] = "mutually_acceptable"
+    fields: ClassVar[tuple[str, ...]] = ("preferences",)
+
+    def allowed(
+        self, cohort: Cohort, mi: np.ndarray, ei: np.ndarray, *, outer: bool = True
+    ) -> np.ndarray:
+        assert cohort.preferences is not None  # checked by `check`
+        return pick(cohort.preferences.mutual, mi, ei, outer).astype(bool)

@@ -17,7 +17,9 @@ product** per block (BLAS on every core, no elementwise pass per term):
   normalised indicator vectors. The screen is then an upper bound on the score, within
   :attr:`ProblemSource.looseness` of it;
 - what remains (a component with many keys on both sides) is evaluated per pair of keys and
-  gathered to the pairs, as before.
+  gathered to the pairs, as before;
+- the ``preference`` term (participants' answers: a few per person) is a sparse matrix,
+  added exactly to each block.
 
 So for every allowed pair ``exact - δ ≤ screen ≤ exact + δ + looseness`` with ``δ =
 error(scale)``, and a pair a keyed rule forbids screens at most
@@ -239,7 +241,13 @@ class ProblemSource:
             g_parts.append(np.hstack((scaled_wants(e.wants, spec), lam * e.offers)) * c)
         # keyed components, grouped by the fields they look at
         by_fields: dict[tuple[str, ...], list[_Component]] = {}
+        #: the preference term, weighted (sparse, exact), or None
+        self._pref = None
         for term, wt in weights.items():
+            if term == "preference":
+                assert cohort.preferences is not None  # required of an active term
+                self._pref = (cohort.preferences.term * (wt / total_w)).astype(np.float32)
+                continue
             if term == "learning":
                 continue
             fields = TERM_FIELDS[term] or tuple(prog.diversity_attributes)
@@ -345,6 +353,9 @@ class ProblemSource:
         )
         for g, c in zip(self._groups, codes, strict=True):
             out += g.block(c, cols)
+        if self._pref is not None:
+            part = self._pref if rows is None else self._pref[rows]
+            out += part[:, cols].toarray()
         return out
 
     def error(self, scale: float) -> float:

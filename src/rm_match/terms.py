@@ -27,6 +27,11 @@ Terms (all vectorised; no Python loop over pairs):
 ``diversity``
     Share of the programme's ``diversity_attributes`` on which the two differ (a missing
     value never counts as different).
+``preference``
+    What the two said of each other in a survey (:mod:`rm_match.preferences`):
+    ``s·u(mentor → mentee) + (1 - s)·u(mentee → mentor)`` with ``s`` the preferences'
+    ``mentor_share``; a rank ``r`` of ``L`` is worth ``(L - r + 1)/L``, a rating its place
+    on the scale, and a candidate not mentioned 0. Needs ``preferences=``.
 
 The pair score is the weighted mean of the active terms, so it lies in [0, 1] too.
 
@@ -43,6 +48,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .preferences import pick
 from .rules import _dot, _sides, circular_hours
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +66,7 @@ __all__ = [
 ]
 
 #: The score terms, in report order.
-TERMS = ("learning", "interests", "language", "timezone", "diversity")
+TERMS = ("learning", "interests", "language", "timezone", "diversity", "preference")
 
 #: How the learning term is scaled: by what the learner wants, or by the whole skill space.
 LEARNING_NORMS = ("wants", "skills")
@@ -72,6 +78,7 @@ TERM_FIELDS = {
     "language": ("languages",),
     "timezone": ("timezone",),
     "diversity": (),
+    "preference": ("preferences",),
 }
 
 
@@ -190,6 +197,10 @@ def pair_terms(
             acc = differ if acc is None else acc + differ
         assert acc is not None  # the term is active only with attributes named
         out["diversity"] = acc / len(attrs)
+    if "preference" in weights:
+        prefs = cohort.preferences
+        assert prefs is not None  # required of an active term
+        out["preference"] = pick(prefs.term, mi, ei, outer).astype(np.float64)
     return out
 
 
