@@ -8,6 +8,7 @@ within 1e-9, else ``"feasible"``; ``"infeasible"`` when nothing satisfies the ru
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import time
@@ -22,7 +23,7 @@ from .errors import ValidationError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Assignment", "Matching", "PairExplanation", "Report", "relative_gap"]
+__all__ = ["Assignment", "Matching", "PairExplanation", "Report", "Stability", "relative_gap"]
 
 #: Aggregates over fewer pairs (or people) than this are suppressed (``None``) in every
 #: report: :class:`Report`, :class:`~rm_match.goals.GoalCheck`, and the texts made of them.
@@ -199,6 +200,10 @@ class Report:
     ----------
     mentors, mentees : int
         Participants on each side. Never suppressed: the caller's own table sizes.
+    stability : mapping or None
+        For a stable matching (:func:`rm_match.stable_match`): its
+        :class:`Stability` as a dict — counts of blocking pairs and total scores, never
+        suppressed (they are about the whole cohort).
     pairs, required_pairs : int
         Pairs chosen (required ones included) and required pairs placed. Never suppressed:
         the matching lists every pair.
@@ -254,6 +259,8 @@ class Report:
     rule_pass_share: Mapping[str, float | None]
     cross_share: Mapping[str, float | None]
     unmatched: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    #: For a stable matching: :meth:`Stability.as_dict` (blocking pairs, price of stability).
+    stability: Mapping[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a plain dict (JSON-serialisable).
@@ -279,7 +286,62 @@ class Report:
             "rule_pass_share": dict(self.rule_pass_share),
             "cross_share": dict(self.cross_share),
             "unmatched": {k: dict(v) for k, v in self.unmatched.items()},
+            "stability": None if self.stability is None else dict(self.stability),
         }
+
+
+@dataclass(frozen=True)
+class Stability:
+    """How a matching stands under the participants' preferences (see
+    :func:`rm_match.stable_match` and :func:`rm_match.blocking_pairs`).
+
+    A pair *blocks* a matching when the two would both rather be together than with (one
+    of) their partners, or have a free place: nothing but goodwill keeps them apart.
+
+    Attributes
+    ----------
+    kind : str
+        ``"mentee-optimal"`` or ``"mentor-optimal"`` (deferred acceptance, that side
+        proposing: each of its members gets the best partner of any stable matching),
+        ``"best score"`` (the stable matching of highest total pair score) or
+        ``"egalitarian"`` (the stable matching of least total rank of partners, both sides).
+    preferences : str
+        Where each side's preferences came from: ``"data"`` (directional scores: what each
+        side can learn from the other, plus compatibility) or ``"data + survey"`` (the
+        participants' own answers as the ``preference`` term of each side's view).
+    blocking_pairs : int
+        Blocking pairs of this matching (0 for a stable one).
+    optimum : float or None
+        Total score of the optimal matching of the same programme (what :func:`rm_match.match`
+        returns), when it was compared.
+    optimum_pairs : int or None
+        Its number of pairs.
+    optimum_blocking_pairs : int or None
+        How many pairs block the optimal matching.
+    price : float or None
+        The price of stability: ``(optimum - objective) / optimum``, the share of the
+        optimal total score given up to be stable (0 when the optimum is stable).
+    rotations : int or None
+        For ``"best score"`` and ``"egalitarian"``: the rotations between the two extreme
+        stable matchings (0: the stable matching is unique).
+    mentee_optimal, mentor_optimal : float or None
+        Total scores of the two extreme stable matchings, where computed.
+    """
+
+    kind: str
+    preferences: str
+    blocking_pairs: int
+    optimum: float | None = None
+    optimum_pairs: int | None = None
+    optimum_blocking_pairs: int | None = None
+    price: float | None = None
+    rotations: int | None = None
+    mentee_optimal: float | None = None
+    mentor_optimal: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as a plain dict (JSON-serialisable)."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -304,6 +366,9 @@ class Matching:
         ``report.as_dict()`` (kept for code that reads the figures by key).
     goals : tuple of GoalCheck
         Each cohort goal of the programme: what it asks, what was achieved, whether it holds.
+    stability : Stability or None
+        For a stable matching (:func:`rm_match.stable_match`, ``status == "stable"``): its
+        kind, blocking pairs (none), and the price of stability against the optimum.
     """
 
     pairs: tuple[PairExplanation, ...]
@@ -319,6 +384,7 @@ class Matching:
     assignment: Assignment = field(repr=False)
     report: Report | None = field(default=None, repr=False)
     goals: tuple[Any, ...] = ()
+    stability: Stability | None = field(default=None, repr=False)
 
     @property
     def stats(self) -> dict[str, Any]:

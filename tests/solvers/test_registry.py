@@ -26,17 +26,28 @@ from rm_match.solvers import registry
 from rm_match.solvers.registry import Capabilities, Needs, choose
 
 GOAL_METHODS = [name for name, b in BACKENDS.items() if b.capabilities.goals]
-EXACT_METHODS = [name for name, b in BACKENDS.items() if not b.capabilities.goals]
+EXACT_METHODS = [
+    name for name, b in BACKENDS.items() if not (b.capabilities.goals or b.capabilities.stable)
+]
 
 
 def test_every_backend_declares_its_capabilities():
-    assert list(BACKENDS) == ["sparse", "lsa", "flow", "lp", "lagrangian", "cpsat", "milp"]
+    assert list(BACKENDS) == [
+        "sparse",
+        "lsa",
+        "flow",
+        "lp",
+        "lagrangian",
+        "cpsat",
+        "milp",
+        "stable",
+    ]
     for name, b in BACKENDS.items():
         assert b.name == name
         assert isinstance(b.capabilities, Capabilities)
         assert b.capabilities.goals == (name in ("lp", "lagrangian", "cpsat", "milp"))
         assert b.capabilities.exact == (not b.capabilities.goals)
-        assert not b.capabilities.stable  # none yet
+        assert b.capabilities.stable == (name == "stable")
     assert BACKENDS["sparse"].capabilities.sparse
     assert BACKENDS["lsa"].capabilities.capacities == "one side"
     assert BACKENDS["flow"].capabilities.capacities == "both sides"
@@ -106,7 +117,7 @@ def test_a_named_backend_that_cannot_solve_says_why(kwargs, message):
 def test_an_unknown_method_lists_the_registered_ones():
     with pytest.raises(ValidationError, match=r"`method` must be 'auto' or one of 'sparse', 'lsa'"):
         assign(np.ones((2, 2)), method="hungarian")
-    with pytest.raises(ValidationError, match=r"one of .*'cpsat', 'milp'; got 'auto ?'"):
+    with pytest.raises(ValidationError, match=r"one of .*'milp', 'stable'; got 'auto ?'"):
         assign(np.ones((2, 2)), method="auto ")
 
 

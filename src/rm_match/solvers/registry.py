@@ -35,6 +35,9 @@ method         solves
 ``lagrangian`` goals: Kelley cutting planes with the exact assignment inside, and repair
 ``cpsat``      goals: OR-tools CP-SAT on the whole model (deterministic with one worker)
 ``milp``       goals: HiGHS through :func:`scipy.optimize.milp` on the whole model
+``stable``     stable matchings under both sides' preferences (:mod:`.stable`): deferred
+               acceptance, the best stable matching by rotations; only for problems that
+               ask for stability (:func:`rm_match.stable_match`), never an optimum
 =============  =================================================================================
 
 Examples
@@ -146,6 +149,8 @@ class Needs:
     compile: bool = False
     #: allowed pairs, where known before solving (a goal model's); default: every cell
     pairs: int | None = None
+    #: a stable matching under both sides' preferences, not an optimum
+    stable: bool = False
 
     @classmethod
     def of(
@@ -245,6 +250,13 @@ def register(backend: Any) -> Any:
 def why_not(backend: Backend, needs: Needs) -> str | None:
     """Why ``backend`` cannot solve a problem with ``needs``, or ``None``."""
     caps = backend.capabilities
+    if needs.stable and not caps.stable:
+        return "it finds optimal assignments, not stable matchings"
+    if caps.stable and not needs.stable:
+        return (
+            "it finds stable matchings under both sides' preferences, not optimal "
+            "assignments (see rm_match.stable_match)"
+        )
     if needs.goals and not caps.goals:
         return "it does not take cohort goals"
     if _SHAPES.index(needs.capacities) > _SHAPES.index(caps.capacities):
@@ -551,6 +563,9 @@ class _Lazy:
     def solve_model(self, model: GoalModel, **kw: Any) -> GoalOutcome:
         return self.impl.solve_model(model, **kw)
 
+    def solve_stable(self, *args: Any, **kw: Any) -> Any:
+        return self.impl.solve_stable(*args, **kw)
+
     def __repr__(self) -> str:
         return f"<backend {self.name!r}: {self.capabilities}>"
 
@@ -573,6 +588,17 @@ def _flow() -> Any:
     return backend
 
 
+def _stable() -> Any:
+    from ._stable_backend import backend
+
+    return backend
+
+
+def _stable_memory(needs: Needs) -> float:
+    # the two sides' preference matrices, their order structures and the masks
+    return 40.0 * needs.cells
+
+
 def _goal(name: str) -> Any:
     def load() -> Any:
         from .constrained.pipeline import GoalMethod
@@ -593,3 +619,4 @@ for _name in ("lp", "lagrangian", "cpsat", "milp"):
             _goal(_name),
         )
     )
+register(_Lazy("stable", Capabilities("both sides", stable=True, memory=_stable_memory), _stable))
