@@ -32,6 +32,7 @@ LAYERS = {
     "solvers": 1,
     "people": 2,
     "cohort": 2,
+    "preferences": 2,
     "rules": 3,
     "terms": 3,
     "goals": 3,
@@ -44,6 +45,8 @@ LAYERS = {
     "synthetic": 5,
     "rounds": 5,
     "state": 5,
+    "learn": 5,
+    "stability": 5,
     "io": 6,
     "cli": 6,
 }

@@ -48,3 +48,27 @@ def test_data_guide_examples_run(capsys, monkeypatch):
     for block in blocks:
         exec(compile(block, str(doc), "exec"), {})
     assert "optimal" in capsys.readouterr().out
+
+
+def test_preferences_guide_examples_run(capsys):
+    doc = ROOT / "docs" / "preferences.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+    assert len(blocks) >= 4
+    namespace: dict[str, object] = {}
+    for block in blocks:  # one session: each block uses the ones before
+        exec(compile(block, str(doc), "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "Preferences(entries=" in out and "stable deferred_acceptance" in out
+    assert "price of stability" in out
+
+
+def test_feedback_guide_examples_run(capsys):
+    doc = ROOT / "docs" / "feedback.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+    assert len(blocks) == 3
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "Feedback(n=300" in out and "Cross-validated fit" in out
+    assert "Growth from the pre- to the post-programme self-assessment" in out

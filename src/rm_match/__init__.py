@@ -9,7 +9,11 @@ Two entry points:
 
 HR exports and programme files are read, and matchings written, by :mod:`rm_match.io`; a
 programme over time (rotation rounds, rematch after changes) is :func:`rotate` and
-:func:`rematch`, its state :class:`ProgrammeState`.
+:func:`rematch`, its state :class:`ProgrammeState`. Participants' own rankings, ratings and
+vetoes are :class:`Preferences`; :func:`stable_match` finds a stable matching under both
+sides' preferences and :func:`blocking_pairs` checks any matching's stability. Check-in
+:class:`Feedback` refits the term weights (:func:`learn_weights`), and pre/post
+self-assessments measure what the programme taught (:func:`evaluate_programme`).
 
 Examples
 --------
@@ -34,12 +38,15 @@ from .errors import (
     TableError,
     ValidationError,
 )
+from .learn import Evaluation, Feedback, LearnedWeights, evaluate_programme, learn_weights
 from .people import People
+from .preferences import Preferences
 from .problem import Problem, ProblemArrays
 from .programme import DEFAULT_WEIGHTS, Programme
-from .results import Assignment, Matching, PairExplanation, Report
+from .results import Assignment, Matching, PairExplanation, Report, Stability
 from .rounds import Rematch, Rotation, Round, rematch, rotate
 from .solvers import BACKENDS
+from .stability import BlockingPair, blocking_pairs, stable_match
 from .state import ProgrammeState
 from .verify import Violation, verify, verify_rounds
 
@@ -49,14 +56,19 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_WEIGHTS",
     "Assignment",
+    "BlockingPair",
     "Cohort",
     "DataWarning",
+    "Evaluation",
+    "Feedback",
     "GroupConflict",
     "InfeasibleError",
+    "LearnedWeights",
     "Matching",
     "MemoryBudgetError",
     "PairExplanation",
     "People",
+    "Preferences",
     "Problem",
     "ProblemArrays",
     "Programme",
@@ -67,17 +79,22 @@ __all__ = [
     "Rotation",
     "Round",
     "SolverError",
+    "Stability",
     "TableError",
     "ValidationError",
     "Violation",
     "__version__",
     "assign",
+    "blocking_pairs",
+    "evaluate_programme",
     "goals",
     "io",
+    "learn_weights",
     "match",
     "rematch",
     "rotate",
     "rules",
+    "stable_match",
     "synthetic",
     "verify",
     "verify_rounds",

@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from . import __version__, rules, synthetic
 from .api import match
 from .errors import DataWarning, RmMatchError, ValidationError
 from .people import FIELDS
+from .preferences import Preferences
 from .problem import Problem
 from .programme import Programme
 from .results import MIN_GROUP, Matching
@@ -151,6 +152,15 @@ def _summary(head: str, prog: Programme, result: Matching, timing: str) -> list[
         + ", ".join(f"cross-{k} {_pct(v)}" for k, v in st.cross_share.items()),
         f"{timing}match {result.wall_time:.2f} s (scores + rules + solve + explanations)",
     ]
+    stab = result.stability
+    if stab is not None:
+        line = f"stable ({stab.kind}, preferences from {stab.preferences}): 0 blocking pairs"
+        if stab.price is not None:
+            line += (
+                f"; price of stability {_pct(stab.price)} of the optimum's score, which "
+                f"{stab.optimum_blocking_pairs} pairs block"
+            )
+        out.insert(5, line)
     for g in result.goals:
         out.append(
             f"goal {g.goal}: {g.required}; achieved {g.achieved} — "
@@ -307,11 +317,25 @@ def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
     return out
 
 
+def _preferences(args: argparse.Namespace) -> Preferences | None:
+    """The survey answers of ``--preferences``, if given."""
+    if args.preferences is None:
+        return None
+    from .io import read_preferences
+
+    return read_preferences(args.preferences)
+
+
 def _check_cmd(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     cfg, intake = _read(args)
+    prefs = _preferences(args)
     problem = Problem(
-        intake.mentors.people, intake.mentees.people, cfg.programme, org_chart=intake.org_chart
+        intake.mentors.people,
+        intake.mentees.people,
+        cfg.programme,
+        org_chart=intake.org_chart,
+        preferences=prefs,
     )
     t_read = time.perf_counter() - t0
     out = _intake_lines(args, intake)
@@ -333,8 +357,28 @@ def _match_cmd(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     cfg, intake = _read(args)
     t_read = time.perf_counter() - t0
-    overrides = {} if args.time_limit is None else {"time_limit": args.time_limit}
-    result = cfg.match(intake, **overrides)
+    prefs = _preferences(args)
+    if args.stable is not None:
+        from .stability import stable_match
+
+        how = (
+            {"proposer": args.stable}
+            if args.stable in ("mentees", "mentors")
+            else {"objective": args.stable}
+        )
+        result = stable_match(
+            intake.mentors.people,
+            intake.mentees.people,
+            cfg.programme,
+            preferences=prefs,
+            org_chart=intake.org_chart,
+            **how,
+        )
+    else:
+        overrides: dict[str, Any] = (
+            {} if args.time_limit is None else {"time_limit": args.time_limit}
+        )
+        result = cfg.match(intake, preferences=prefs, **overrides)
     written = write_matching(
         result,
         out_path,
@@ -420,7 +464,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed of the cohort")
     demo.add_argument("--capacity", type=int, default=1, help="mentees per mentor")
     demo.add_argument("--policy", choices=POLICIES, default="max_matched")
-    demo.add_argument("--method", choices=("auto", *BACKENDS), default="auto")
+    optimal = [name for name, b in BACKENDS.items() if not b.capabilities.stable]
+    demo.add_argument("--method", choices=("auto", *optimal), default="auto")
     demo.add_argument("--show", type=int, default=10, help="pairs to print")
     demo.add_argument(
         "--regions",
@@ -446,12 +491,25 @@ def _parser() -> argparse.ArgumentParser:
             default="collect",
             help="list every problem of the tables at once (default), or stop at the first",
         )
+        cmd.add_argument(
+            "--preferences",
+            default=None,
+            help="participants' survey answers: one row per answer, columns who, about and "
+            "rank, rating or veto",
+        )
         if name == "match":
             cmd.add_argument(
                 "--out", required=True, help="where to write the pairs: .xlsx, .csv or .json"
             )
             cmd.add_argument(
                 "--time-limit", type=float, default=None, help="seconds (overrides the file)"
+            )
+            cmd.add_argument(
+                "--stable",
+                choices=("mentees", "mentors", "score", "egalitarian"),
+                default=None,
+                help="a stable matching instead of the optimal one: that side's optimal "
+                "(deferred acceptance), or the best stable one by score or egalitarian",
             )
         cmd.set_defaults(func=func)
     init = sub.add_parser("init-config", help="write a commented starting programme file")

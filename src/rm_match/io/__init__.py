@@ -11,6 +11,9 @@ needed for CSV in or CSV, Excel or JSON out.
 - :func:`load_config` / :class:`Config`: a programme file (TOML or JSON) with the column
   mappings, the skill vocabulary, how cells are read, the :class:`~rm_match.Programme`
   and the options of :func:`rm_match.match`; :func:`init_config` writes a starting one.
+- :func:`read_feedback`: check-in ratings of pairs to :class:`~rm_match.Feedback`.
+- :func:`read_preferences`: survey answers (who, about whom, rank | rating | veto) to
+  :class:`~rm_match.Preferences`.
 - :func:`write_matching`: a :class:`~rm_match.Matching` to ``.xlsx`` (sheets pairs,
   unmatched, summary), ``.csv`` or ``.json``, with spreadsheet formulas neutralised.
 - Field parsers: :func:`timezone_offset`, :func:`split_items`, :func:`generation`,
@@ -52,6 +55,7 @@ Examples
 from __future__ import annotations
 
 from .config import CONFIG_SECTIONS, Config, init_config, load_config
+from .feedback import read_feedback
 from .fields import (
     GENERATIONS,
     NA_VALUES,
@@ -63,6 +67,7 @@ from .fields import (
     split_items,
     timezone_offset,
 )
+from .preferences import PREFERENCE_FIELDS, read_preferences
 from .read import Columns, Intake, Roster, SkillVocabulary, read_cohort, read_people
 from .write import FORMULA_PREFIXES, neutralise_formula, write_matching
 
@@ -71,6 +76,7 @@ __all__ = [
     "FORMULA_PREFIXES",
     "GENERATIONS",
     "NA_VALUES",
+    "PREFERENCE_FIELDS",
     "TIMEZONE_ABBREVIATIONS",
     "TIMEZONE_CITIES",
     "Columns",
@@ -85,7 +91,9 @@ __all__ = [
     "load_config",
     "neutralise_formula",
     "read_cohort",
+    "read_feedback",
     "read_people",
+    "read_preferences",
     "split_items",
     "timezone_offset",
     "write_matching",
