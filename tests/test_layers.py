@@ -28,6 +28,7 @@ LAYERS = {
     "errors": 0,
     "_checks": 0,
     "_toml": 0,
+    "_progress": 0,
     "results": 0,
     "solvers": 1,
     "people": 2,
