@@ -9,7 +9,7 @@ feasibility mask and the capacities — which is all the solvers ever see.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import cast
@@ -27,7 +27,11 @@ from .rules import RequiredPairs
 from .solvers.registry import COMPILE_BLOCK_CELLS
 from .terms import TERM_FIELDS, TermSpec, combine, pair_terms
 
-__all__ = ["Problem", "ProblemArrays"]
+__all__ = ["Problem", "ProblemArrays", "Visit"]
+
+#: Called by :meth:`Problem.compile_visiting` with each block's mentor rows (all mentees) and
+#: the block's term values.
+Visit = Callable[[np.ndarray, Mapping[str, np.ndarray]], None]
 
 #: Pairs per compile block: bounds the term arrays to a few hundred MiB (the registry's
 #: memory estimates count one block).
@@ -374,13 +378,30 @@ class Problem:
             self._compiled = self._compile(keep_terms)
         return self._compiled
 
-    def _compile(self, keep_terms: bool) -> ProblemArrays:
+    def compile_visiting(self, visit: Visit) -> ProblemArrays:
+        """:meth:`compile` (without the term matrices), calling ``visit(rows, terms)`` on
+        each block of mentor rows with the block's term values while they are at hand — for
+        a caller that needs more from the terms (each side's view of the pair, in
+        :func:`rm_match.stable_match`) without computing them twice. The result is kept as
+        :meth:`compile`'s."""
+        self._compiled = self._compile(False, visit)
+        return self._compiled
+
+    def _compile(self, keep_terms: bool, visit: Visit | None = None) -> ProblemArrays:
         n_m, n_e = self.cohort.shape
         terms = {name: np.empty((n_m, n_e)) for name in self.weights} if keep_terms else {}
         scores = np.zeros((n_m, n_e))
         feasible = np.ones((n_m, n_e), dtype=bool)
         counts = dict.fromkeys(self.programme.rule_names, 0)
-        self._fill(np.arange(n_m), np.arange(n_e), scores, feasible, terms=terms, counts=counts)
+        self._fill(
+            np.arange(n_m),
+            np.arange(n_e),
+            scores,
+            feasible,
+            terms=terms,
+            counts=counts,
+            visit=visit,
+        )
         fixed, m_cap, e_cap = self.placement()
         feasible[fixed[:, 0], fixed[:, 1]] = False
         for a in (scores, feasible, m_cap, e_cap, fixed, *terms.values()):
@@ -405,6 +426,7 @@ class Problem:
         *,
         terms: dict[str, np.ndarray] | None = None,
         counts: dict[str, int] | None = None,
+        visit: Visit | None = None,
     ) -> None:
         """Scores (and ``terms``, when given) and the rules' mask of mentors ``rows`` ×
         mentees ``cols`` into the arrays given, :data:`_BLOCK_ELEMENTS` pairs at a time (the
@@ -419,6 +441,8 @@ class Problem:
                     terms[name][at] = values
             if block:  # the weighted sum while the block is at hand: no whole-matrix temporaries
                 scores[at] = combine(block, self.weights)
+            if visit is not None:
+                visit(mi, block)
             del block  # the block's terms go before the rules' flags are made
             for name, ok in self.allowed(mi, cols).items():
                 if counts is not None:

@@ -62,9 +62,15 @@ def _dot(a_m: np.ndarray, a_e: np.ndarray, outer: bool) -> np.ndarray:
 
 
 def circular_hours(tz_m: np.ndarray, tz_e: np.ndarray) -> np.ndarray:
-    """Clock difference in hours between UTC offsets, taking the shorter way round (≤ 12)."""
-    d = np.abs(tz_m - tz_e) % 24.0
-    return np.minimum(d, 24.0 - d)
+    """Clock difference in hours between UTC offsets, taking the shorter way round (≤ 12;
+    NaN where either is missing)."""
+    d = np.asarray(np.abs(tz_m - tz_e), dtype=np.float64)
+    if d.size and np.nanmax(d, initial=0.0) >= 48.0:  # offsets beyond a day either way
+        np.fmod(d, 24.0, out=d)
+    else:  # below 48 h one subtraction reduces mod 24: an order of magnitude faster
+        np.subtract(d, 24.0, out=d, where=d >= 24.0)
+    np.minimum(d, 24.0 - d, out=d)
+    return d
 
 
 class Rule:

@@ -98,24 +98,36 @@ def side_preferences(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     >>> mentor_pref.tolist(), mentee_pref.tolist()  # j1 learns strategy from s1 only
     ([[1.0, 0.0]], [[1.0, 1.0]])
     """
+    views = _Views(problem)
     n_m, n_e = problem.cohort.shape
-    weights = problem.weights
-    total = sum(weights.values())
-    mentor_pref = np.zeros((n_m, n_e))
-    mentee_pref = np.zeros((n_m, n_e))
-    if total <= 0 or n_m == 0 or n_e == 0:
-        return mentor_pref, mentee_pref
-    shared = {k: w for k, w in weights.items() if k not in ("learning", "preference")}
-    cols = np.arange(n_e)
     step = max(1, _BLOCK // max(n_e, 1))
-    prefs = problem.cohort.preferences
     for s in range(0, n_m, step):
         rows = np.arange(s, min(n_m, s + step))
-        both = np.zeros((len(rows), n_e))
-        if shared:
-            terms = problem.terms(rows, cols)
-            for name, w in shared.items():
-                both += terms[name] * (w / total)
+        views(rows, problem.terms(rows, np.arange(n_e)))
+    return views.mentor, views.mentee
+
+
+class _Views:
+    """Builds the two sides' preference matrices block by block from the blocks' terms
+    (a :data:`~rm_match.problem.Visit` of the compile, or called on its own)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        n_m, n_e = problem.cohort.shape
+        self.mentor = np.zeros((n_m, n_e))
+        self.mentee = np.zeros((n_m, n_e))
+        weights = problem.weights
+        self.total = sum(weights.values())
+        self.shared = {k: w for k, w in weights.items() if k not in ("learning", "preference")}
+
+    def __call__(self, rows: np.ndarray, terms: Mapping[str, np.ndarray]) -> None:
+        if self.total <= 0 or not len(rows):
+            return
+        problem, weights, total = self.problem, self.problem.weights, self.total
+        cols = np.arange(problem.cohort.shape[1])
+        both = np.zeros((len(rows), len(cols)))
+        for name, w in self.shared.items():
+            both += terms[name] * (w / total)
         mine, theirs = both.copy(), both
         if "learning" in weights:
             forward, reverse = _learning_parts(problem.cohort, problem.spec, rows, cols, True)
@@ -123,13 +135,13 @@ def side_preferences(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
             mine += c * reverse
             theirs += c * forward
         if "preference" in weights:
+            prefs = problem.cohort.preferences
             assert prefs is not None  # required of an active term
             c = weights["preference"] / total
             mine += c * pick(prefs.mentor_utility, rows, cols, True)
             theirs += c * pick(prefs.mentee_utility, rows, cols, True)
-        mentor_pref[rows] = mine
-        mentee_pref[rows] = theirs
-    return mentor_pref, mentee_pref
+        self.mentor[rows] = mine
+        self.mentee[rows] = theirs
 
 
 def stable_match(
@@ -226,8 +238,9 @@ def stable_match(
     _, m_cap, e_cap = problem.placement()
     needs = replace(Needs.of(m_cap, e_cap, compile=True), stable=True)
     backend = choose(needs, "auto", budget=memory_budget(opts.memory_limit))
-    arrays = problem.compile(keep_terms=False)
-    mentor_pref, mentee_pref = side_preferences(problem)
+    views = _Views(problem)  # each side's view, from the compile's own term blocks
+    arrays = problem.compile_visiting(views)
+    mentor_pref, mentee_pref = views.mentor, views.mentee
     acceptable = arrays.feasible
     caps = {"mentor_capacity": m_cap, "mentee_capacity": e_cap}
     kind = f"{proposer[:-1]}-optimal"
