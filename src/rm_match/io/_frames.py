@@ -9,6 +9,8 @@ them, and CSV needs none.
 from __future__ import annotations
 
 import csv
+import math
+import numbers
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +19,7 @@ from typing import Any
 
 from ..errors import ValidationError
 
-__all__ = ["SUFFIXES", "Table", "read_table"]
+__all__ = ["SUFFIXES", "Table", "field_columns", "number", "read_table"]
 
 #: File suffixes read, and how.
 SUFFIXES = {
@@ -448,3 +450,47 @@ def _from_records(records: list[Any], first: int, name: str, argument: str) -> T
         else:
             columns[h] = list(cells)
     return Table(name, columns, rows, False, frozenset(duplicated), tuple(ragged))
+
+
+def field_columns(
+    columns: object, fields: Sequence[str], header: Sequence[str], what: str
+) -> dict[str, str]:
+    """Field → column header of a long-format table (feedback, preferences): each field's
+    own name where the header has it, then the caller's ``columns`` mapping (checked: a
+    mapping of known fields to non-empty names); whether each named column is in the table
+    is the caller's to say."""
+    out = {f: f for f in fields if f in header}
+    if columns is None:
+        return out
+    if not isinstance(columns, Mapping):
+        raise ValidationError(
+            f"`columns` must be a mapping of {what} field to column name; got "
+            f"{type(columns).__name__}.",
+            argument="columns",
+        )
+    for key, name in columns.items():
+        if key not in fields:
+            raise ValidationError(
+                f"unknown {what} field {key!r} in `columns`; the fields are {list(fields)}.",
+                argument="columns",
+            )
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(f"`columns[{key!r}]` must be a column name.", argument="columns")
+        out[key] = name.strip()
+    return out
+
+
+def number(value: object) -> float | None:
+    """A cell as a finite number (a number, or a numeric text), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        x = float(value)
+    elif isinstance(value, str):
+        try:
+            x = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return x if math.isfinite(x) else None

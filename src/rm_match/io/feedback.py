@@ -8,14 +8,12 @@ participant id; every problem of the table is reported at once.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ValidationError
 from ..learn import BAD, FEEDBACK_FIELDS, Feedback, _Locator
-from ._frames import read_table
+from ._frames import field_columns, number, read_table
 from .fields import is_missing, split_items
 from .read import _id_value, _integer
 
@@ -31,44 +29,6 @@ class _BadId:
 
 
 _BAD_ID = _BadId()
-
-
-def _columns_option(columns: object, header: list[str]) -> dict[str, str]:
-    """The field → column header mapping: the default names where present, then ``columns``."""
-    out = {f: f for f in FEEDBACK_FIELDS if f in header}
-    if columns is None:
-        return out
-    if not isinstance(columns, Mapping):
-        raise ValidationError(
-            "`columns` must be a mapping of feedback field to column name; got "
-            f"{type(columns).__name__}.",
-            argument="columns",
-        )
-    for key, name in columns.items():
-        if key not in FEEDBACK_FIELDS:
-            raise ValidationError(
-                f"unknown feedback field {key!r} in `columns`; the fields are "
-                f"{list(FEEDBACK_FIELDS)}.",
-                argument="columns",
-            )
-        if not isinstance(name, str) or not name.strip():
-            raise ValidationError(f"`columns[{key!r}]` must be a column name.", argument="columns")
-        out[key] = name.strip()
-    return out
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            x = float(value.strip())
-        except ValueError:
-            return None
-        return x if math.isfinite(x) else None
-    return None
 
 
 def read_feedback(
@@ -132,7 +92,7 @@ participant 'J2': both ratings are missing (a row needs one or both).
     """
     table = read_table(source, sheet=sheet, argument="source", role="feedback")
     header = list(table.columns)
-    fields = _columns_option(columns, header)
+    fields = field_columns(columns, FEEDBACK_FIELDS, header, "feedback")
     for name, col in fields.items():
         if col not in table.columns:
             raise ValidationError(
@@ -188,7 +148,7 @@ participant 'J2': both ratings are missing (a row needs one or both).
             if is_missing(cell):
                 out.append(None)
                 continue
-            x = _number(cell)
+            x = number(cell)
             if x is None:
                 who = ids[rater][i] if ids[rater][i] is not _BAD_ID else None
                 problems.append(loc.error(i, name, "the rating is not a number.", who))

@@ -9,14 +9,13 @@ participant id; ids are checked against the cohort when the preferences are used
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import TableError, ValidationError
 from ..preferences import Answer, Preferences
-from ._frames import read_table
+from ._frames import field_columns, number, read_table
 from .fields import is_missing
 from .read import _id_value, _integer
 
@@ -80,29 +79,15 @@ def read_preferences(
     """
     table = read_table(source, sheet=sheet, argument="source", role="preferences")
     header = list(table.columns)
-    names = {f: f for f in PREFERENCE_FIELDS if f in header}
-    if columns is not None:
-        if not isinstance(columns, Mapping):
+    names = field_columns(columns, PREFERENCE_FIELDS, header, "preferences")
+    for key, name in names.items():
+        if name not in header:
             raise ValidationError(
-                "`columns` must be a mapping of field to column name; got "
-                f"{type(columns).__name__}.",
+                f"{table.name} has no column {name!r} (for `{key}`).",
                 argument="columns",
+                file=table.name,
+                column=name,
             )
-        for key, name in columns.items():
-            if key not in PREFERENCE_FIELDS:
-                raise ValidationError(
-                    f"unknown preferences field {key!r} in `columns`; the fields are "
-                    f"{', '.join(PREFERENCE_FIELDS)}.",
-                    argument="columns",
-                )
-            if name not in header:
-                raise ValidationError(
-                    f"{table.name} has no column {name!r} (for `{key}`).",
-                    argument="columns",
-                    file=table.name,
-                    column=str(name),
-                )
-            names[key] = name
     for key in ("who", "about"):
         if key not in names:
             raise ValidationError(
@@ -157,7 +142,7 @@ def read_preferences(
                 bad("rank", "a rank must be a whole number ≥ 1.", who)
                 continue
         if "rating" in cells and not is_missing(cells["rating"][k]):
-            rating = _number(cells["rating"][k])
+            rating = number(cells["rating"][k])
             given += 1
             if rating is None:
                 bad("rating", "a rating must be a number.", who)
@@ -199,21 +184,6 @@ def read_preferences(
                 row=None if table.positional else at,
             ) from None
         raise
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, numbers.Real):
-        x = float(value)
-    elif isinstance(value, str):
-        try:
-            x = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None
-    else:
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _flag(value: object) -> bool | None:
