@@ -6,22 +6,30 @@ Both take one path. The shared options are checked once
 in one place (:func:`~rm_match.solvers.decompose.join`); goals compile through one context
 and one solve (:func:`_with_goals`). :func:`match` is *compile (dense) or screen (sparse) →
 assign → explain*.
+
+Logging (``rm_match.api``, INFO): the compile (size, pairs allowed, seconds), the backend
+chosen and why, the solve and the explanations (seconds, counts, objective values); the
+solvers log their own stages below (``rm_match.solvers.…``). Never ids nor attribute values.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
 import math
 import numbers
 import os
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ._checks import check_sequence
+from ._progress import ProgressReporter, progress_reporter
 from .errors import InfeasibleError, SolverError, ValidationError
 from .explain import explain_matching, name_rules
 from .goals import Goal, GoalContext, check_goals, compile_goals, goal_conflicts
@@ -37,6 +45,7 @@ from .solvers import (
     Options,
     check_options,
     choose,
+    registry,
     solve,
     solve_goals,
     solve_source,
@@ -45,12 +54,62 @@ from .solvers import (
 from .solvers._problem import max_pairs as max_pairs_of
 from .solvers.decompose import join, run
 from .solvers.registry import memory_budget
+from .solvers.solve import _solve, reason
 from .solvers.sparse import SubSource
 
 __all__ = ["assign", "match"]
 
-#: Threads for the sparse path's blockwise scans when no thread pool is given.
+log = logging.getLogger(__name__)
+
+#: Threads for the sparse path's blockwise scans when no thread pool is given (``threads``
+#: lowers it).
 _SCAN_THREADS = min(4, os.cpu_count() or 1)
+
+
+@contextmanager
+def _thread_limits(threads: int | None) -> Iterator[None]:
+    """Within the block, BLAS and OpenMP pools use at most ``threads`` threads, when
+    ``threadpoolctl`` is installed (``None``: no limit set). Without it they follow the
+    environment (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``)."""
+    if threads is None:
+        yield
+        return
+    try:
+        threadpoolctl = importlib.import_module("threadpoolctl")
+    except ImportError:
+        log.debug(
+            "threads=%d: threadpoolctl is not installed; BLAS threads follow the environment",
+            threads,
+        )
+        yield
+        return
+    with threadpoolctl.threadpool_limits(limits=threads):
+        yield
+
+
+def _scan_threads(opts: Options) -> tuple[ThreadPoolExecutor | None, int]:
+    """Where the sparse path's blockwise scans run: the caller's thread pool (only when
+    ``threads`` is not set), and else how many threads of their own (1: serially)."""
+    if opts.threads is None:
+        pool = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
+        return pool, _SCAN_THREADS
+    return None, min(opts.threads, _SCAN_THREADS)
+
+
+def _compile(problem: Problem) -> ProblemArrays:
+    """The dense scores and mask of ``problem``, with the compile's size and time logged."""
+    t = time.perf_counter()
+    arrays = problem.compile(keep_terms=False)
+    if log.isEnabledFor(logging.INFO):
+        n_m, n_e = arrays.shape
+        log.info(
+            "compiled %d × %d scores and rules in %.2f s: %d pairs allowed",
+            n_m,
+            n_e,
+            time.perf_counter() - t,
+            int(np.count_nonzero(arrays.feasible)),
+        )
+    return arrays
 
 
 def assign(
@@ -68,6 +127,7 @@ def assign(
     gap_limit: float | None = None,
     executor: Executor | None = None,
     memory_limit: float | None = None,
+    threads: int | None = None,
 ) -> Assignment:
     """Best set of mentor→mentee pairs for a score matrix, a feasibility mask and capacities.
 
@@ -116,6 +176,11 @@ def assign(
         method whose plan would exceed it raises :class:`~rm_match.MemoryBudgetError`
         (naming the estimate, the budget and the methods that fit) before anything large is
         allocated; ``auto`` takes a method that fits.
+    threads : int, optional
+        The most threads BLAS and OpenMP may use during the call, when ``threadpoolctl`` is
+        installed (else they follow the environment: ``OMP_NUM_THREADS``,
+        ``OPENBLAS_NUM_THREADS``, …); 1 to 1024. Over a given matrix the ``sparse`` backend's
+        scans run on the calling thread anyway. Default: no limit set.
 
     Returns
     -------
@@ -154,18 +219,20 @@ def assign(
         gap_limit=gap_limit,
         executor=executor,
         memory_limit=memory_limit,
+        threads=threads,
     )
     checked = () if goals is None else check_sequence(goals, "goals", Goal, "Goal objects")
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, opts)
-    if checked:
-        return _with_goals(checked, GoalContext.of_arrays(problem), problem.scores, opts)
-    return solve(
-        problem,
-        opts.method,
-        executor=opts.executor,
-        start=opts.start,
-        memory_limit=opts.memory_limit,
-    )
+    with _thread_limits(opts.threads):
+        if checked:
+            return _with_goals(checked, GoalContext.of_arrays(problem), problem.scores, opts)
+        return solve(
+            problem,
+            opts.method,
+            executor=opts.executor,
+            start=opts.start,
+            memory_limit=opts.memory_limit,
+        )
 
 
 def match(
@@ -184,6 +251,8 @@ def match(
     memory_limit: float | None = None,
     priority: Mapping[Hashable, int] | None = None,
     preferences: Preferences | None = None,
+    progress: Any = None,
+    threads: int | None = None,
 ) -> Matching:
     """Pair mentors with mentees: optimal under the programme's rules, and explained.
 
@@ -231,6 +300,25 @@ def match(
         On an undivided large cohort, a ``ThreadPoolExecutor`` also runs the sparse path's
         blockwise scans (numpy releases the GIL); without one they run on a pool of up to
         four threads of their own.
+    progress : None, bool or callable, optional
+        Progress of the long stages, through the same mechanism as the sweeps
+        (:mod:`rm_match._progress`): ``None`` or ``False`` (default) reports nothing;
+        ``True`` shows a ``tqdm`` bar on stderr (the ``progress`` extra; without tqdm, a
+        plain line per step on stderr); a callable receives a
+        :class:`~rm_match._progress.ProgressEvent` per step. The steps are the sparse path's
+        pricing rounds (stage ``"pricing"``, total unknown) and, with goals, the LP's
+        column-generation rounds (stage ``"goal LP"``). Events carry counts and values of
+        the solve, never participant data. (Stage timings and counts go to the
+        ``rm_match`` logger at INFO, whatever this is.)
+    threads : int, optional
+        The most threads the call may use for its own parallel work, 1 to 1024, so that a
+        service can avoid oversubscribing its cores: the sparse path's blockwise scans then
+        run on at most this many threads of their own (at most four; 1: on the calling
+        thread), never on ``executor``; and BLAS/OpenMP threads are limited to it during the
+        call when ``threadpoolctl`` is installed (without it they follow the environment:
+        ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``; the limit is
+        process-wide while the call runs). The answer does not depend on it. Default: the
+        scans as above, BLAS as configured.
 
     Returns
     -------
@@ -266,17 +354,56 @@ def match(
         gap_limit=gap_limit,
         executor=executor,
         memory_limit=memory_limit,
+        progress=progress,
+        threads=threads,
     )
     problem = Problem(mentors, mentees, programme, org_chart=org_chart, preferences=preferences)
     bonus = _priority_bonus(priority, problem, method)
-    if bonus is not None:
-        p_m, p_e = bonus
-        dense = problem.compile(keep_terms=False)
-        unit = tier_unit(problem, dense.scores)
-        tier = unit * (p_m[:, None] + p_e[None, :])
-        return solve_with_bonus(problem, tier, opts, unit=unit, what="priority", arrays=dense)
-    free, arrays = _solve_problem(problem, opts)
-    return explain_matching(problem, arrays, free, opts.start)
+    log.info(
+        "match: %d mentors × %d mentees, %d rule(s), %d goal(s); policy %s, method %s%s",
+        problem.mentors.n,
+        problem.mentees.n,
+        len(problem.programme.rules),
+        len(problem.programme.goals),
+        opts.policy,
+        opts.method,
+        "" if bonus is None else ", with priorities",
+    )
+    with _thread_limits(opts.threads):
+        if bonus is not None:
+            p_m, p_e = bonus
+            dense = _compile(problem)
+            unit = tier_unit(problem, dense.scores)
+            tier = unit * (p_m[:, None] + p_e[None, :])
+            return solve_with_bonus(problem, tier, opts, unit=unit, what="priority", arrays=dense)
+        free, arrays = _solve_problem(problem, opts)
+        return _explain(problem, arrays, free, opts.start)
+
+
+def _explain(
+    problem: Problem, arrays: ProblemArrays | None, free: Assignment, start: float
+) -> Matching:
+    """:func:`~rm_match.explain.explain_matching`, with its time and the outcome logged."""
+    t = time.perf_counter()
+    result = explain_matching(problem, arrays, free, start)
+    log.info(
+        "explained %d pairs and %d + %d unmatched in %.2f s",
+        len(result),
+        len(result.unmatched_mentors),
+        len(result.unmatched_mentees),
+        time.perf_counter() - t,
+    )
+    log.info(
+        "match: %s, %d pairs, objective %.6g, bound %.6g, gap %.3g (%s) in %.2f s",
+        result.status,
+        len(result),
+        result.objective,
+        result.bound,
+        result.gap,
+        result.method,
+        time.perf_counter() - start,
+    )
+    return result
 
 
 def _priority_bonus(
@@ -339,7 +466,7 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     choose(Needs.of(m_cap, e_cap, goals=bool(goals)), opts.method)
     if goals:  # goals tie every pair together: one dense model, if it fits
         choose(Needs.of(m_cap, e_cap, goals=True, compile=True), opts.method, budget=budget)
-        arrays = problem.compile(keep_terms=False)
+        arrays = _compile(problem)
         spent = time.perf_counter() - opts.start
         if spent >= opts.limit:  # the goal model would start past the deadline
             raise SolverError(
@@ -360,11 +487,29 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     parts = keyed_parts(problem, m_cap > 0, e_cap > 0)
     if parts is not None and len(parts) > 1:
         return _solve_parts(problem, parts, opts, budget), None
-    backend = choose(Needs.of(m_cap, e_cap, compile=True), opts.method, budget=budget)
+    needs = Needs.of(m_cap, e_cap, compile=True)
+    backend = choose(needs, opts.method, budget=budget)
     if backend.capabilities.sparse:
-        pool = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
-        return _screened(problem, None, None, opts.policy, opts.generator, pool, True), None
-    arrays = problem.compile(keep_terms=False)
+        pool, own = _scan_threads(opts)
+        if log.isEnabledFor(logging.INFO):
+            why = reason(backend, needs, opts.method, budget)
+            if opts.method == "auto":  # the first backend: chosen for its size or memory
+                why = (
+                    f"auto: {needs.cells} cells ≥ {registry.SPARSE_MIN_CELLS}"
+                    if needs.cells >= registry.SPARSE_MIN_CELLS
+                    else "auto: no dense plan fits the memory budget"
+                )
+            log.info(
+                "backend sparse for %d × %d (%s): %s; no dense compile, scans on %s",
+                needs.n_mentors,
+                needs.n_mentees,
+                needs.capacities,
+                why,
+                "the executor's threads" if pool is not None else f"{own} thread(s)",
+            )
+        a = _screened(problem, None, None, opts.policy, opts.generator, pool, own, opts.progress)
+        return a, None
+    arrays = _compile(problem)
     dense = ArrayProblem(
         arrays.scores,
         arrays.feasible,
@@ -406,12 +551,40 @@ def _solve_parts(
         one = np.zeros(1, dtype=np.intp)
         problem.scores(one, one)
         problem.allowed(one, one)
+    log.info(
+        "%d independent parts (largest %d × %d), solved %s",
+        len(parts),
+        max(len(rows) for rows, _ in parts),
+        max(len(cols) for _, cols in parts),
+        "serially" if opts.executor is None else "as tasks on the executor",
+    )
     seeds = opts.generator.integers(2**63 - 1, size=len(parts))
-    tasks = [
-        (problem, rows, cols, opts.policy, opts.method, opts.time_limit, int(seed), budget)
-        for (rows, cols), seed in zip(parts, seeds, strict=True)
-    ]
-    return join(run(_solve_part, tasks, opts.executor), opts.policy, opts.start)
+    t = time.perf_counter()
+    # serially, the parts' pricing rounds report to one stage; a task sent to an executor
+    # (another process, perhaps) reports nothing
+    with progress_reporter(opts.progress if opts.executor is None else None, "pricing") as bar:
+        tasks = [
+            (
+                problem,
+                rows,
+                cols,
+                opts.policy,
+                opts.method,
+                opts.time_limit,
+                int(seed),
+                budget,
+                bar if opts.executor is None else None,
+            )
+            for (rows, cols), seed in zip(parts, seeds, strict=True)
+        ]
+        a = join(run(_solve_part, tasks, opts.executor), opts.policy, opts.start)
+    log.info(
+        "parts solved and joined in %.2f s: %d pairs, objective %.6g",
+        time.perf_counter() - t,
+        len(a.pairs),
+        a.objective,
+    )
+    return a
 
 
 def _solve_part(
@@ -423,19 +596,22 @@ def _solve_part(
     time_limit: float | None,
     seed: int,
     budget: float | None = None,
+    progress: ProgressReporter | None = None,
 ) -> Assignment:
     """One independent part, its pairs in the whole problem's indices (module level: a
     process pool can run it). Compiled densely, or screened when the backend for the part's
     size is the sparse path; ``budget``: the caller's, in bytes (the same choice as its
-    check, wherever the task runs)."""
+    check, wherever the task runs); ``progress``: where its pricing rounds report."""
     _, m_cap, e_cap = problem.placement()
     backend = choose(Needs.of(m_cap[rows], e_cap[cols], compile=True), method, budget=budget)
+    log.debug("part of %d × %d: backend %s", len(rows), len(cols), backend.name)
     gen = np.random.default_rng(seed)
     if backend.capabilities.sparse:  # one task of several: its scans run serially
-        return _screened(problem, rows, cols, policy, gen, None, False)
+        return _screened(problem, rows, cols, policy, gen, None, 1, progress)
     scores, ok = problem.block(rows, cols)
     part = ArrayProblem(scores, ok, m_cap[rows], e_cap[cols], policy, time_limit, gen)
-    a = solve(part, method, memory_limit=_left(budget, scores, ok))
+    # one part of several: its backend and solve are logged at DEBUG
+    a = _solve(part, method, None, None, _left(budget, scores, ok), logging.DEBUG)
     return replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
 
 
@@ -446,21 +622,27 @@ def _screened(
     policy: str,
     gen: np.random.Generator,
     pool: ThreadPoolExecutor | None,
-    threads: bool,
+    threads: int,
+    progress: Any = None,
 ) -> Assignment:
     """The sparse path over the problem's screen (or the part ``rows × cols`` of it): no
-    n × n matrix. Its blockwise scans run on ``pool``, else (with ``threads``) on a pool of
-    their own, else serially; the answer does not depend on them."""
+    n × n matrix. Its blockwise scans run on ``pool``, else on a pool of ``threads`` of
+    their own (1: serially); the answer does not depend on them. ``progress``: where the
+    pricing rounds report (see :func:`~rm_match.solvers.solve_source`); the path's lines
+    are logged at INFO for the whole cohort, at DEBUG for a part."""
     fixed, m_cap, e_cap = problem.placement()
     source: Any = ProblemSource(problem, fixed)
+    level = logging.INFO
     if rows is not None and cols is not None:
         source = SubSource(source, rows, cols)
         m_cap, e_cap = m_cap[rows], e_cap[cols]
-    if pool is not None or not threads:
-        a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=pool, rng=gen)
+        level = logging.DEBUG
+    kw: dict[str, Any] = {"policy": policy, "rng": gen, "progress": progress, "level": level}
+    if pool is not None or threads <= 1:
+        a, _ = solve_source(source, m_cap, e_cap, executor=pool, **kw)
     else:
-        with ThreadPoolExecutor(_SCAN_THREADS) as own:
-            a, _ = solve_source(source, m_cap, e_cap, policy=policy, executor=own, rng=gen)
+        with ThreadPoolExecutor(threads) as own:
+            a, _ = solve_source(source, m_cap, e_cap, executor=own, **kw)
     if rows is not None and cols is not None:
         a = replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
     return a
@@ -484,7 +666,19 @@ def _with_goals(
     needs = Needs.of(ctx.m_cap, ctx.e_cap, goals=True, pairs=len(ctx.mi))
     budget = None if checked else memory_budget(opts.memory_limit)
     backend = choose(needs, opts.method, budget=budget)
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "goal method %s for %d × %d, %d pairs allowed, %d goal(s): %s",
+            backend.name,
+            needs.n_mentors,
+            needs.n_mentees,
+            len(ctx.mi),
+            len(goals),
+            reason(backend, needs, opts.method, budget),
+        )
+    t = time.perf_counter()
     model, fair = compile_goals(goals, ctx, scores[ctx.mi, ctx.ei], opts.policy)
+    log.info("goal model compiled in %.2f s", time.perf_counter() - t)
     fixed = ctx.fixed
     # MinPairScore's lowest score counts the required pairs too
     floor = float(scores[fixed[:, 0], fixed[:, 1]].min()) if len(fixed) else None
@@ -583,7 +777,7 @@ def solve_with_bonus(
     ``what`` names the tier in the result's message.
     """
     if arrays is None:
-        arrays = problem.compile(keep_terms=False)
+        arrays = _compile(problem)
     fixed, m_cap, e_cap = problem.placement()
     scores, feasible = arrays.scores, arrays.feasible
     k_max = max_pairs_of(m_cap, e_cap)
@@ -631,4 +825,4 @@ def solve_with_bonus(
         mi, ei = every[:, 0], every[:, 1]
         checks = check_goals(goals, problem.goal_context(feasible), mi, ei, scores=scores[mi, ei])
         free = replace(free, goals=tuple(checks))
-    return explain_matching(problem, arrays, free, opts.start)
+    return _explain(problem, arrays, free, opts.start)

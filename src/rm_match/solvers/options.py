@@ -1,9 +1,10 @@
 """The options every solve path shares, checked in one place.
 
 :func:`rm_match.assign` and :func:`rm_match.match` both take ``policy``, ``method``,
-``time_limit``, ``rng``, ``workers``, ``gap_limit`` and ``executor``; :func:`check_options`
-validates them once, before any work (and before any task is sent to an executor), and
-returns an immutable :class:`Options`.
+``time_limit``, ``rng``, ``workers``, ``gap_limit``, ``executor`` and ``threads``
+(:func:`rm_match.match` also ``progress``); :func:`check_options` validates them once, before
+any work (and before any task is sent to an executor), and returns an immutable
+:class:`Options`.
 
 Examples
 --------
@@ -16,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -24,18 +26,23 @@ import numpy as np
 from .._checks import (
     POLICIES,
     check_gap_limit,
+    check_int,
     check_policy,
     check_rng,
     check_time_limit,
     check_workers,
 )
+from .._progress import ProgressEvent, check_progress
 from ..errors import ValidationError
 from .registry import check_memory_limit, check_method
 
-__all__ = ["DEFAULT_TIME_LIMIT", "POLICIES", "Options", "check_options"]
+__all__ = ["DEFAULT_TIME_LIMIT", "MAX_THREADS", "POLICIES", "Options", "check_options"]
 
 #: Default time limit (seconds) for the methods that need one (goals).
 DEFAULT_TIME_LIMIT = 60.0
+
+#: The largest ``threads`` accepted.
+MAX_THREADS = 1024
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,10 @@ class Options:
     """Validated solve options (see :func:`rm_match.assign` for their meaning).
 
     ``start`` is when the caller's clock started (``time.perf_counter()``): a time limit
-    counts from there, so building scores and models is inside it.
+    counts from there, so building scores and models is inside it. ``progress``: where the
+    long stages report their steps (see :mod:`rm_match._progress`); ``threads``: the most
+    threads the sparse path's scans (and, with ``threadpoolctl``, BLAS) may use (``None``:
+    the defaults).
     """
 
     policy: str = "max_matched"
@@ -55,6 +65,8 @@ class Options:
     executor: Executor | None = None
     start: float = 0.0
     memory_limit: float | None = None
+    progress: Callable[[ProgressEvent], None] | bool | None = None
+    threads: int | None = None
 
     @property
     def generator(self) -> np.random.Generator:
@@ -82,6 +94,13 @@ def check_executor(executor: object) -> Executor | None:
     return executor  # type: ignore[return-value]
 
 
+def check_threads(threads: object) -> int | None:
+    """``threads``: None (the defaults) or an integer from 1 to :data:`MAX_THREADS`."""
+    if threads is None:
+        return None
+    return check_int(threads, "threads", low=1, high=MAX_THREADS)
+
+
 def check_options(
     *,
     policy: object = "max_matched",
@@ -93,6 +112,8 @@ def check_options(
     executor: object = None,
     start: float | None = None,
     memory_limit: object = None,
+    progress: object = None,
+    threads: object = None,
 ) -> Options:
     """Every shared option checked once; a :class:`~rm_match.ValidationError` names the
     first one at fault. ``start``: the caller's clock (default: now)."""
@@ -106,4 +127,6 @@ def check_options(
         executor=check_executor(executor),
         start=time.perf_counter() if start is None else float(start),
         memory_limit=check_memory_limit(memory_limit),
+        progress=check_progress(progress),
+        threads=check_threads(threads),
     )

@@ -1,9 +1,14 @@
 """Array problems to :class:`~rm_match.Assignment`: the backend the registry chooses, the
 independent parts of a problem solved apart and joined, score sources on the sparse path,
-and goal models with their diagnosis when none can be met."""
+and goal models with their diagnosis when none can be met.
+
+Logging (``rm_match.solvers.solve``, INFO): the backend chosen and why, each solve's size,
+seconds and outcome (counts, timings and objective values; never ids).
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -13,15 +18,51 @@ from typing import Any, cast
 
 import numpy as np
 
+from .._progress import ProgressReporter, progress_reporter
 from ..errors import InfeasibleError, SolverError
 from ..results import Assignment
 from . import decompose
 from ._problem import ArrayProblem
 from .constrained.model import GoalModel
 from .options import Options
-from .registry import GoalBackend, Needs, choose, memory_budget
+from .registry import (
+    BACKENDS,
+    Backend,
+    GoalBackend,
+    Needs,
+    choose,
+    estimate,
+    memory_budget,
+    why_not,
+)
 
-__all__ = ["solve", "solve_goals", "solve_source"]
+__all__ = ["reason", "solve", "solve_goals", "solve_source"]
+
+log = logging.getLogger(__name__)
+
+
+def reason(backend: Backend, needs: Needs, method: str, budget: float | None = None) -> str:
+    """Why ``backend`` was chosen for ``needs``, in a few words, for the log: named by
+    ``method``, or under ``auto`` what each backend before it lacked (capabilities, memory,
+    or declined as slower)."""
+    if method != "auto":
+        return f"named by method={method!r}"
+    skipped = []
+    for b in BACKENDS.values():
+        if b is backend:
+            break
+        if b.capabilities.stable != needs.stable or b.capabilities.goals < needs.goals:
+            continue  # another question altogether (stable matchings; goals)
+        why = why_not(b, needs)
+        if why is None and budget is not None:
+            need = estimate(b, needs)
+            if need is not None and need > budget:
+                why = f"its plan (~{need / 2**20:.0f} MiB) is over the memory budget"
+        if why is None:
+            why = b.declines(needs)
+        if why is not None:
+            skipped.append(f"not {b.name}: {why}")
+    return "auto: " + ("; ".join(skipped) if skipped else "the first in order that can solve it")
 
 
 def solve(
@@ -49,6 +90,18 @@ def solve(
         If the named backend (or, under ``auto``, every capable one) would not fit the
         budget on a part.
     """
+    return _solve(problem, method, executor, start, memory_limit, logging.INFO)
+
+
+def _solve(
+    problem: ArrayProblem,
+    method: str,
+    executor: Executor | None,
+    start: float | None,
+    memory_limit: float | None,
+    level: int,
+) -> Assignment:
+    """:func:`solve`, logging at ``level`` (DEBUG for the parts of a problem)."""
     start = time.perf_counter() if start is None else start
     budget = memory_budget(memory_limit)
     needs = Needs.of_problem(problem)
@@ -58,9 +111,29 @@ def solve(
     del ok
     if len(parts) <= 1:
         backend = choose(needs, method, budget=budget)
+        if log.isEnabledFor(level):
+            log.log(
+                level,
+                "backend %s for %d × %d (%s): %s",
+                backend.name,
+                needs.n_mentors,
+                needs.n_mentees,
+                needs.capacities,
+                reason(backend, needs, method, budget),
+            )
+        t = time.perf_counter()
         pairs, slack, message = backend.solve(problem)
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         objective = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum())
+        log.log(
+            level,
+            "%s solved in %.2f s: %d pairs, objective %.6g, bound - objective %.3g",
+            backend.name,
+            time.perf_counter() - t,
+            len(pairs),
+            objective,
+            slack,
+        )
         return Assignment.build(
             pairs,
             objective,
@@ -79,6 +152,14 @@ def solve(
     ]
     for (rows, cols), limit in zip(parts, limits, strict=True):
         choose(Needs.of(m_cap[rows], e_cap[cols]), method, budget=memory_budget(limit))
+    log.log(
+        level,
+        "%d independent parts (largest %d × %d), solved %s",
+        len(parts),
+        max(len(r) for r, _ in parts),
+        max(len(c) for _, c in parts),
+        "serially" if executor is None else "on the executor",
+    )
     seeds = problem.rng.integers(2**63 - 1, size=len(parts))
     # a generator: run serially, the tasks copy one part's arrays at a time
     tasks = (
@@ -110,7 +191,7 @@ def _solve_part(
 ) -> Assignment:
     """One independent part, its pairs in the whole problem's indices (module level: it may
     run in another process)."""
-    a = solve(problem, method, memory_limit=memory_limit)
+    a = _solve(problem, method, None, None, memory_limit, logging.DEBUG)
     return replace(a, pairs=np.column_stack((rows[a.pairs[:, 0]], cols[a.pairs[:, 1]])))
 
 
@@ -123,15 +204,29 @@ def solve_source(
     k: int = 32,
     executor: Executor | None = None,
     rng: Any = None,
+    progress: object = None,
+    level: int = logging.INFO,
 ) -> tuple[Assignment, Any]:
     """The sparse path over a score source (no matrix): an :class:`Assignment` and the
-    path's :class:`~.sparse.SparseStats`. :func:`rm_match.match` uses it on large cohorts."""
+    path's :class:`~.sparse.SparseStats`. :func:`rm_match.match` uses it on large cohorts.
+
+    ``progress``: each pricing round is a step of stage ``"pricing"`` (total unknown): a
+    :class:`~rm_match._progress.ProgressReporter` (shared by several solves), or anything
+    :func:`~rm_match._progress.progress_reporter` takes. ``level``: the logging level of
+    the path's lines (candidates, rounds, certificate)."""
     from .sparse import solve_sparse
 
     start = time.perf_counter()
-    pairs, slack, message, stats = solve_sparse(
-        source, mentor_capacity, mentee_capacity, policy, k=k, executor=executor, rng=rng
-    )
+    kw: dict[str, Any] = {"k": k, "executor": executor, "rng": rng, "level": level}
+    if isinstance(progress, ProgressReporter):
+        pairs, slack, message, stats = solve_sparse(
+            source, mentor_capacity, mentee_capacity, policy, progress=progress, **kw
+        )
+    else:
+        with progress_reporter(progress, "pricing") as bar:
+            pairs, slack, message, stats = solve_sparse(
+                source, mentor_capacity, mentee_capacity, policy, progress=bar, **kw
+            )
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     s, _ = source.exact(pairs[:, 0], pairs[:, 1])
     a = Assignment.build(
@@ -178,7 +273,7 @@ def solve_goals(
     """
     from .constrained import fair as fairness
     from .constrained.budget import work_for
-    from .constrained.pipeline import Unsolved
+    from .constrained.pipeline import Unsolved, reporting
 
     # the registry only returns a backend with goals among its capabilities here
     backend = cast(
@@ -197,13 +292,33 @@ def solve_goals(
         "work": work_for(options.limit, model.n_m, model.n_e, model.n_edges),
         "deadline": options.deadline,
     }
+    t = time.perf_counter()
+    log.info(
+        "goal model: %d × %d, %d candidate pairs, %d goal rows (%d goals)%s; method %s, "
+        "%.2f s left",
+        model.n_m,
+        model.n_e,
+        model.n_edges,
+        len(model.rows),
+        len(model.goal_names),
+        "" if fair is False else ", with the lowest pair score",
+        backend.name,
+        left,
+    )
     try:
-        if fair is False:
-            out = backend.solve_model(model, **kw)
-        else:
-            assert not isinstance(fair, bool)
-            out = fairness.solve_fair(model, fair, method=backend.name, floor=floor, **kw)
+        # the LP's column-generation rounds are the steps of stage "goal LP"
+        with progress_reporter(options.progress, "goal LP") as bar, reporting(bar):
+            if fair is False:
+                out = backend.solve_model(model, **kw)
+            else:
+                assert not isinstance(fair, bool)
+                out = fairness.solve_fair(model, fair, method=backend.name, floor=floor, **kw)
     except Unsolved as exc:
+        log.info(
+            "goal solve: no answer after %.2f s (%s)",
+            time.perf_counter() - t,
+            "proven infeasible" if exc.proven else "none found in time",
+        )
         if not exc.proven:
             raise SolverError(
                 f"no assignment meeting every goal was found within the time limit ({exc}).",
@@ -212,7 +327,14 @@ def solve_goals(
         from .constrained.diagnose import diagnose  # loads CP-SAT: only when needed
 
         left = max(options.deadline - time.perf_counter(), 0.0)  # within the limit too
+        t = time.perf_counter()
         core, why = diagnose(model, time_limit=left, seed=seed, explain=explain)
+        log.info(
+            "goal diagnosis: %d of %d goals proven to conflict in %.2f s",
+            len(core),
+            len(model.goal_names),
+            time.perf_counter() - t,
+        )
         names = [model.goal_names[g] for g in core] or list(model.goal_names)
         raise InfeasibleError(
             f"no assignment meets the goals: {why or ' + '.join(names) + ' cannot all hold'}.",
@@ -231,6 +353,15 @@ def solve_goals(
     )
     # "feasible" when the solver says so: e.g. the most pairs not proven, whatever the gap
     status = "feasible" if out.status == "feasible" else a.status
+    log.info(
+        "goal solve: %s in %.2f s: %d pairs, objective %.6g, bound %.6g, gap %.3g",
+        status,
+        time.perf_counter() - t,
+        len(pairs),
+        a.objective,
+        a.bound,
+        a.gap,
+    )
     return replace(a, status=status, stats=out.stats)
 
 

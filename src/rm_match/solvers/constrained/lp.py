@@ -35,6 +35,7 @@ solve's own time limit and stops a round that would start past the deadline.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,20 @@ class Relaxation:
     infeasible: bool = False  # proven: no assignment meets the goal rows
     exact: Exact | None = None  # the best exact Lagrangian bound, if evaluated
     pending: np.ndarray | None = None  # edges priced in after the last master (candidates)
+
+
+@dataclass(frozen=True)
+class LPRound:
+    """One round of column generation, for progress and logs (see :func:`relax`'s
+    ``on_round``): counts, values and seconds."""
+
+    round: int
+    columns: int  # pair columns in this round's master
+    added: int  # columns priced in for the next round
+    value: float  # the master's LP optimum (weights: score + coverage bonus)
+    bound: float  # the best bound proven so far over every pair (weights)
+    slack: float  # elastic slack in the LP optimum (0 when every goal row holds)
+    seconds: float  # the round: master solve, pricing and any exact evaluation
 
 
 def top_per_participant(
@@ -267,6 +282,7 @@ def relax(
     exact: ExactLagrangian | None = None,
     done=None,
     at_zero: Exact | None = None,
+    on_round: Callable[[LPRound], None] | None = None,
 ) -> Relaxation | None:
     """Column generation (see the module docstring) until ``budget`` is spent (a
     :class:`~.budget.Budget`, or a ``time.perf_counter()`` deadline), or until the bound is
@@ -289,6 +305,8 @@ def relax(
 
     ``done(relaxation)``, called after each round's pricing, stops column generation when it
     returns true (e.g. an answer rounded from it is already within the gap asked for).
+
+    ``on_round(LPRound)`` is told of each round whose master was solved (progress, logs).
 
     ``at_zero``: ``L(0)`` already evaluated by ``exact`` (the caller's), not evaluated
     again. Without ``exact``, the best assignment over every pair (goals aside) is best
@@ -332,7 +350,16 @@ def relax(
     best: Relaxation | None = None
     last = -np.inf
     stalled = 0
+
+    def report(rounds: int, m: _Solution, added: int, t: float) -> None:
+        if on_round is not None:
+            assert best is not None
+            top = min(best.bound, best_exact.bound) if best_exact else best.bound
+            seconds = time.perf_counter() - t
+            on_round(LPRound(rounds, len(m.x), added, m.value, top, m.slack, seconds))
+
     for rounds in range(1, max_rounds + 1):
+        t_round = time.perf_counter()
         if best is None:  # the first master: whatever the work, until the deadline
             with budget.stage("LP"):
                 m = master.solve(budget, np.inf)
@@ -356,6 +383,7 @@ def relax(
         best.core, best.x, best.value, best.slack, best.rounds = core, m.x, m.value, m.slack, rounds
         best.exact = best_exact
         if budget.over():
+            report(rounds, m, 0, t_round)
             break
         wanted = np.empty(0, dtype=np.int64)
         if exact is not None and budget.fits(evaluation):
@@ -377,6 +405,7 @@ def relax(
         new = np.union1d(pos[top_per_participant(model, rc, _ADD_K, among=pos)], wanted)
         new = new[~np.isin(new, core)]
         best.pending = new
+        report(rounds, m, len(new), t_round)
         if done is not None and done(best):
             break
         # converged: the bound meets the LP, no pair prices in, or the LP stopped moving

@@ -23,16 +23,27 @@ comparison and as oracles. Each method is a backend of the registry (:class:`Goa
 of the rest, fixing and the search what is left; CP-SAT gets :data:`CPSAT_PER_WORK`
 deterministic seconds per unit. The wall clock is a safety stop; a run it stopped says so in
 its message and in ``stats["clock_stopped"]``.
+
+**Logs and progress.** ``rm_match.solvers.constrained.pipeline`` logs at INFO one line per
+column-generation round (columns, LP value, bound, incumbent, gap, seconds), the rounding,
+the fixing and search, and each solve's final status; counts, values and seconds only. The
+rounds are also the steps of the progress stage ``"goal LP"`` when a caller sets a reporter
+with :func:`reporting` (as :func:`rm_match.solvers.solve_goals` does).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from ..._progress import ProgressReporter
 from ...errors import SolverError
 from ...results import OPTIMALITY_TOL, relative_gap
 from .._problem import ArrayProblem, capacities_on_both_sides
@@ -44,6 +55,25 @@ from .lagrangian import Exact, ExactLagrangian, Inner, close_gap, dual, value_at
 from .model import GoalModel, build_model, score_bound
 
 GOAL_METHODS = ("lp", "lagrangian", "cpsat", "milp")
+
+log = logging.getLogger(__name__)
+
+#: Where the column-generation rounds of the solves in this context report (see
+#: :func:`reporting`): set by the caller, so that every solve of a goal model (the fairness
+#: layer's several included) reports to one stage without passing it through each layer.
+_PROGRESS: ContextVar[ProgressReporter | None] = ContextVar("rm_match_goal_lp", default=None)
+
+
+@contextmanager
+def reporting(reporter: ProgressReporter | None) -> Iterator[None]:
+    """Within the block, each column-generation round of a goal solve is a step of
+    ``reporter`` (``None``: none is reported)."""
+    token = _PROGRESS.set(reporter)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
 
 #: Default time limit (seconds) for goal-constrained problems.
 DEFAULT_TIME_LIMIT = 60.0
@@ -145,6 +175,13 @@ def _lagrangian(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
     closes the gap: reduced-cost fixing at its multipliers, then HiGHS or a search. With no
     answer from repair, HiGHS looks for one (or proves there is none) with what is left."""
     d = dual(model, budget.part(0.5), gap_limit=gap_limit)
+    log.info(
+        "goal lagrangian: %d iterations, bound %.6g, %s in %.2f s",
+        d.iterations,
+        d.bound,
+        "an answer repaired" if d.repaired else "no answer repaired",
+        time.perf_counter() - start,
+    )
     stats.update(lagrangian_iterations=d.iterations, lagrangian_bound=d.bound)
     stats["repaired"] = d.repaired
     stats["dual_time"] = time.perf_counter() - start
@@ -233,7 +270,17 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
     # the best assignment over every pair, goals aside (L(0)): when it meets every goal it
     # is the optimum, proven by its own bound; else it joins the LP's first core
     first, at_zero = _best_assignment(model, budget, exact)
-    if first is not None and model.feasible(first[0]):
+    meets = first is not None and model.feasible(first[0])
+    if first is not None:
+        log.info(
+            "goal LP: the best assignment with the goals aside (L(0)) has %d pairs, bound %.6g"
+            "; it %s every goal (%.2f s)",
+            int(first[0].sum()),
+            first[1],
+            "meets" if meets else "does not meet",
+            time.perf_counter() - start,
+        )
+    if first is not None and meets:
         stats["lp_time"] = 0.0
         if exact is not None:
             stats["lagrangian_evaluations"] = exact.evaluations
@@ -245,6 +292,36 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
     lp_budget = budget.part(0.85 if exact is not None else 0.75)
     # the dense L(0) bounds every answer (the sparse one only those with its count of pairs)
     zero_bound = first[1] if first is not None and exact is None else np.inf
+    bar = _PROGRESS.get()
+
+    def on_round(rnd: lp.LPRound) -> None:
+        """One column-generation round: a log line and a progress step."""
+        # the incumbent: the best answer in hand (the empty one, one rounded in the LP phase)
+        bound = min(rnd.bound, zero_bound)
+        if log.isEnabledFor(logging.INFO):
+            inc = early[0] if early else x
+            has = inc is not None and bool(inc.any())  # the empty answer proves little
+            log.info(
+                "goal LP round %d: %d columns (+%d), LP %.6g, bound %.6g (weights), LP gap "
+                "%.3g, slack %.3g, incumbent %s; %.2f s",
+                rnd.round,
+                rnd.columns,
+                rnd.added,
+                rnd.value,
+                bound,
+                relative_gap(rnd.value, bound) if np.isfinite(bound) else np.inf,
+                rnd.slack,
+                (
+                    f"{int(inc.sum())} pairs, score {model.scores[inc].sum():.6g} (gap "
+                    f"{_gap(model, inc, bound):.3g})"
+                    if has and inc is not None
+                    else "none"
+                ),
+                rnd.seconds,
+            )
+        if bar is not None and bar.active:
+            bar.update(1, f"round {rnd.round}: {rnd.columns} columns, bound {bound:.6g}")
+
     r = lp.relax(
         model,
         lp_budget,
@@ -253,6 +330,7 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         done=good_enough,
         extra=extra,
         at_zero=at_zero,
+        on_round=on_round,
     )
     stats["lp_time"] = time.perf_counter() - start
     if exact is not None:
@@ -264,6 +342,14 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         return _outcome(model, x, zero_bound, "LP relaxation not solved", stats, budget, start)
     bound = min(r.bound, zero_bound)
     stats.update(lp_rounds=r.rounds, lp_core=len(r.core), lp_value=r.value, lp_bound=r.bound)
+    log.info(
+        "goal LP: %d round(s), %d columns, LP %.6g, bound %.6g in %.2f s",
+        r.rounds,
+        len(r.core),
+        r.value,
+        bound,
+        stats["lp_time"],
+    )
     # a master that cannot meet every row even with the pairs priced in: is it infeasible?
     if r.slack > 1e-7 and lp.prove_infeasible(model, budget):
         raise Unsolved(True, "the LP relaxation is infeasible")
@@ -287,10 +373,13 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         stats["rounding_time"] = time.perf_counter() - t
         if rounded is not None and model.weights[rounded].sum() > value:
             x, value = rounded, float(model.weights[rounded].sum())
+        _log_answer("rounding", model, rounded, bound, stats["rounding_time"])
     if x is None:
         # an LP that meets every row need not have an integer answer: HiGHS decides, scores
         # aside, with what is left (an exact method: an answer, or a proof there is none)
+        t = time.perf_counter()
         x = _any_answer(model, budget, stats)
+        _log_answer("HiGHS (any answer)", model, x, bound, time.perf_counter() - t)
         if x is None:
             raise _not_found(budget, "no answer meeting every goal found (LP rounding failed)")
         value = float(model.weights[x].sum())
@@ -307,6 +396,13 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         # no better answer uses a pair whose reduced cost puts it below the one in hand
         keep = (fix_bound + np.minimum(fix_rc, 0.0) >= value - tol) | x
         stats["kept_edges"] = int(keep.sum())
+        log.info(
+            "goal reduced-cost fixing: %d of %d pairs kept; %s",
+            stats["kept_edges"],
+            model.n_edges,
+            "HiGHS searches them" if keep.sum() <= _EXACT_EDGES else "a neighbourhood search",
+        )
+        t = time.perf_counter()
         if keep.sum() <= _EXACT_EDGES:
             # few enough pairs left for HiGHS to prove the optimum over all of them
             count = int(x.sum())
@@ -325,6 +421,7 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
                 value = res.value
             bound = min(bound, max(res.bound, value))
             message += f" + reduced-cost fixing + HiGHS: {res.status}"
+            _log_answer(f"HiGHS ({res.status})", model, x, bound, time.perf_counter() - t)
         else:
             # too many for an exact search: improve the answer, keep the LP bound. The
             # search looks at the pairs whose reduced cost is nearest 0 (the ones an
@@ -343,7 +440,28 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
                 )
             stats["lns_rounds"] = rounds
             message += " + large-neighbourhood search (HiGHS)"
+            what = f"neighbourhood search ({rounds} rounds on {stats['lns_edges']} pairs)"
+            _log_answer(what, model, x, bound, time.perf_counter() - t)
     return _outcome(model, x, bound, message, stats, budget, start)
+
+
+def _log_answer(
+    what: str, model: GoalModel, x: np.ndarray | None, bound: float, seconds: float
+) -> None:
+    """A stage's answer in the log: its pairs, score and gap under ``bound`` (weights)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    if x is None:
+        log.info("goal %s: no answer (%.2f s)", what, seconds)
+        return
+    log.info(
+        "goal %s: %d pairs, score %.6g, gap %.3g (%.2f s)",
+        what,
+        int(x.sum()),
+        float(model.scores[x].sum()),
+        _gap(model, x, bound),
+        seconds,
+    )
 
 
 def _best_assignment(
@@ -451,6 +569,18 @@ def _outcome(model, x, value_bound, message, stats, budget, start) -> GoalOutcom
     if model.violated_goals(x) or not model.capacity_ok(x):  # pragma: no cover - a bug guard
         raise SolverError(f"internal: {message} returned an answer that breaks the goals.")
     status = "optimal" if gap <= OPTIMALITY_TOL and proven else "feasible"
+    log.info(
+        "goal %s solve: %s, %d pairs, score %.6g, bound %.6g, gap %.3g; %.2f s, %.3g work%s",
+        stats.get("method", "?"),
+        status,
+        count,
+        objective,
+        bound,
+        gap,
+        stats["time"],
+        budget.spent,
+        " (stopped by the clock)" if budget.clock_stopped else "",
+    )
     return GoalOutcome(x, objective, bound, status, message, stats)
 
 

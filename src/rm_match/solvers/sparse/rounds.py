@@ -1,15 +1,22 @@
 """The round loop: candidates, sparse flow, certificate and pricing until no pair can improve; the
 ``sparse`` backend.
+
+Logging (``rm_match.solvers.sparse.rounds``): the candidates, one line per round (edges, pairs
+added, flow, certificate and scan seconds, pool hits) and the certificate, at the level the
+caller asks (INFO for :func:`rm_match.match`'s and the ``sparse`` backend's solve, DEBUG for
+the inner solves of the pilot and of the goal pipeline). Counts, sizes and timings only.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..._progress import ProgressReporter
 from ...errors import SolverError
 from .. import registry
 from .._problem import ArrayProblem, capacities_on_both_sides, max_pairs
@@ -19,6 +26,8 @@ from .candidates import candidates
 from .certificate import _certificate, _delta, _kinds, _potentials, _reduced, _slack
 from .pricing import NEAR, _check, _member, _price, _top_per_group, _violations
 from .sources import INFEASIBLE, DenseSource, _chunks
+
+log = logging.getLogger(__name__)
 
 #: After a pricing scan, unused edges with reduced cost below ``-PRUNE`` are dropped
 #: (``None``: never).
@@ -65,6 +74,7 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen):
     ok = sub > INFEASIBLE
     dense = DenseSource(np.maximum(sub, 0.0, out=sub), ok)  # in place: one matrix, not two
     _, _, _, st = solve_sparse(dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10)
+    log.debug("sparse pilot: %d × %d sampled, %d round(s)", len(rows), len(cols), st.rounds)
     if st.duals is None:
         return None
     u_s, _, mu = st.duals
@@ -110,6 +120,8 @@ def solve_sparse(
     margin: float = 0.005,
     stats: SparseStats | None = None,
     prior: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: ProgressReporter | None = None,
+    level: int = logging.DEBUG,
 ) -> tuple[np.ndarray, float, str, SparseStats]:
     """Solve over a :class:`ScoreSource`; returns (pairs, bound slack, message, stats).
 
@@ -122,8 +134,13 @@ def solve_sparse(
     by default a tenth of the larger side, between 2 000 and 5 000. A larger pilot ranks
     the first candidates better and saved a round at n = 50 000 (69-73 s instead of
     81-84 s) and 100 000 (301 s instead of 340 s); 8 000 cost more than it saved at 50 000.
+    ``progress``: told of each round (one step per round, the total unknown). ``level``:
+    the logging level of the candidates, round and certificate lines (DEBUG for inner
+    solves, INFO for the caller's own).
     """
     stats = stats or SparseStats()
+    t_start = time.perf_counter()
+    loud = log.isEnabledFor(level)
     n_m, n_e = source.shape
     if pilot is None:
         pilot = default_pilot(n_m, n_e)
@@ -143,6 +160,8 @@ def solve_sparse(
         prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, gen)
         stats.pilot = pilot
     stats.times["pilot"] = time.perf_counter() - t0
+    if stats.pilot and loud:
+        log.log(level, "sparse pilot: %d per side in %.2f s", pilot, stats.times["pilot"])
     t0 = time.perf_counter()
     mi, ei, s, screened = candidates(
         source,
@@ -160,6 +179,16 @@ def solve_sparse(
     stats.screened_pairs += screened
     stats.candidates = len(mi)
     stats.times["candidates"] = time.perf_counter() - t0
+    if loud:
+        log.log(
+            level,
+            "sparse candidates: %d edges for %d × %d (%d pairs screened) in %.2f s",
+            len(mi),
+            n_m,
+            n_e,
+            screened,
+            stats.times["candidates"],
+        )
     stats.times.setdefault("solve", 0.0)
     stats.times.setdefault("certificate", 0.0)
     stats.times.setdefault("pricing", 0.0)
@@ -173,14 +202,16 @@ def solve_sparse(
     scan_added = 0  # pairs the last scan added
     for rnd in range(1, max_rounds + 1):
         stats.rounds = rnd
-        t = time.perf_counter()
+        t = t_round = time.perf_counter()
+        edges = len(mi)
         if len(mi) and k_max:
             used, rounded, scale, message = flow_on_edges(
                 n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max
             )
         else:
             used, rounded, scale = np.zeros(len(mi), dtype=bool), np.zeros(len(mi)), 1.0
-        stats.times["solve"] += time.perf_counter() - t
+        t_flow = time.perf_counter() - t
+        stats.times["solve"] += t_flow
         t = time.perf_counter()
         warm = None if d_last is None else np.floor(d_last * scale)
         d, iters, _ = _potentials(
@@ -189,7 +220,8 @@ def solve_sparse(
         d = d_last = d / scale
         stats.bellman_ford_iterations += iters
         cert = _certificate(n_m, n_e, mi, ei, s, used, m_cap, e_cap, policy, d)
-        stats.times["certificate"] += time.perf_counter() - t
+        t_cert = time.perf_counter() - t
+        stats.times["certificate"] += t_cert
         t = time.perf_counter()
         last = np.column_stack((mi[used], ei[used]))
         delta = _delta(source, cert)
@@ -208,8 +240,21 @@ def solve_sparse(
                 edge_keys = np.sort(np.concatenate((edge_keys, pool_m[add] * n_cols + pool_e[add])))
                 pool_m, pool_e, pool_s, pool_x = (x[~add] for x in (pool_m, pool_e, pool_s, pool_x))
                 stats.times["pricing"] += time.perf_counter() - t
+                _round_done(
+                    level,
+                    progress,
+                    rnd,
+                    edges,
+                    stats.added[-1],
+                    t_flow,
+                    t_cert,
+                    0.0,
+                    stats.added[-1],
+                    time.perf_counter() - t_round,
+                )
                 continue
 
+        t_scans = 0.0
         for cap in (8 * k, None):
             t_scan = time.perf_counter()
             pm, pe, ps, truncated = _price(
@@ -218,6 +263,7 @@ def solve_sparse(
             stats.screened_pairs += n_m * n_e
             stats.scans += 1
             t_check = time.perf_counter()
+            t_scans += t_check - t_scan
             stats.times["scan_time"] = stats.times.get("scan_time", 0.0) + t_check - t_scan
             # drop pairs already among the edges; exact scores where a pair may be added
             fresh = ~_member(pm * n_cols + pe, edge_keys)
@@ -244,6 +290,19 @@ def solve_sparse(
             # harder (from cap pairs per mentee on average, or exact checks of 2k per
             # mentee) took more rounds and scans at n = 50 000: 315 s instead of 290 s.
         stats.times["pricing"] += time.perf_counter() - t
+        found = int(add.sum())
+        _round_done(
+            level,
+            progress,
+            rnd,
+            edges,
+            found,
+            t_flow,
+            t_cert,
+            t_scans,
+            0,
+            time.perf_counter() - t_round,
+        )
         if not add.any():
             # unconverged potentials still give a valid (looser) bound; no cover gives none.
             # Estimated pairs have reduced cost at most -δ + δ = 0: only exact ones count.
@@ -252,8 +311,21 @@ def solve_sparse(
                 slack = math.inf
             stats.duals = (cert.u, cert.v, cert.mu)
             stats.cover = (cert.a, cert.b)
+            if loud:
+                log.log(
+                    level,
+                    "sparse certificate: %s after %d round(s) and %d scan(s): %d pairs, "
+                    "bound - objective %.3g, %d Bellman-Ford passes; %.2f s in all",
+                    "cover and potentials" if cert.cover_ok else "potentials only (no cover)",
+                    rnd,
+                    stats.scans,
+                    len(last),
+                    slack,
+                    stats.bellman_ford_iterations,
+                    time.perf_counter() - t_start,
+                )
             return last, slack, f"sparse + pricing ({rnd} round(s)); {message}", stats
-        scan_added = int(add.sum())
+        scan_added = found
         stats.added.append(scan_added)
         near = ~add & (kind == 1) & (red > -margin)
         near &= _top_per_group(pe, red, near, 8 * k)
@@ -269,7 +341,44 @@ def solve_sparse(
         ei = np.concatenate((ei, pe[add]))
         s = np.concatenate((s, ps[add]))
         edge_keys = np.sort(mi * n_cols + ei)
+    log.log(
+        level,
+        "sparse: pricing did not settle in %d rounds (%.2f s): no certificate",
+        max_rounds,
+        time.perf_counter() - t_start,
+    )
     return last, math.inf, f"sparse: pricing did not settle in {max_rounds} rounds", stats
+
+
+def _round_done(
+    level: int,
+    progress: ProgressReporter | None,
+    rnd: int,
+    edges: int,
+    found: int,
+    t_flow: float,
+    t_cert: float,
+    t_scan: float,
+    pool_hits: int,
+    seconds: float,
+) -> None:
+    """One round's log line and progress step (counts and seconds only)."""
+    log.log(
+        level,
+        "sparse round %d: %d edges, %d violations found (%d from the pool), flow %.2f s, "
+        "certificate %.2f s, scan %.2f s; %.2f s",
+        rnd,
+        edges,
+        found,
+        pool_hits,
+        t_flow,
+        t_cert,
+        t_scan,
+        seconds,
+    )
+    if progress is not None and progress.active:
+        text = "no pair to add" if found == 0 else f"{found} pairs added"
+        progress.update(1, f"round {rnd}: {edges} edges, {text}")
 
 
 class SparseBackend:
@@ -302,6 +411,7 @@ class SparseBackend:
             problem.policy,
             k=k,
             rng=problem.rng,
+            level=logging.INFO,
         )
         return Solution(pairs, slack, message)
 
