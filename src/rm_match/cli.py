@@ -10,6 +10,10 @@
 ``rm-match match --mentors F --mentees F --config programme.toml --out pairs.xlsx``
     Pairs them and writes the pairs, the unmatched and a summary (``.xlsx``, ``.csv`` or
     ``.json``).
+``rm-match report --mentors F --mentees F --config programme.toml [--out report.html]``
+    Pairs them and writes the programme report (:func:`rm_match.report`): one
+    self-contained HTML page (``.html``) or text (``.txt``); without ``--out`` it prints
+    the text. Aggregates only, groups under 5 suppressed.
 ``rm-match init-config [--out programme.toml]``
     Writes a commented starting programme file.
 
@@ -397,6 +401,39 @@ def _match_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_cmd(args: argparse.Namespace) -> int:
+    from .reporting import report
+
+    out_path = None if args.out is None else Path(args.out)
+    if out_path is not None and out_path.suffix.lower() not in (".html", ".htm", ".txt"):
+        raise ValidationError(
+            f"--out {out_path.name}: unknown suffix {out_path.suffix!r}; use .html or .txt.",
+            argument="out",
+        )
+    cfg, intake = _read(args)
+    prefs = _preferences(args)
+    overrides: dict[str, Any] = {} if args.time_limit is None else {"time_limit": args.time_limit}
+    result = cfg.match(intake, preferences=prefs, **overrides)
+    rep = report(
+        result,
+        intake.mentors.people,
+        intake.mentees.people,
+        cfg.programme,
+        preferences=prefs,
+        org_chart=intake.org_chart,
+    )
+    if out_path is None:
+        sys.stdout.write(rep.to_text(include_ids=args.include_ids))
+        return 0
+    rep.save(out_path, plots=not args.no_plots, include_ids=args.include_ids)
+    s = rep.summary
+    print(
+        f"rm_match {__version__}: {s['pairs']} pairs of {s['mentors']} mentors and "
+        f"{s['mentees']} mentees, status {s['status']}; wrote {out_path}"
+    )
+    return 0
+
+
 def _init_cmd(args: argparse.Namespace) -> int:
     from .io import init_config
 
@@ -480,6 +517,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, helptext, func in (
         ("check", "read and check the HR tables and the programme file; write nothing", _check_cmd),
         ("match", "pair the people of two HR tables and write the pairs", _match_cmd),
+        ("report", "pair the people of two HR tables and write the programme report", _report_cmd),
     ):
         cmd = sub.add_parser(name, help=helptext)
         cmd.add_argument("--mentors", required=True, help="the mentors' table (.csv, .xlsx, …)")
@@ -511,6 +549,22 @@ def _parser() -> argparse.ArgumentParser:
                 help="a stable matching instead of the optimal one: that side's optimal "
                 "(deferred acceptance), or the best stable one by score or egalitarian",
             )
+        if name == "report":
+            cmd.add_argument(
+                "--out",
+                default=None,
+                help="where to write the report: .html (one self-contained page) or .txt; "
+                "default: print the text",
+            )
+            cmd.add_argument(
+                "--time-limit", type=float, default=None, help="seconds (overrides the file)"
+            )
+            cmd.add_argument(
+                "--include-ids",
+                action="store_true",
+                help="list the unmatched participants by id (and reason kind)",
+            )
+            cmd.add_argument("--no-plots", action="store_true", help="leave the plots out")
         cmd.set_defaults(func=func)
     init = sub.add_parser("init-config", help="write a commented starting programme file")
     init.add_argument("--out", default=None, help="file to write (default: print it)")

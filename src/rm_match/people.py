@@ -336,13 +336,6 @@ class People:
         Languages spoken and interests of each participant (``None`` or empty: none stated).
     timezone : sequence of float or None, optional
         UTC offset in hours, in [-12, 14]; ``None`` where it is missing (stored as NaN).
-
-    Notes
-    -----
-    A missing value is missing, not a label: two people with no department are not "in the
-    same department", and nobody is "as senior as" a person of unknown grade. What each rule
-    and score term makes of a missing value is said in its docstring (:mod:`rm_match.rules`,
-    :mod:`rm_match.terms`).
     attributes : mapping of str to sequence, optional
         Free categorical attributes (e.g. ``gender``, ``generation``), one hashable value (or
         ``None`` for not stated) per participant. Used for pair diversity and aggregate reports
@@ -356,6 +349,13 @@ class People:
         On duplicate ids, wrong shapes, NaN/inf or out-of-range skill values, non-integer grades,
         a self-managed participant, negative capacity, and similar; the message names the
         participant id and the field.
+
+    Notes
+    -----
+    A missing value is missing, not a label: two people with no department are not "in the
+    same department", and nobody is "as senior as" a person of unknown grade. What each rule
+    and score term makes of a missing value is said in its docstring (:mod:`rm_match.rules`,
+    :mod:`rm_match.terms`).
 
     Examples
     --------
@@ -636,6 +636,49 @@ class People:
         return (
             f"People(n={self.n}, skills={len(self.skills)}, fields={self.fields}, "
             f"attributes={sorted(self.attributes)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The table's shape for notebooks: participants, skills, and per column present how
+        many have a value — counts only, never a value. A count of participants without a
+        value of an attribute is shown as ``fewer than 5`` when it is 1 to 4 (an attribute
+        may be protected).
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> p = People(["a", "b"], skills=["ai"], department=["IT", None],
+        ...            attributes={"gender": ["x", "y"]})
+        >>> html = p._repr_html_()
+        >>> "IT" in html, "<td>gender</td>" in html, "1 skills (ai)" in html
+        (False, True, True)
+        """
+        from ._html import escape, table
+        from .results import MIN_GROUP
+
+        rows: list[list[object]] = []
+        for name in [*self.fields, *sorted(self.attributes)]:
+            missing = self.n - int(self.known(name).sum())
+            attribute = name in self.attributes
+            if attribute and 0 < missing < MIN_GROUP:
+                rows.append(
+                    [
+                        name,
+                        "attribute",
+                        f"all but fewer than {MIN_GROUP}",
+                        f"fewer than {MIN_GROUP}",
+                    ]
+                )
+            else:
+                rows.append(
+                    [name, "attribute" if attribute else "field", self.n - missing, missing]
+                )
+        skills = ", ".join(self.skills) if self.skills else "none"
+        return (
+            f"<div><strong>People</strong>: {self.n} participants; "
+            f"{len(self.skills)} skills ({escape(skills)})\n"
+            + table(["column", "kind", "with a value", "without"], rows)
+            + "</div>"
         )
 
     # -- new tables from this one (each validated by the constructor) ------------------------

@@ -29,6 +29,11 @@ __all__ = ["Assignment", "Matching", "PairExplanation", "Report", "Stability", "
 #: report: :class:`Report`, :class:`~rm_match.goals.GoalCheck`, and the texts made of them.
 MIN_GROUP = 5
 
+#: Score terms kept out of pair reasons, reprs and written files: ``diversity`` says whether
+#: two people differ on protected attributes, ``preference`` what they said of each other
+#: in a survey. Their values stay in :attr:`PairExplanation.terms` for code that needs them.
+PRIVATE_TERMS = ("diversity", "preference")
+
 #: Gap at or below which a solution is reported as optimal.
 OPTIMALITY_TOL = 1e-9
 
@@ -167,18 +172,19 @@ mentor_teaches=('ai',), mentee_teaches=(), required=False)
             parts.append("mentor teaches " + ", ".join(self.mentor_teaches))
         if self.mentee_teaches:
             parts.append("mentee teaches back " + ", ".join(self.mentee_teaches))
-        # The diversity term stays out of the text: it speaks of protected attributes.
+        # The diversity term stays out of the text (it speaks of protected attributes), and
+        # so does the preference term (it gives away what a participant said in a survey).
         extra = [
             f"{name} {value:.2f}"
             for name, value in self.terms.items()
-            if name not in ("learning", "diversity")
+            if name not in ("learning", *PRIVATE_TERMS)
         ]
         if extra:
             parts.append("; ".join(extra))
         return "; ".join(parts) if parts else "allowed pair, no learning value"
 
     def __repr__(self) -> str:
-        shown = {k: v for k, v in self.terms.items() if k != "diversity"}
+        shown = {k: v for k, v in self.terms.items() if k not in PRIVATE_TERMS}
         return (
             f"PairExplanation(mentor={self.mentor!r}, mentee={self.mentee!r}, "
             f"score={self.score!r}, terms={shown!r}, mentor_teaches={self.mentor_teaches!r}, "
@@ -288,6 +294,38 @@ class Report:
             "unmatched": {k: dict(v) for k, v in self.unmatched.items()},
             "stability": None if self.stability is None else dict(self.stability),
         }
+
+    def _repr_html_(self) -> str:
+        """The figures as HTML tables, for notebooks (aggregates only; ``—`` where
+        suppressed).
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> html = match(*synthetic.cohort(8, 8, rng=1)).report._repr_html_()
+        >>> html.startswith("<div") and "mean score" in html
+        True
+        """
+        from . import _html
+
+        figures: dict[str, object] = {
+            "mentors": self.mentors,
+            "mentees": self.mentees,
+            "pairs": self.pairs,
+            "required pairs": self.required_pairs,
+            "mentors matched": self.mentors_matched,
+            "mentees matched": self.mentees_matched,
+            "mean score": self.mean_score,
+            "share of pairs every rule allows": _html.pct(self.feasible_share),
+        }
+        figures.update((f"mean {k}", v) for k, v in self.mean_terms.items())
+        figures.update((f"allowed by {k}", _html.pct(v)) for k, v in self.rule_pass_share.items())
+        figures.update((f"cross-{k} pairs", _html.pct(v)) for k, v in self.cross_share.items())
+        for side, kinds in self.unmatched.items():
+            figures.update((f"unmatched {side}: {k}", n) for k, n in kinds.items())
+        if self.stability is not None:
+            figures.update((f"stability: {k}", v) for k, v in self.stability.items())
+        return f"<div><strong>Report</strong>\n{_html.keyvalues(figures)}</div>"
 
 
 @dataclass(frozen=True)
@@ -565,6 +603,95 @@ class Matching:
         }
         safe: dict[str, Any] = _json_safe(out)
         return safe
+
+    def to_networkx(self) -> Any:
+        """The matching as a bipartite :class:`networkx.Graph`.
+
+        Nodes are the participants, keyed by id: mentors with ``bipartite=0``, mentees with
+        ``bipartite=1``, the unmatched included (as isolated nodes); each node's attributes
+        are ``bipartite`` and ``side`` only, never a personal attribute (ids are unique
+        across the two sides, :class:`~rm_match.Cohort` checks it).
+        One edge per pair, with ``score``, each score term (by name) and ``required``. The
+        graph's attributes: ``status``, ``objective``, ``bound``, ``gap``, ``method``.
+
+        Returns
+        -------
+        networkx.Graph
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> g = match(*synthetic.cohort(5, 3, rng=1)).to_networkx()
+        >>> g.number_of_nodes(), g.number_of_edges(), g.graph["status"]
+        (8, 3, 'optimal')
+        >>> u, v, data = next(iter(g.edges(data=True)))
+        >>> sorted(set(data) - {"score", "required"})
+        ['interests', 'language', 'learning', 'timezone']
+        >>> sorted({d["bipartite"] for _, d in g.nodes(data=True)})
+        [0, 1]
+        """
+        import networkx as nx
+
+        mentors = dict.fromkeys([p.mentor for p in self.pairs] + list(self.unmatched_mentors))
+        mentees = dict.fromkeys([p.mentee for p in self.pairs] + list(self.unmatched_mentees))
+        graph = nx.Graph(
+            status=self.status,
+            objective=self.objective,
+            bound=self.bound,
+            gap=self.gap,
+            method=self.method,
+        )
+        for side, part, ids in (("mentor", 0, mentors), ("mentee", 1, mentees)):
+            graph.add_nodes_from((i, {"bipartite": part, "side": side}) for i in ids)
+        for p in self.pairs:
+            graph.add_edge(
+                p.mentor,
+                p.mentee,
+                score=p.score,
+                required=p.required,
+                **{str(k): v for k, v in p.terms.items()},
+            )
+        return graph
+
+    def _repr_html_(self) -> str:
+        """Status, objective, gap, counts and the first 10 pairs (ids and scores only), for
+        notebooks.
+
+        Examples
+        --------
+        >>> from rm_match import match, synthetic
+        >>> html = match(*synthetic.cohort(12, 12, rng=1))._repr_html_()
+        >>> "first 10 of 12 pairs" in html, "<script" in html
+        (True, False)
+        """
+        from . import _html
+
+        figures = {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "method": self.method,
+            "policy": self.policy,
+            "pairs": len(self.pairs),
+            "unmatched mentors": len(self.unmatched_mentors),
+            "unmatched mentees": len(self.unmatched_mentees),
+            "time (s)": self.wall_time,
+        }
+        shown = self.pairs[:10]
+        rows = [[str(p.mentor), str(p.mentee), p.score, p.required] for p in shown]
+        caption = (
+            f"first {len(shown)} of {len(self.pairs)} pairs"
+            if len(self.pairs) > len(shown)
+            else f"{len(shown)} pairs"
+        )
+        return (
+            "<div><strong>Matching</strong>\n"
+            + _html.keyvalues(figures)
+            + "\n"
+            + _html.table(["mentor", "mentee", "score", "required"], rows, caption=caption)
+            + "</div>"
+        )
 
     def __repr__(self) -> str:
         return (

@@ -27,8 +27,9 @@ spreadsheet, and is written as it is.
 
 **Privacy**: the files hold what the caller asks for — the ids, each pair's score, terms
 and reason, the unmatched with their reasons, and the carried columns given. The per-pair
-``diversity`` term is left out of every file: it says whether two people differ on
-protected attributes (:class:`~rm_match.results.PairExplanation`); it stays available in
+``diversity`` and ``preference`` terms are left out of every file: the first says whether
+two people differ on protected attributes, the second what they said of each other in a
+survey (:class:`~rm_match.results.PairExplanation`); they stay available in
 process through :meth:`~rm_match.Matching.to_records`. The summary holds aggregates only,
 those of the :class:`~rm_match.Report` (suppressed below 5 pairs).
 """
@@ -49,7 +50,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..results import Matching, _json_safe, _pair_table, _reason_kind, _unmatched_table
+from ..results import (
+    PRIVATE_TERMS,
+    Matching,
+    _json_safe,
+    _pair_table,
+    _reason_kind,
+    _unmatched_table,
+)
 from ._xlsx import write_xlsx
 
 __all__ = ["FORMULA_PREFIXES", "neutralise_formula", "write_matching"]
@@ -58,7 +66,7 @@ __all__ = ["FORMULA_PREFIXES", "neutralise_formula", "write_matching"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Terms never written to a file (see the module docstring).
-_PRIVATE_TERMS = ("diversity",)
+_PRIVATE_TERMS = PRIVATE_TERMS
 
 #: Text of a summary figure that is withheld (fewer than 5 pairs) or undefined (no pairs).
 _SUPPRESSED = "suppressed (fewer than 5 pairs)"
