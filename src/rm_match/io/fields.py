@@ -299,7 +299,7 @@ def split_items(text: str, separator: str | None = None) -> list[str]:
         full-width forms ``；``, ``，``, ``｜``), the ideographic comma ``、`` and line breaks
         that are not inside parentheses or brackets, so ``"Data (Excel, SQL)"`` stays one
         item; the part of a cell where a bracket is never closed splits as if it had none. A
-        leading bullet (``•``, ``*``, ``- ``) of a line is dropped. The items keep their
+        leading bullet (``•``, ``*``, ``"- "``) of a line is dropped. The items keep their
         characters (no NFKC here: telling spellings apart needs them as written).
 
     Examples

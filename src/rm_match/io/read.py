@@ -1979,6 +1979,9 @@ def read_cohort(
     ValidationError
         As for :func:`read_people`; also for an id on both lists (naming both files and rows)
         and an unknown manager under ``unknown_managers="error"``.
+    TableError
+        With ``errors="collect"``: every problem of both tables, the mentors' first, each
+        file's by row.
 
     Notes
     -----
@@ -1986,9 +1989,6 @@ def read_cohort(
     compared (see :func:`read_people`): a mentor ``1`` from an Excel file and a mentee
     ``"1"`` from a CSV file are one person, on both lists. Ids of the two lists that differ
     only in letter case are a warning naming both rows.
-    TableError
-        With ``errors="collect"``: every problem of both tables, the mentors' first, each
-        file's by row.
 
     Examples
     --------
