@@ -89,8 +89,8 @@ def test_feedback_scale_and_int_ids():
     [
         (
             [_fb(mentor_rating=7)],
-            "record 0, column 'mentor_rating', participant 'J1': rating 7 is outside the scale "
-            "1 to 5.",
+            "record 0, column 'mentor_rating', participant 'J1': the rating is outside the "
+            "scale 1 to 5.",
             0,
             "mentor_rating",
             "J1",
@@ -150,6 +150,47 @@ def test_feedback_errors(recs, message, row, column, participant):
         Feedback.from_records(recs)
     err = info.value
     assert (err.row, err.column, err.participant) == (row, column, participant)
+
+
+def test_rating_is_never_shown():
+    """A rating is a person's opinion: an out-of-scale rating is reported without its value."""
+    with pytest.raises(TableError) as info:
+        Feedback.from_records([_fb(mentor_rating=7), _fb(mentee="S2", mentee_rating=0.25)])
+    texts = [str(p) for p in info.value.problems]
+    assert all(t.endswith("the rating is outside the scale 1 to 5.") for t in texts)
+    assert not any("7" in t or "0.25" in t for t in texts)
+
+
+def test_bad_round_is_not_also_a_duplicate():
+    """A row whose round is bad gets that one error, not also "rated twice with no round"."""
+    with pytest.raises(ValidationError, match="the round must be a whole number ≥ 0") as info:
+        Feedback.from_records([_fb(round=-1), _fb()])
+    assert not isinstance(info.value, TableError) and info.value.row == 0
+    with pytest.raises(ValidationError, match="the round must be") as info:
+        Feedback.from_records([_fb(), _fb(round=1.5), _fb(round="x")])
+    assert isinstance(info.value, TableError)
+    assert [(p.row, p.column) for p in info.value.problems] == [(1, "round"), (2, "round")]
+    # a real duplicate is still reported
+    with pytest.raises(ValidationError, match="rated twice with no round given"):
+        Feedback.from_records([_fb(round=-1), _fb(), _fb()])
+
+
+def test_ratings_as_numeric_text():
+    """Ratings given as text (as csv.DictReader gives them) are read like Preferences reads
+    them: stripped and parsed; a blank text is no rating; other text is rejected."""
+    fb = Feedback.from_records(
+        [
+            _fb(mentor_rating="4", mentee_rating=" 3.5 "),
+            _fb(mentee="S2", mentor_rating="", mentee_rating="2"),
+        ]
+    )
+    np.testing.assert_array_equal(fb.mentor_rating, [4.0, np.nan])
+    np.testing.assert_array_equal(fb.mentee_rating, [3.5, 2.0])
+    for text in ("4 stars", "four", "nan", "inf"):
+        with pytest.raises(ValidationError, match=r"the rating is not a number \(str\)\."):
+            Feedback.from_records([_fb(mentor_rating=text)])
+    with pytest.raises(ValidationError, match="the rating is outside the scale 1 to 5"):
+        Feedback.from_records([_fb(mentor_rating="6")])
 
 
 def test_feedback_collects_every_problem():
@@ -298,7 +339,9 @@ def test_constant_term_keeps_its_share():
     assert "(no variation: kept)" in fit.summary()
 
 
-def test_no_term_predicts_keeps_weights():
+def test_constant_ratings_leave_weights_and_r2_undefined():
+    """Ratings that do not vary: nothing to learn, R² not defined (None, "n/a"), one clear
+    warning, and no spurious "no better than previous" or bootstrap warnings."""
     mentors, mentees = synthetic.cohort(10, 10, rng=4)
     pairs = _pairs(mentors, mentees, 2, 4)
     fb = Feedback(
@@ -309,8 +352,43 @@ def test_no_term_predicts_keeps_weights():
     )
     fit = learn_weights(fb, mentors, mentees, n_bootstrap=5, rng=4)
     assert fit.weights == fit.previous
+    assert fit.programme.weights == fit.weights
+    assert all(fit.cv[m]["r2"] is None for m in ("learned", "previous", "constant"))
+    assert all(fit.cv[m]["rmse"] == pytest.approx(0.0) for m in fit.cv)
+    assert (
+        "the ratings do not vary: nothing can be learnt from them; the weights are left as "
+        "they were." in fit.warnings
+    )
+    assert not any("no term predicts" in w or "no better" in w for w in fit.warnings)
+    assert not any("bootstrap" in w for w in fit.warnings) and fit.intervals == {}
+    text = fit.summary()
+    assert "nan" not in text
+    assert re.search(r"learnt weights\s+n/a\s+0\.000", text)
+    assert "cv_r2=None" in repr(fit)
+
+
+def test_no_term_predicts_keeps_weights():
+    """Ratings that vary but fall as the (only) term rises: β = 0, the weight is kept."""
+    mentors, mentees = synthetic.cohort(30, 30, rng=4)
+    pairs = _pairs(mentors, mentees, 2, 4)
+    from rm_match import Problem
+
+    mi = np.array([mentors.index(p[0]) for p in pairs])
+    ei = np.array([mentees.index(p[1]) for p in pairs])
+    tz = Problem(mentors, mentees, Programme(weights={"timezone": 1.0})).terms(mi, ei, outer=False)[
+        "timezone"
+    ]
+    fb = Feedback(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        mentee_rating=(5 - 4 * tz).tolist(),
+        round=[p[2] for p in pairs],
+    )
+    prog = Programme(weights={"learning": 1.0, "timezone": 3.0})
+    fit = learn_weights(fb, mentors, mentees, prog, terms=["timezone"], n_bootstrap=5, rng=4)
+    assert fit.weights == fit.previous == {"timezone": 1.0}
     assert "no term predicts the ratings: the weights are left as they were." in fit.warnings
-    assert math.isnan(fit.cv["learned"]["r2"])
+    assert fit.cv["learned"]["r2"] is not None
 
 
 def test_learn_skill_weights():
@@ -360,7 +438,7 @@ def test_learn_skill_weights():
         ({"target": "boss"}, "`target` must be one of 'both', 'mentor', 'mentee'"),
         ({"alpha": -1}, "`alpha` must be a finite number ≥ 0"),
         ({"folds": 1}, "`folds` must be an integer ≥ 2"),
-        ({"folds": 500}, r"`folds` must be at most the number of rated pairs \(40\)"),
+        ({"folds": 500}, r"`folds` must be at most the number of distinct rated pairs \(39\)"),
         ({"n_bootstrap": -1}, "`n_bootstrap` must be an integer ≥ 0"),
         ({"skills": 1}, "`skills` must be True or False"),
         ({"terms": ["luck"]}, "unknown score term 'luck' in `terms`"),
@@ -390,11 +468,13 @@ def test_learn_needs_enough_pairs():
     )
     with pytest.raises(
         ValidationError,
-        match=r"`feedback` has 5 rated pair\(s\) with a both rating; learning 4 term "
-        r"weight\(s\) needs at least 6\.",
+        match=r"`feedback` has 5 rated pair\(s\) with a rating from either side; learning 4 "
+        r"term weight\(s\) needs at least 6\.",
     ) as info:
         learn_weights(fb, mentors, mentees)
     assert info.value.argument == "feedback"
+    with pytest.raises(ValidationError, match="5 rated pair\\(s\\) with a mentee rating;"):
+        learn_weights(fb, mentors, mentees, target="mentee")
     with pytest.raises(ValidationError, match="`feedback` must be a Feedback table"):
         learn_weights([], mentors, mentees)
 
@@ -575,3 +655,289 @@ def test_evaluation_errors():
         )
     with pytest.raises(ValidationError, match="`min_group` must be an integer ≥ 1"):
         evaluate_programme((None, {}), (None, {}), min_group=0)
+    for small in (1, 4):  # the privacy floor
+        with pytest.raises(
+            ValidationError, match=rf"`min_group` must be at least 5 .*; got {small}\."
+        ) as info:
+            evaluate_programme((None, {}), (None, {}), min_group=small)
+        assert info.value.argument == "min_group"
+    assert evaluate_programme((None, {}), (None, {}), min_group=8).min_group == 8
+
+
+# -- review fixes: skill summary, preferences, terms, resampling by pair, predictors per person
+
+
+def _simulate(mentors, mentees, pairs, weights, *, preferences=None, noise=0.3, seed=0):
+    """Ratings of ``pairs`` (mentor, mentee, round) from known weights, like
+    :func:`synthetic.feedback` but with the participants' preferences available to the
+    ``preference`` term: both sides rate ``1 + 4·score + noise``, rounded and clipped."""
+    from rm_match import Problem
+
+    problem = Problem(mentors, mentees, Programme(weights=weights), preferences=preferences)
+    mi = np.array([mentors.index(p[0]) for p in pairs])
+    ei = np.array([mentees.index(p[1]) for p in pairs])
+    score = problem.scores(mi, ei, outer=False)
+    g = np.random.default_rng(seed)
+
+    def rate():
+        return np.clip(np.rint(1 + 4 * score + g.normal(0, noise, len(pairs))), 1, 5).tolist()
+
+    return Feedback(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        mentor_rating=rate(),
+        mentee_rating=rate(),
+        round=[p[2] for p in pairs],
+    )
+
+
+def test_summary_shows_the_previous_skill_weights():
+    """The summary's "previous" skill column is the programme's weights before learning (it
+    printed the learnt ones), and the learnt weights keep the previous total."""
+    mentors, mentees = synthetic.cohort(60, 60, rng=5, skills=4)
+    skills = list(mentors.skills)
+    truth = Programme(
+        weights={"learning": 1.0},
+        skill_weights={skills[0]: 4.0},
+        learning_norm="skills",
+        reverse_weight=0.0,
+    )
+    fb = synthetic.feedback(
+        mentors,
+        mentees,
+        _pairs(mentors, mentees, 5, 5),
+        weights={"learning": 1},
+        programme=truth,
+        noise=0.2,
+        rng=5,
+    )
+    before = {skills[1]: 2.0, skills[2]: 0.5}
+    start = Programme(
+        weights={"learning": 1.0, "timezone": 0.5},
+        skill_weights=before,
+        learning_norm="skills",
+        reverse_weight=0.0,
+    )
+    fit = learn_weights(fb, mentors, mentees, start, skills=True, n_bootstrap=0, rng=5)
+    prev = fit.previous_skill_weights
+    assert prev == {s: before.get(s, 1.0) for s in skills}
+    sw = fit.skill_weights
+    assert sw is not None and sw != prev
+    assert sum(sw.values()) == pytest.approx(sum(prev.values()))  # the previous total
+    text = fit.summary()
+    for s in skills:
+        assert re.search(rf"{s}\s+{prev[s]:.3f}\s+{sw[s]:.3f}", text), s
+
+
+@pytest.fixture(scope="module")
+def with_preferences():
+    from rm_match import Preferences
+
+    mentors, mentees = synthetic.cohort(50, 50, rng=21)
+    g = np.random.default_rng(21)
+    rankings = {e: list(g.permutation(mentors.ids)[:25]) for e in mentees.ids}
+    rankings |= {m: list(g.permutation(mentees.ids)[:25]) for m in mentors.ids}
+    prefs = Preferences.from_rankings(rankings)
+    pairs = _pairs(mentors, mentees, 6, 21)  # 300 rated pairs
+    truth = {"learning": 0.5, "timezone": 0.2, "preference": 0.3}
+    fb = _simulate(mentors, mentees, pairs, truth, preferences=prefs, seed=21)
+    return mentors, mentees, prefs, fb, truth
+
+
+def test_preference_term_is_learnt(with_preferences):
+    mentors, mentees, prefs, fb, truth = with_preferences
+    prog = Programme(weights=dict.fromkeys(truth, 1.0))
+    with pytest.raises(ValidationError, match="preference needs the participants' preferences"):
+        learn_weights(fb, mentors, mentees, prog, n_bootstrap=0)
+    fit = learn_weights(fb, mentors, mentees, prog, preferences=prefs, n_bootstrap=50, rng=1)
+    assert set(fit.weights) == set(truth)
+    for t, w in truth.items():
+        assert abs(fit.weights[t] - w) <= 0.1, (t, fit.weights[t])
+    lo, hi = fit.intervals["preference"]
+    assert lo > 0.1 and lo <= fit.weights["preference"] <= hi
+    assert fit.cv["learned"]["r2"] > fit.cv["previous"]["r2"]
+    assert fit.programme.weights == fit.weights
+    assert match(mentors, mentees, fit.programme, preferences=prefs).status == "optimal"
+
+
+def test_default_programme_keeps_the_preference_term(with_preferences):
+    """The default programme weights `preference`: given the preferences it is learnt and
+    kept in the returned programme (it was silently dropped)."""
+    mentors, mentees, prefs, fb, _ = with_preferences
+    fit = learn_weights(fb, mentors, mentees, preferences=prefs, n_bootstrap=0, rng=1)
+    assert "preference" in fit.weights and "preference" in fit.programme.weights
+    assert fit.weights["preference"] > 0.15
+    assert "preference" in fit.previous
+    # only that term, with the others kept: no warning that the preferences go unused
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        part = learn_weights(
+            fb,
+            mentors,
+            mentees,
+            Programme(weights={"learning": 1.0, "timezone": 1.0}),
+            terms=["preference", "learning"],
+            preferences=prefs,
+            n_bootstrap=0,
+            rng=1,
+        )
+    assert set(part.programme.weights) == {"learning", "timezone", "preference"}
+
+
+def test_learning_some_terms_keeps_the_others():
+    """``terms=``: ``previous`` is normalised over the chosen terms; the others keep their
+    shares and the learnt ones split the share the chosen terms held before."""
+    mentors, mentees = synthetic.cohort(40, 40, rng=1)
+    truth = {"learning": 0.6, "interests": 0.2, "timezone": 0.2}
+    fb = synthetic.feedback(
+        mentors, mentees, _pairs(mentors, mentees, 4, 2), weights=truth, noise=0.3, rng=3
+    )
+    prog = Programme(weights={"learning": 2.0, "interests": 1.0, "timezone": 1.0, "language": 1.0})
+    fit = learn_weights(
+        fb, mentors, mentees, prog, terms=["learning", "timezone"], n_bootstrap=0, rng=4
+    )
+    assert fit.previous == {"learning": pytest.approx(2 / 3), "timezone": pytest.approx(1 / 3)}
+    assert sum(fit.weights.values()) == pytest.approx(1.0)
+    w = fit.programme.weights
+    assert set(w) == {"learning", "interests", "timezone", "language"}
+    assert sum(w.values()) == pytest.approx(1.0)
+    assert w["interests"] == pytest.approx(0.2) and w["language"] == pytest.approx(0.2)
+    assert w["learning"] + w["timezone"] == pytest.approx(0.6)  # their share before
+    assert w["learning"] / w["timezone"] == pytest.approx(
+        fit.weights["learning"] / fit.weights["timezone"]
+    )
+    # terms that held no weight: given the share of as many average terms, with a warning
+    fit2 = learn_weights(
+        fb,
+        mentors,
+        mentees,
+        Programme(weights={"learning": 1.0, "language": 1.0}),
+        terms=["interests", "timezone"],
+        n_bootstrap=0,
+        rng=4,
+    )
+    assert fit2.previous == {"interests": 0.5, "timezone": 0.5}
+    w2 = fit2.programme.weights
+    assert w2["learning"] == pytest.approx(0.25) and w2["language"] == pytest.approx(0.25)
+    assert w2["interests"] + w2["timezone"] == pytest.approx(0.5)
+    assert any("none of the terms learnt was weighted before" in m for m in fit2.warnings)
+
+
+def test_resampling_and_folds_go_by_pair():
+    """A pair rated in several rounds is one unit of the bootstrap and the folds: the same
+    ratings repeated in four rounds give the intervals and the cross-validated fit of one
+    round (row resampling would make them look four times surer)."""
+    mentors, mentees = synthetic.cohort(40, 40, rng=1)
+    once = _pairs(mentors, mentees, 1, 2)
+    fb1 = synthetic.feedback(
+        mentors, mentees, once, weights={"learning": 0.6, "timezone": 0.4}, noise=0.6, rng=3
+    )
+    recs = fb1.to_records()
+    fb4 = Feedback.from_records([{**r, "round": k} for k in range(4) for r in recs])
+    prog = Programme(weights={"learning": 1.0, "interests": 1.0, "timezone": 1.0})
+    kw = {"alpha": 0.0, "n_bootstrap": 100, "folds": 5}
+    fit1 = learn_weights(fb1, mentors, mentees, prog, rng=9, **kw)
+    fit4 = learn_weights(fb4, mentors, mentees, prog, rng=9, **kw)
+    assert fit4.n_pairs == 4 * fit1.n_pairs
+    for t in fit1.intervals:
+        assert fit4.intervals[t] == pytest.approx(fit1.intervals[t])
+    for m in fit1.cv:
+        assert fit4.cv[m]["r2"] == pytest.approx(fit1.cv[m]["r2"])
+        assert fit4.cv[m]["rmse"] == pytest.approx(fit1.cv[m]["rmse"])
+    with pytest.raises(ValidationError, match=r"distinct rated pairs \(40\); got 41"):
+        learn_weights(fb4, mentors, mentees, prog, folds=41)
+
+
+def _mentor_growth(n_mentors, per_mentor, seed):
+    """A cohort where each mentor has ``per_mentor`` mentees, and mentor growth that follows
+    the mean learning term of their pairs."""
+    from rm_match import Problem
+
+    mentors, mentees = synthetic.cohort(n_mentors, n_mentors * per_mentor, rng=seed)
+    pairs = [
+        (mentors.ids[i], mentees.ids[i * per_mentor + j])
+        for i in range(n_mentors)
+        for j in range(per_mentor)
+    ]
+    prog = Programme(weights={"learning": 1.0, "interests": 0.2})
+    mi = np.array([mentors.index(m) for m, _ in pairs])
+    ei = np.array([mentees.index(e) for _, e in pairs])
+    terms = Problem(mentors, mentees, prog).terms(mi, ei, outer=False)
+    g = np.random.default_rng(seed)
+    mean_learning = terms["learning"].reshape(n_mentors, per_mentor).mean(axis=1)
+    pre = {m: {"ai_tools": 0.3} for m in mentors.ids}
+    post = {
+        m: {"ai_tools": 0.3 + 0.4 * v + float(g.normal(0, 0.02))}
+        for m, v in zip(mentors.ids, mean_learning, strict=True)
+    }
+    return mentors, mentees, pairs, prog, pre, post, mean_learning
+
+
+def test_predictors_count_people_not_pairs():
+    """Each mentor is one observation (growth against the mean of their pairs' terms), and
+    ``n`` is people: 2 mentors with 3 mentees each are suppressed like the growth table."""
+    mentors, mentees, pairs, prog, pre, post, mean_learning = _mentor_growth(12, 3, 31)
+    ev = evaluate_programme(
+        {"mentor": pre},
+        {"mentor": post},
+        pairs=pairs,
+        mentors=mentors,
+        mentees=mentees,
+        programme=prog,
+    )
+    rows = {r["term"]: r for r in ev.predictors}
+    assert rows["learning"]["n"] == 12 and not rows["learning"]["suppressed"]
+    growth = np.array([post[m]["ai_tools"] - 0.3 for m in mentors.ids])
+    assert rows["learning"]["r"] == pytest.approx(stats.pearsonr(mean_learning, growth).statistic)
+    # two mentors (capacity 3): 2 people, suppressed, whatever the 6 pairs
+    mentors, mentees, pairs, prog, pre, post, _ = _mentor_growth(2, 3, 32)
+    pre_e = {e: {"ai_tools": 0.2 + 0.05 * k} for k, e in enumerate(mentees.ids)}
+    post_e = {e: {"ai_tools": 0.3 + 0.07 * k} for k, e in enumerate(mentees.ids)}
+    ev = evaluate_programme(
+        (pre, pre_e),
+        (post, post_e),
+        pairs=pairs,
+        mentors=mentors,
+        mentees=mentees,
+        programme=prog,
+    )
+    growth_rows = [r for r in ev.table if r["side"] == "mentor"]
+    assert all(r["suppressed"] for r in growth_rows)
+    mentor_rows = [r for r in ev.predictors if r["side"] == "mentor"]
+    assert mentor_rows and all(r["suppressed"] and r["n"] == 2 for r in mentor_rows)
+    assert all(r["r"] is None and r["beta"] is None for r in mentor_rows)
+    mentee_rows = [r for r in ev.predictors if r["side"] == "mentee"]
+    assert all(r["n"] == 6 and not r["suppressed"] for r in mentee_rows)
+    # a pair listed twice counts once
+    again = evaluate_programme(
+        (pre, pre_e),
+        (post, post_e),
+        pairs=pairs + pairs[:1],
+        mentors=mentors,
+        mentees=mentees,
+        programme=prog,
+    )
+    assert again.predictors == ev.predictors
+
+
+def test_evaluate_with_preferences(with_preferences):
+    mentors, mentees, prefs, _, _ = with_preferences
+    pairs = list(zip(mentors.ids, mentees.ids, strict=True))
+    pre = {e: {"ai_tools": 0.2} for e in mentees.ids}
+    post = {e: {"ai_tools": 0.2 + 0.01 * k} for k, e in enumerate(mentees.ids)}
+    prog = Programme(weights={"learning": 1.0, "preference": 1.0})
+    kw = {"pairs": pairs, "mentors": mentors, "mentees": mentees, "programme": prog}
+    with pytest.raises(ValidationError, match="preference needs the participants' preferences"):
+        evaluate_programme((None, pre), (None, post), **kw)
+    ev = evaluate_programme((None, pre), (None, post), preferences=prefs, **kw)
+    assert [r["term"] for r in ev.predictors] == ["learning", "preference"]
+    assert all(r["n"] == 50 for r in ev.predictors)
+
+
+def test_numpy_nan_level_is_not_assessed():
+    pre = {f"E{i}": {"ai": 0.1 * i, "law": np.float32("nan") if i == 0 else 0.5} for i in range(6)}
+    post = {f"E{i}": {"ai": 0.1 * i + 0.1, "law": 0.6} for i in range(6)}
+    rows = {r["skill"]: r for r in evaluate_programme((None, pre), (None, post)).table}
+    assert rows["law"]["n"] == 5 and rows["ai"]["n"] == 6

@@ -261,3 +261,35 @@ def test_preferences_that_change_nothing_warn():
     prefs = _survey(m, e)
     with pytest.warns(UserWarning, match="change nothing"):
         Problem(m, e, Programme(weights={"learning": 1.0}), preferences=prefs)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mutual_acceptability_on_the_sparse_path_agrees_with_dense(seed):
+    m, e = _cohort(80, 70, seed)
+    prefs = _survey(m, e, seed)
+    prog = Programme(rules=[rules.MutuallyAcceptable()], weights={"learning": 1.0})
+    dense = rm.match(m, e, prog, preferences=prefs, method="flow")
+    sparse = rm.match(m, e, prog, preferences=prefs, method="sparse")
+    assert sparse.objective == pytest.approx(dense.objective, abs=1e-9)
+    assert len(sparse) == len(dense)
+    assert rm.verify(sparse, Problem(m, e, prog, preferences=prefs)) == []
+
+
+def test_ids_read_as_text_find_whole_number_ids_and_vetoes_must_be_bools():
+    m = rm.People([1, 2], skills=["a"], offers=[[1], [0]], wants=[[0], [1]])
+    e = rm.People([3, 4], skills=["a"], offers=[[1], [0]], wants=[[0], [1]])
+    prefs = Preferences.from_records([{"who": "3", "about": "1", "rank": 1}])
+    assert prefs.bind(m, e).mentee_utility.toarray().tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    with pytest.raises(ValidationError, match="`veto` must be True or False"):
+        Preferences([Answer("s1", "j1", veto="no")])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="`rankings` must be a mapping"):
+        Preferences.from_rankings(None)  # type: ignore[arg-type]
+
+
+def test_the_preference_term_stays_out_of_reasons_and_reprs():
+    m, e = _cohort(5, 5, 2)
+    prefs = Preferences.from_rankings({e.ids[k]: [m.ids[k]] for k in range(5)})
+    r = rm.match(m, e, Programme(weights={"learning": 1.0, "preference": 1.0}), preferences=prefs)
+    for pair in r.pairs:
+        assert "preference" in pair.terms
+        assert "preference" not in pair.reason and "preference" not in repr(pair)

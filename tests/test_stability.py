@@ -326,3 +326,16 @@ def test_the_registry_holds_the_stable_backend_apart():
         rm.assign(np.ones((3, 3)), method="stable")
     with pytest.raises(SolverError, match="not stable matchings"):
         choose(Needs(10, 10, stable=True), "flow")
+
+
+def test_required_pairs_are_fixed_alike_in_stable_match_and_blocking_pairs():
+    m, e = rm.synthetic.cohort(6, 6, rng=3)
+    prog = Programme(rules=[rules.RequiredPairs([(m.ids[0], e.ids[0]), (m.ids[1], e.ids[1])])])
+    for kw in ({}, {"proposer": "mentors"}, {"objective": "score"}):
+        s = rm.stable_match(m, e, prog, **kw)
+        assert (m.ids[0], e.ids[0]) in s.id_pairs and (m.ids[1], e.ids[1]) in s.id_pairs
+        assert s.stability.blocking_pairs == 0
+        assert rm.blocking_pairs(s, m, e, prog) == []
+    opt = rm.match(m, e, prog)
+    s = rm.stable_match(m, e, prog)
+    assert s.stability.optimum_blocking_pairs == len(rm.blocking_pairs(opt, m, e, prog))

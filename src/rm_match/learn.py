@@ -44,6 +44,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import warnings as _warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,7 @@ import numpy as np
 from ._checks import ReadOnlyDict, check_choice, check_int, check_real, check_rng, is_collection
 from .errors import TableError, ValidationError
 from .people import People
+from .preferences import Preferences
 from .problem import Problem
 from .programme import Programme
 from .terms import TERMS, scaled_wants
@@ -74,7 +76,7 @@ FEEDBACK_FIELDS = ("mentor", "mentee", "round", "mentor_rating", "mentee_rating"
 #: Whose ratings :func:`learn_weights` fits.
 TARGETS = ("both", "mentor", "mentee")
 
-#: Groups smaller than this are suppressed in reports.
+#: Groups smaller than this are suppressed in reports (and the smallest `min_group` allowed).
 MIN_GROUP = 5
 
 #: Below this many rated pairs :meth:`LearnedWeights.summary` warns.
@@ -174,6 +176,20 @@ def _missing(value: object) -> bool:
     return isinstance(value, np.floating) and bool(np.isnan(value))
 
 
+def _rating(value: object) -> float | None:
+    """A rating cell as a float: a number, or a numeric text (``" 4 "``, ``"3.5"``); None for
+    anything else (a non-numeric or non-finite text, a bool, another type)."""
+    if isinstance(value, str):
+        try:
+            x = float(value.strip())
+        except ValueError:
+            return None
+        return x if math.isfinite(x) else None
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return None
+    return float(value)
+
+
 def _id(value: object) -> Hashable:
     """An id as a str or int, or None if it is not a valid id."""
     if isinstance(value, str):
@@ -220,19 +236,20 @@ def _columns(
             if v is BAD:
                 bad[i] = True
                 continue
-            if _missing(v):
-                continue
+            if _missing(v) or (isinstance(v, str) and not v.strip()):
+                continue  # blank text (a CSV cell read by csv.DictReader) is not given
             pid = ids[rater][i]
-            if not isinstance(v, numbers.Real) or isinstance(v, bool):
+            x = _rating(v)
+            if x is None:
                 problems.append(
                     loc.error(i, name, f"the rating is not a number ({type(v).__name__}).", pid)
                 )
                 bad[i] = True
                 continue
-            x = float(v)
             if not (math.isfinite(x) and lo <= x <= hi):
+                # a rating is a person's opinion: the message never shows it
                 problems.append(
-                    loc.error(i, name, f"rating {x:g} is outside the scale {lo:g} to {hi:g}.", pid)
+                    loc.error(i, name, f"the rating is outside the scale {lo:g} to {hi:g}.", pid)
                 )
                 bad[i] = True
                 continue
@@ -247,11 +264,17 @@ def _columns(
             )
         )
     rounds = np.full(n, _NOT_GIVEN, dtype=np.int64)
+    # rows whose round is unknown (bad): left out of the duplicate check below, which would
+    # take them for rows with no round given
+    bad_round = np.zeros(n, dtype=bool)
     col = data.get("round")
     for i in range(0 if col is None else n):
         assert col is not None
         v = col[i]
-        if v is BAD or _missing(v):
+        if v is BAD:
+            bad_round[i] = True
+            continue
+        if _missing(v):
             continue
         ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
         ok = ok and math.isfinite(float(v)) and float(v).is_integer() and float(v) >= 0
@@ -259,6 +282,7 @@ def _columns(
             problems.append(
                 loc.error(i, "round", "the round must be a whole number ≥ 0.", ids["mentor"][i])
             )
+            bad_round[i] = True
             continue
         rounds[i] = int(float(v))
     gained: list[tuple[str, ...]] = []
@@ -283,8 +307,8 @@ def _columns(
     seen: dict[tuple[Hashable, Hashable, int], int] = {}
     for i in range(n):
         m, e = ids["mentor"][i], ids["mentee"][i]
-        if m is None or e is None:
-            continue
+        if m is None or e is None or bad_round[i]:
+            continue  # the row's pair or round is unknown (already reported)
         key = (m, e, int(rounds[i]))
         if key in seen:
             when = "with no round given" if key[2] == _NOT_GIVEN else f"in round {key[2]}"
@@ -325,8 +349,9 @@ class Feedback:
     mentor, mentee : sequence of str or int
         The pair of each row (participant ids).
     mentor_rating, mentee_rating : sequence of float or None, optional
-        What the mentor and the mentee rated the pairing, on ``scale``; ``None`` (or NaN)
-        where that side gave no rating. Each row needs at least one of the two.
+        What the mentor and the mentee rated the pairing, on ``scale``: a number or a
+        numeric text (``"4"``, ``" 3.5 "``); ``None``, NaN or a blank text where that side
+        gave no rating. Each row needs at least one of the two.
     round : sequence of int or None, optional
         The programme round (rotation) each rating is about, a whole number ≥ 0; ``None``
         where not given (stored as -1). A pair may be rated once per round.
@@ -350,8 +375,9 @@ class Feedback:
         A missing or malformed id, a rating that is not a number or is outside the scale, a
         row without any rating, a round that is not a whole number ≥ 0, a pair rated twice in
         one round. The message names the record (its 0-based position; a file row for a table
-        read by :func:`rm_match.io.read_feedback`), the column and the participant; several
-        problems are reported at once as a :class:`~rm_match.TableError`.
+        read by :func:`rm_match.io.read_feedback`), the column and the participant, never the
+        rating itself (a person's opinion); several problems are reported at once as a
+        :class:`~rm_match.TableError`.
 
     Examples
     --------
@@ -367,7 +393,7 @@ class Feedback:
     Traceback (most recent call last):
     ...
     rm_match.errors.ValidationError: record 0, column 'mentor_rating', participant 'J1': \
-rating 7 is outside the scale 1 to 5.
+the rating is outside the scale 1 to 5.
     """
 
     __slots__ = (
@@ -740,21 +766,25 @@ class LearnedWeights:
     ----------
     programme : Programme
         The programme given, with the learnt ``weights`` (and ``skill_weights`` when asked
-        for); everything else unchanged.
+        for); everything else unchanged. Its weights sum to 1. With ``terms``, the terms not
+        learnt keep their previous shares and the learnt ones split the share the chosen
+        terms held before (in the ratios of ``weights``).
     weights : mapping of str to float
-        The learnt term weights, summing to 1.
+        The learnt weights of the terms learnt, summing to 1.
     previous : mapping of str to float
-        The programme's weights of the same terms, normalised to sum to 1.
+        The programme's weights of the same terms, normalised to sum to 1 over them.
     intervals : mapping of str to (float, float)
         Bootstrap percentile intervals (at ``level``) of each weight, resampling the rated
-        pairs; empty when ``n_bootstrap`` was 0.
-    cv : mapping of str to mapping of str to float
-        Cross-validated fit (pooled over the folds) of three models: ``"learned"`` (the
-        fitted terms), ``"previous"`` (the previous weights' score, with only an intercept
-        and a scale refitted) and ``"constant"`` (the mean rating). Each has ``"r2"`` (out of
-        sample R²) and ``"rmse"`` (in rating points).
+        pairs (a pair rated in several rounds is resampled with all its rounds); empty when
+        ``n_bootstrap`` was 0.
+    cv : mapping of str to mapping of str to float or None
+        Cross-validated fit (pooled over the folds; a pair's rounds are kept in one fold) of
+        three models: ``"learned"`` (the fitted terms), ``"previous"`` (the previous weights'
+        score, with only an intercept and a scale refitted) and ``"constant"`` (the mean
+        rating). Each has ``"r2"`` (out of sample R²; ``None`` when the ratings do not vary,
+        as R² is then not defined) and ``"rmse"`` (in rating points).
     n_pairs : int
-        Rated pairs (rows with a rating for the target) used.
+        Rated pairs and rounds (rows with a rating for the target) used.
     target : str
         ``"both"``, ``"mentor"`` or ``"mentee"``: whose ratings were fitted.
     coefficients : mapping of str to float
@@ -764,7 +794,13 @@ class LearnedWeights:
     fixed : tuple of str
         Terms that did not vary among the rated pairs: not learnt, their share kept.
     skill_weights : mapping of str to float or None
-        With ``skills=True``: the learnt skill weights (mean 1 over the skills learnt).
+        With ``skills=True``: the learnt skill weights: each previous weight times its
+        fitted coefficient, rescaled so that the skills learnt keep their previous total
+        (their mean is the previous mean: 1 with the default skill weights); a skill that did
+        not vary among the rated pairs keeps its previous weight.
+    previous_skill_weights : mapping of str to float or None
+        With ``skills=True``: the skill weights before learning (those of the programme
+        given; 1 for a skill it does not weight).
     skill_intervals : mapping of str to (float, float)
         Their bootstrap intervals.
     n_bootstrap : int
@@ -781,13 +817,14 @@ class LearnedWeights:
     weights: Mapping[str, float]
     previous: Mapping[str, float]
     intervals: Mapping[str, tuple[float, float]]
-    cv: Mapping[str, Mapping[str, float]]
+    cv: Mapping[str, Mapping[str, float | None]]
     n_pairs: int
     target: str
     coefficients: Mapping[str, float]
     intercept: float
     fixed: tuple[str, ...] = ()
     skill_weights: Mapping[str, float] | None = None
+    previous_skill_weights: Mapping[str, float] | None = None
     skill_intervals: Mapping[str, tuple[float, float]] = field(default_factory=ReadOnlyDict)
     n_bootstrap: int = 0
     level: float = 0.9
@@ -796,9 +833,10 @@ class LearnedWeights:
 
     def __repr__(self) -> str:
         w = {k: round(v, 3) for k, v in self.weights.items()}
+        r2 = self.cv["learned"]["r2"]
         return (
             f"LearnedWeights(n_pairs={self.n_pairs}, target={self.target!r}, weights={w}, "
-            f"cv_r2={round(self.cv['learned']['r2'], 3)})"
+            f"cv_r2={None if r2 is None else round(r2, 3)})"
         )
 
     def summary(self) -> str:
@@ -833,11 +871,11 @@ class LearnedWeights:
             lines.append(f"{t:<11} {self.previous[t]:>8.3f}  {w:>6.3f}  {shown}{note}")
         if self.skill_weights is not None:
             lines.append(f"{'skill':<20} {'previous':>8}  {'learnt':>6}")
-            old = self.programme.skill_weights or {}
+            old = self.previous_skill_weights or {}
             for s, w in self.skill_weights.items():
                 iv = self.skill_intervals.get(s)
                 shown = f"  [{iv[0]:.2f}, {iv[1]:.2f}]" if iv else ""
-                lines.append(f"{s:<20} {self._old_skill(s, old):>8.3f}  {w:>6.3f}{shown}")
+                lines.append(f"{s:<20} {float(old.get(s, 1.0)):>8.3f}  {w:>6.3f}{shown}")
         lines.append("Cross-validated fit        R²    RMSE (rating points)")
         for name, label in (
             ("learned", "learnt weights"),
@@ -845,13 +883,11 @@ class LearnedWeights:
             ("constant", "constant (mean)"),
         ):
             c = self.cv[name]
-            lines.append(f"{label:<22} {c['r2']:>7.3f}  {c['rmse']:>6.3f}")
+            r2 = "n/a" if c["r2"] is None else format(c["r2"], ".3f")
+            rmse = "n/a" if c["rmse"] is None else format(c["rmse"], ".3f")
+            lines.append(f"{label:<22} {r2:>7}  {rmse:>6}")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
-
-    @staticmethod
-    def _old_skill(skill: str, old: Mapping[str, float]) -> float:
-        return float(old.get(skill, 1.0))
 
 
 def _check_terms(terms: object) -> list[str] | None:
@@ -894,6 +930,7 @@ def learn_weights(
     n_bootstrap: int = 200,
     skills: bool = False,
     terms: Sequence[str] | None = None,
+    preferences: Preferences | None = None,
     level: float = 0.9,
     rng: Any = None,
 ) -> LearnedWeights:
@@ -912,7 +949,7 @@ def learn_weights(
     mentors, mentees : People
         The cohort the feedback is about (every rated pair's ids must be in it).
     programme : Programme, optional
-        The programme the pairs were made under (default :class:`~rm_match.Programme`()):
+        The programme the pairs were made under (default ``Programme()``):
         its active terms are the terms learnt (all terms the cohort has data for when it
         weights none), and its other settings (skill weights, λ, diversity attributes) say
         what each term is.
@@ -924,19 +961,28 @@ def learn_weights(
         the weights, ratios of β, do not); ``alpha`` steadies them when terms are
         correlated.
     folds : int, default 5
-        Folds of the cross-validation (2 to the number of rated pairs).
+        Folds of the cross-validation (2 to the number of distinct rated pairs). A pair
+        rated in several rounds has all its rounds in one fold.
     n_bootstrap : int, default 200
-        Bootstrap resamples of the rated pairs for the intervals (0: none).
+        Bootstrap resamples for the intervals (0: none). The resampled unit is the pair:
+        a pair rated in several rounds is drawn with all its rounds, so that repeated
+        ratings of one pair do not make the intervals look surer than they are.
     skills : bool, default False
         Also learn the skill weights: a second model splits the learning term into one
         feature per skill (its part of the term under the current skill weights) and fits
         them with the other terms; each skill's weight is multiplied by its fitted
-        coefficient and the weights rescaled to their previous mean. Under
-        ``learning_norm="wants"`` this is one step of a fixed point: learning again from the
-        result refines it.
+        coefficient and the weights of the skills learnt rescaled to their previous total
+        (so their mean stays the previous mean). Under ``learning_norm="wants"`` this is one
+        step of a fixed point: learning again from the result refines it.
     terms : sequence of str, optional
         The terms to learn instead of the programme's active ones (the cohort must have
-        their data).
+        their data). The other terms of the programme keep their weights; the terms learnt
+        split the share of the total weight they held before (when they held none, they
+        are given the share of as many average terms, with a warning).
+    preferences : Preferences, optional
+        The participants' rankings, ratings and vetoes (:mod:`rm_match.preferences`): needed
+        when the ``preference`` term is among the terms (the default programme weights it),
+        and then learnt like any other term.
     level : float, default 0.9
         Coverage of the bootstrap intervals.
     rng : None, int or numpy.random.Generator, optional
@@ -945,21 +991,22 @@ def learn_weights(
     Returns
     -------
     LearnedWeights
-        ``.programme`` is ready for :func:`rm_match.match`; ``.summary()`` says what changed
-        and how sure.
+        ``.programme`` is ready for :func:`rm_match.match` (with the same ``preferences``);
+        ``.summary()`` says what changed and how sure.
 
     Raises
     ------
     ValidationError
         On invalid options, feedback that does not fit the cohort
-        (:meth:`Feedback.check`), fewer than (terms + 2) rated pairs, and ``skills=True``
-        without the learning term.
+        (:meth:`Feedback.check`), fewer than (terms + 2) rated pairs, ``skills=True``
+        without the learning term, and a ``preference`` term without ``preferences``.
 
     Notes
     -----
     A term that takes one value over all rated pairs (all pairs share a language, say)
     cannot be learnt: it keeps its previous share and is listed in ``.fixed``. When no term
-    predicts the ratings at all, the weights stay as they were, with a warning.
+    predicts the ratings at all, or the ratings do not vary, the weights stay as they were,
+    with a warning.
 
     Examples
     --------
@@ -987,32 +1034,56 @@ def learn_weights(
     wanted = _check_terms(terms)
     gen = check_rng(rng)
     prog = Programme() if programme is None else programme
-    problem = Problem(mentors, mentees, prog)
     if wanted is not None:
+        with _warnings.catch_warnings():
+            if "preference" in wanted:  # the preferences are used by the terms learnt
+                _warnings.filterwarnings("ignore", "`preferences` were given but change nothing")
+            problem = Problem(mentors, mentees, prog, preferences=preferences)
         fit_problem = Problem(
-            mentors, mentees, dataclasses.replace(prog, weights=dict.fromkeys(wanted, 1.0))
+            mentors,
+            mentees,
+            dataclasses.replace(prog, weights=dict.fromkeys(wanted, 1.0)),
+            preferences=preferences,
         )
     else:
-        fit_problem = problem
+        problem = fit_problem = Problem(mentors, mentees, prog, preferences=preferences)
     names = list(fit_problem.weights)
-    old_total = sum(problem.weights.values())
-    previous = np.array([problem.weights.get(t, 0.0) / old_total for t in names])
-    if previous.sum() <= 0:  # none of the asked terms is weighted now: start from equal
+    if not names:
+        raise ValidationError(
+            "no score term to learn: the programme weights none the cohort has data for; "
+            "name some with `terms`.",
+            argument="terms" if wanted is not None else "programme",
+        )
+    old = dict(problem.weights)
+    old_total = sum(old.values())
+    chosen_old = np.array([old.get(t, 0.0) for t in names], dtype=np.float64)
+    chosen_total = float(chosen_old.sum())
+    if chosen_total > 0:
+        previous = chosen_old / chosen_total
+    else:  # none of the asked terms is weighted now: start from equal
         previous = np.full(len(names), 1.0 / len(names))
     mi, ei = feedback.check(mentors, mentees)
     y_all = feedback.scaled(target)
     keep = ~np.isnan(y_all)
     mi, ei, y = mi[keep], ei[keep], y_all[keep]
     n, k = len(y), len(names)
+    rated = {
+        "both": "a rating from either side",
+        "mentor": "a mentor rating",
+        "mentee": "a mentee rating",
+    }[target]
     if n < k + 2:
         raise ValidationError(
-            f"`feedback` has {n} rated pair(s) with a {target} rating; learning {k} term "
+            f"`feedback` has {n} rated pair(s) with {rated}; learning {k} term "
             f"weight(s) needs at least {k + 2}.",
             argument="feedback",
         )
-    if folds > n:
+    # the unit of resampling and of the folds: a pair, with all the rounds it was rated in
+    groups = _pair_groups(mi, ei, len(mentees))
+    if folds > len(groups):
         raise ValidationError(
-            f"`folds` must be at most the number of rated pairs ({n}); got {folds}.",
+            f"`folds` must be at most the number of distinct rated pairs ({len(groups)}); "
+            f"got {folds}.",
             argument="folds",
         )
     values = fit_problem.terms(mi, ei, outer=False)
@@ -1020,11 +1091,18 @@ def learn_weights(
     prev_score = X @ previous
     lo, hi = feedback.scale
     span = hi - lo
+    varying = _varies(y)
 
     intercept, beta, varies = _fit(X, y, alpha)
-    shares = _shares(beta, varies, previous)
+    shares = _shares(beta, varies, previous) if varying else None
     warnings: list[str] = []
-    if shares is None:
+    if not varying:
+        shares = previous.copy()
+        warnings.append(
+            "the ratings do not vary: nothing can be learnt from them; the weights are left "
+            "as they were."
+        )
+    elif shares is None:
         shares = previous.copy()
         warnings.append("no term predicts the ratings: the weights are left as they were.")
 
@@ -1044,19 +1122,20 @@ def learn_weights(
         S = np.hstack(
             (_skill_features(fit_problem, mi, ei), X[:, [t != "learning" for t in names]])
         )
-        skill_new = _skill_step(S, y, alpha, old_skill)
+        skill_new = _skill_step(S, y, alpha, old_skill) if varying else None
         if skill_new is None:
-            warnings.append(
-                "no skill predicts the ratings: the skill weights are left as they were."
-            )
+            if varying:
+                warnings.append(
+                    "no skill predicts the ratings: the skill weights are left as they were."
+                )
             skill_new = old_skill.astype(np.float64)
         skill_out = dict(zip(skill_names, skill_new.tolist(), strict=True))
 
-    # bootstrap intervals
+    # bootstrap intervals, resampling pairs (each with all its rounds)
     boot: list[np.ndarray] = []
     boot_skill: list[np.ndarray] = []
-    for _ in range(n_bootstrap):
-        idx = gen.integers(0, n, size=n)
+    for _ in range(n_bootstrap if varying else 0):
+        idx = np.concatenate([groups[g] for g in gen.integers(0, len(groups), size=len(groups))])
         _, b, v = _fit(X[idx], y[idx], alpha)
         sh = _shares(b, v, previous)
         if sh is not None:
@@ -1077,7 +1156,7 @@ def learn_weights(
             s: (float(pct[0, j]), float(pct[1, j])) for j, s in enumerate(skill_names)
         }
 
-    cv = _cross_validate(X, y, prev_score, alpha, folds, gen, span)
+    cv = _cross_validate(X, y, prev_score, alpha, folds, gen, span, groups)
 
     fixed = tuple(t for t, v in zip(names, varies, strict=True) if not v)
     if n < FEW_PAIRS:
@@ -1091,16 +1170,35 @@ def learn_weights(
         warnings.append(
             f"no variation among the rated pairs in {', '.join(fixed)}: kept as before."
         )
-    if cv["learned"]["r2"] <= cv["previous"]["r2"]:
+    learned_r2, previous_r2 = cv["learned"]["r2"], cv["previous"]["r2"]
+    if learned_r2 is not None and previous_r2 is not None and learned_r2 <= previous_r2:
         warnings.append(
             "the learnt weights predict the ratings no better than the previous ones in "
             "cross-validation: keeping the previous weights is as good."
         )
-    if n_bootstrap and len(boot) < n_bootstrap:
+    if n_bootstrap and varying and len(boot) < n_bootstrap:
         warnings.append(f"{n_bootstrap - len(boot)} bootstrap resample(s) gave no fit.")
 
     weights = dict(zip(names, shares.tolist(), strict=True))
-    new_prog = dataclasses.replace(prog, weights=weights)
+    if wanted is None:
+        prog_weights = weights
+    else:
+        # the terms not learnt keep their shares; the learnt ones split the chosen terms' share
+        others = {t: w for t, w in old.items() if t not in weights}
+        share = chosen_total / old_total if old_total > 0 else 1.0
+        if chosen_total <= 0 and others:
+            share = k / (len(others) + k)
+            warnings.append(
+                f"none of the terms learnt was weighted before: together they are given the "
+                f"share of {k} average term(s) ({share:.3f} of the total weight); only their "
+                "split was learnt."
+            )
+        rest = sum(others.values())
+        prog_weights = {
+            t: (weights[t] * share if t in weights else (1 - share) * w / rest)
+            for t, w in {**old, **weights}.items()
+        }
+    new_prog = dataclasses.replace(prog, weights=prog_weights)
     if skill_out is not None:
         new_prog = dataclasses.replace(new_prog, skill_weights=skill_out)
     return LearnedWeights(
@@ -1115,12 +1213,36 @@ def learn_weights(
         intercept=float(lo + intercept * span),
         fixed=fixed,
         skill_weights=None if skill_out is None else ReadOnlyDict(skill_out),
+        previous_skill_weights=(
+            None
+            if skill_out is None
+            else ReadOnlyDict(zip(skill_names, old_skill.astype(float).tolist(), strict=True))
+        ),
         skill_intervals=ReadOnlyDict(skill_intervals),
         n_bootstrap=len(boot),
         level=level,
         folds=folds,
         warnings=tuple(warnings),
     )
+
+
+def _varies(y: np.ndarray) -> bool:
+    """Whether the ratings vary (beyond rounding): with one value there is nothing to fit."""
+    return bool(len(y)) and float(np.ptp(y)) > 1e-12 * max(1.0, float(np.abs(y).max()))
+
+
+def _pair_groups(mi: np.ndarray, ei: np.ndarray, n_mentees: int) -> list[np.ndarray]:
+    """The rows of each distinct pair (all the rounds it was rated in), the pairs in the
+    order of their first row: with every pair rated once, one row each, in row order."""
+    codes = mi.astype(np.int64) * max(n_mentees, 1) + ei.astype(np.int64)
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # group labels by first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    labels = rank[inverse.reshape(-1)]
+    by_label = np.argsort(labels, kind="stable")
+    bounds = np.cumsum(np.bincount(labels, minlength=len(order)))[:-1]
+    return np.split(by_label, bounds)
 
 
 def _skill_step(S: np.ndarray, y: np.ndarray, alpha: float, old: np.ndarray) -> np.ndarray | None:
@@ -1146,9 +1268,15 @@ def _cross_validate(
     folds: int,
     gen: np.random.Generator,
     span: float,
-) -> dict[str, dict[str, float]]:
+    groups: Sequence[np.ndarray],
+) -> dict[str, dict[str, float | None]]:
+    """Pooled out-of-fold R² and RMSE of the three models; the folds split the pairs
+    (``groups``: the rows of each), so a pair's rounds are never on both sides."""
     n = len(y)
-    parts = np.array_split(gen.permutation(n), folds)
+    parts = [
+        np.concatenate([groups[g] for g in part]) if len(part) else np.zeros(0, dtype=np.intp)
+        for part in np.array_split(gen.permutation(len(groups)), folds)
+    ]
     sse = dict.fromkeys(("learned", "previous", "constant"), 0.0)
     for test in parts:
         train = np.setdiff1d(np.arange(n), test)
@@ -1162,9 +1290,10 @@ def _cross_validate(
         for name, p in preds.items():
             sse[name] += float(np.sum((y[test] - p) ** 2))
     sst = float(np.sum((y - y.mean()) ** 2))
+    defined = _varies(y) and sst > 0  # R² is not defined when the ratings do not vary
     return {
         name: {
-            "r2": 1.0 - s / sst if sst > 0 else math.nan,
+            "r2": 1.0 - s / sst if defined else None,
             "rmse": math.sqrt(s / n) * span,
         }
         for name, s in sse.items()
@@ -1204,8 +1333,8 @@ def _assessment(side: object, argument: str) -> dict[Hashable, dict[str, float]]
             )
         row: dict[str, float] = {}
         for skill, level in levels.items():
-            if level is None or (isinstance(level, float) and math.isnan(level)):
-                continue  # not assessed
+            if _missing(level):
+                continue  # not assessed (None, NaN of any float type)
             ok = isinstance(level, numbers.Real) and not isinstance(level, bool)
             if not ok or not math.isfinite(float(level)):
                 # the level is personal: never shown
@@ -1290,14 +1419,17 @@ class Evaluation:
         changes) and ``suppressed``. A group of fewer than ``min_group`` people has every
         statistic ``None``; a statistic that is not defined (no variation) is ``None``.
     predictors : tuple of dict
-        With pairs: per side (whose growth) and term, ``n`` pairs, Pearson ``r`` with its
-        Fisher-z interval (``r_low``, ``r_high``) and ``r_pvalue``, and the standardised
+        With pairs: per side (whose growth) and term, ``n`` participants, Pearson ``r`` with
+        its Fisher-z interval (``r_low``, ``r_high``) and ``r_pvalue``, and the standardised
         coefficient ``beta`` of a regression of the growth on all the terms with its
-        t interval (``beta_low``, ``beta_high``). Empty without pairs.
+        t interval (``beta_low``, ``beta_high``), and ``suppressed``. Each participant is one
+        observation: their growth against the mean of their pairs' term values (a mentor
+        with three mentees counts once, not three times). Fewer than ``min_group``
+        participants: every statistic ``None``. Empty without pairs.
     level : float
         The intervals' coverage.
     min_group : int
-        Groups smaller than this are suppressed.
+        Groups smaller than this are suppressed (at least 5).
     """
 
     table: tuple[dict[str, Any], ...]
@@ -1412,9 +1544,16 @@ def _predictors(
 ) -> list[dict[str, Any]]:
     from scipy import stats
 
-    have = np.array([pid in outcome for pid in ids], dtype=bool)
-    y = np.array([outcome[pid] for pid in ids if pid in outcome], dtype=np.float64)
-    Xs = X[have]
+    # one row per participant (a mentor with three mentees counts once): their growth
+    # against the mean of their pairs' term values
+    rows_of: dict[Hashable, list[int]] = {}
+    for p, pid in enumerate(ids):
+        if pid in outcome:
+            rows_of.setdefault(pid, []).append(p)
+    y = np.array([outcome[pid] for pid in rows_of], dtype=np.float64)
+    Xs = np.array([X[r].mean(axis=0) for r in rows_of.values()], dtype=np.float64).reshape(
+        len(rows_of), X.shape[1]
+    )
     n = len(y)
     rows: list[dict[str, Any]] = []
     blank = dict.fromkeys(("r", "r_low", "r_high", "r_pvalue", "beta", "beta_low", "beta_high"))
@@ -1464,6 +1603,7 @@ def evaluate_programme(
     mentors: People | None = None,
     mentees: People | None = None,
     programme: Programme | None = None,
+    preferences: Preferences | None = None,
     level: float = 0.9,
     min_group: int = MIN_GROUP,
 ) -> Evaluation:
@@ -1484,11 +1624,16 @@ def evaluate_programme(
     mentors, mentees : People, optional
         The cohort the pairs are from (needed with ``pairs``).
     programme : Programme, optional
-        Says which terms exist and what they are (default :class:`~rm_match.Programme`()).
+        Says which terms exist and what they are (default ``Programme()``).
+    preferences : Preferences, optional
+        The participants' rankings, ratings and vetoes: needed when the programme weights the
+        ``preference`` term (the default programme does, when they are given).
     level : float, default 0.9
         Coverage of the intervals.
     min_group : int, default 5
-        Groups of fewer participants (or pairs) are suppressed (their statistics ``None``).
+        Groups of fewer participants are suppressed (their statistics ``None``), in the
+        growth table and in the predictors (which count participants, not pairs). At least
+        5: smaller groups could let a reader work out a person's own assessment.
 
     Returns
     -------
@@ -1499,7 +1644,8 @@ def evaluate_programme(
     ------
     ValidationError
         On malformed assessments (a level that is not a finite number names the participant
-        and the skill, never the level), ``pairs`` without the cohort, and invalid options.
+        and the skill, never the level), ``pairs`` without the cohort, and invalid options
+        (``min_group`` below 5, the privacy floor).
 
     Notes
     -----
@@ -1518,6 +1664,12 @@ def evaluate_programme(
     """
     level = check_real(level, "level", low=0, high=1, low_open=True)
     min_group = check_int(min_group, "min_group", low=1)
+    if min_group < MIN_GROUP:
+        raise ValidationError(
+            f"`min_group` must be at least {MIN_GROUP} (groups smaller than that could "
+            f"identify a person's own assessment); got {min_group}.",
+            argument="min_group",
+        )
     pre_sides = _sides(pre, "pre")
     post_sides = _sides(post, "post")
     rows: list[dict[str, Any]] = []
@@ -1557,8 +1709,8 @@ def evaluate_programme(
             raise ValidationError(
                 "`pairs` needs the cohort: give `mentors` and `mentees` too.", argument="pairs"
             )
-        problem = Problem(mentors, mentees, programme)
-        id_pairs = _pair_ids(pairs)
+        problem = Problem(mentors, mentees, programme, preferences=preferences)
+        id_pairs = list(dict.fromkeys(_pair_ids(pairs)))  # a pair listed twice counts once
         mi = np.array([mentors.index(m) for m, _ in id_pairs], dtype=np.intp)
         ei = np.array([mentees.index(e) for _, e in id_pairs], dtype=np.intp)
         names = list(problem.weights)

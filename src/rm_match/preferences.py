@@ -210,6 +210,12 @@ class Preferences:
             where = f"answer {i} (from {a.who!r})"
             _check_id(a.who, where, "who")
             _check_id(a.about, where, "about")
+            if not isinstance(a.veto, (bool, np.bool_)):
+                raise ValidationError(
+                    f"{where}: `veto` must be True or False.",
+                    argument="veto",
+                    participant=a.who,
+                )
             given = [a.rank is not None, a.rating is not None, bool(a.veto)]
             if sum(given) != 1:
                 raise ValidationError(
@@ -323,7 +329,7 @@ class Preferences:
         1
         """
         for name, value in (("rankings", rankings), ("vetoes", vetoes)):
-            if value is not None and not isinstance(value, Mapping):
+            if (value is not None or name == "rankings") and not isinstance(value, Mapping):
                 raise ValidationError(
                     f"`{name}` must be a mapping of participant id to a list of ids.",
                     argument=name,
@@ -408,9 +414,10 @@ class Preferences:
         mi, ei = np.zeros(k, dtype=np.intp), np.zeros(k, dtype=np.intp)
         for i, a in enumerate(self.answers):
             where = f"preferences, answer {i + 1} (from {a.who!r})"
-            if a.who in mentors:
+            who, about = _known(a.who, mentors, mentees), _known(a.about, mentors, mentees)
+            if who in mentors:
                 side, own, others, other = "mentor", mentors, mentees, "mentees"
-            elif a.who in mentees:
+            elif who in mentees:
                 side, own, others, other = "mentee", mentees, mentors, "mentors"
             else:
                 raise ValidationError(
@@ -418,10 +425,10 @@ class Preferences:
                     argument="preferences",
                     participant=a.who,
                 )
-            if a.about not in others:
+            if about not in others:
                 why = (
                     f"is on the same side ({side}s answer about {other})"
-                    if a.about in own
+                    if about in own
                     else f"is none of the {other}"
                 )
                 raise ValidationError(
@@ -430,7 +437,7 @@ class Preferences:
                     participant=a.who,
                 )
             is_mentor[i] = side == "mentor"
-            mine, theirs = own.index(a.who), others.index(a.about)
+            mine, theirs = own.index(who), others.index(about)
             mi[i], ei[i] = (mine, theirs) if is_mentor[i] else (theirs, mine)
         veto = np.array([a.veto for a in self.answers], dtype=bool)
         ranked = np.array([a.rank is not None for a in self.answers], dtype=bool)
@@ -439,12 +446,12 @@ class Preferences:
             dtype=np.float64,
         )
         shape = (n_m, n_e)
-        who = np.where(is_mentor, mi, n_m + ei)  # one number per person, both sides
+        person = np.where(is_mentor, mi, n_m + ei)  # one number per person, both sides
         # L: how many candidates the person ranked, or their largest rank if above
-        length = np.bincount(who[ranked], minlength=n_m + n_e)
-        np.maximum.at(length, who[ranked], value[ranked].astype(np.int64))
+        length = np.bincount(person[ranked], minlength=n_m + n_e)
+        np.maximum.at(length, person[ranked], np.minimum(value[ranked], 2**62).astype(np.int64))
         util = np.zeros(k)
-        util[ranked] = rank_utility(value[ranked], length[who[ranked]])
+        util[ranked] = rank_utility(value[ranked], length[person[ranked]])
         rated = ~ranked & ~veto
         util[rated] = rating_utility(value[rated], self.scale)
 
@@ -510,6 +517,20 @@ def pick(matrix: sp.csr_array, mi: np.ndarray, ei: np.ndarray, outer: bool) -> n
     if len(mi) == 0:
         return np.zeros(0, dtype=matrix.dtype)
     return np.asarray(matrix[mi, ei]).ravel()
+
+
+def _known(pid: Hashable, mentors: People, mentees: People) -> Hashable:
+    """``pid`` as the cohort writes it: an id read as text from a survey file (``"17"``)
+    finds the participant whose id is the whole number 17, and the other way round."""
+    if pid in mentors or pid in mentees:
+        return pid
+    if isinstance(pid, str) and pid.strip().lstrip("-").isdigit():
+        alt: Hashable = int(pid.strip())
+    elif isinstance(pid, numbers.Integral) and not isinstance(pid, bool):
+        alt = str(pid)
+    else:
+        return pid
+    return alt if alt in mentors or alt in mentees else pid
 
 
 def _check_scale(scale: object) -> tuple[float, float]:

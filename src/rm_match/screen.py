@@ -19,7 +19,8 @@ product** per block (BLAS on every core, no elementwise pass per term):
 - what remains (a component with many keys on both sides) is evaluated per pair of keys and
   gathered to the pairs, as before;
 - the ``preference`` term (participants' answers: a few per person) is a sparse matrix,
-  added exactly to each block.
+  added exactly to each block; the rules on the answers (vetoes, mutual acceptability) are
+  sparse masks too, each forbidden pair pushed down by ``PENALTY``.
 
 So for every allowed pair ``exact - δ ≤ screen ≤ exact + δ + looseness`` with ``δ =
 error(scale)``, and a pair a keyed rule forbids screens at most
@@ -34,7 +35,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
+from .rules import MutuallyAcceptable, Vetoes
 from .solvers.decompose import components
 from .solvers.sparse import FORBIDDEN, INFEASIBLE
 from .terms import TERM_FIELDS, pair_terms, scaled_wants
@@ -252,9 +255,19 @@ class ProblemSource:
                 continue
             fields = TERM_FIELDS[term] or tuple(prog.diversity_attributes)
             by_fields.setdefault(fields, []).append(self._term_fn(term, wt / total_w))
+        #: the rules on the participants' answers, as sparse 0/1 masks: vetoed pairs, and
+        #: (for MutuallyAcceptable) the pairs allowed
+        self._vetoed: list[sp.csr_array] = []
+        self._allowed_only: list[sp.csr_array] = []
         for rule in prog.rules:  # rules on identities are left to `exact`
             if rule.keyed:
                 by_fields.setdefault(tuple(rule.fields), []).append(self._rule_fn(rule))
+            elif isinstance(rule, Vetoes | MutuallyAcceptable):
+                assert cohort.preferences is not None  # checked by the rule
+                if isinstance(rule, Vetoes):
+                    self._vetoed.append(cohort.preferences.vetoed.astype(np.float32))
+                else:
+                    self._allowed_only.append(cohort.preferences.mutual.astype(np.float32))
         gathered: list[_Group] = []
         for fields, comps in by_fields.items():
             g = _group(cohort, fields, comps)
@@ -356,6 +369,13 @@ class ProblemSource:
         if self._pref is not None:
             part = self._pref if rows is None else self._pref[rows]
             out += part[:, cols].toarray()
+        # the answers' rules: 0 or -PENALTY exactly, so an allowed pair's screen is unchanged
+        for mask in self._vetoed:
+            part = mask if rows is None else mask[rows]
+            out -= PENALTY * part[:, cols].toarray()
+        for mask in self._allowed_only:
+            part = mask if rows is None else mask[rows]
+            out += PENALTY * (part[:, cols].toarray() - 1.0)
         return out
 
     def error(self, scale: float) -> float:

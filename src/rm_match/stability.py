@@ -43,7 +43,7 @@ from __future__ import annotations
 import time
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -111,11 +111,13 @@ class _Views:
     """Builds the two sides' preference matrices block by block from the blocks' terms
     (a :data:`~rm_match.problem.Visit` of the compile, or called on its own)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, order: Literal["C", "F"] = "C") -> None:
         self.problem = problem
         n_m, n_e = problem.cohort.shape
-        self.mentor = np.zeros((n_m, n_e))
-        self.mentee = np.zeros((n_m, n_e))
+        # "F" (mentee-major) when mentees propose: deferred acceptance reads each
+        # proposer's row of both tables, and reads these in place
+        self.mentor = np.zeros((n_m, n_e), order=order)
+        self.mentee = np.zeros((n_m, n_e), order=order)
         weights = problem.weights
         self.total = sum(weights.values())
         self.shared = {k: w for k, w in weights.items() if k not in ("learning", "preference")}
@@ -238,7 +240,8 @@ def stable_match(
     _, m_cap, e_cap = problem.placement()
     needs = replace(Needs.of(m_cap, e_cap, compile=True), stable=True)
     backend = choose(needs, "auto", budget=memory_budget(opts.memory_limit))
-    views = _Views(problem)  # each side's view, from the compile's own term blocks
+    # each side's view, from the compile's own term blocks
+    views = _Views(problem, "F" if proposer == "mentees" and objective is None else "C")
     arrays = problem.compile_visiting(views)
     mentor_pref, mentee_pref = views.mentor, views.mentee
     acceptable = arrays.feasible
@@ -361,7 +364,9 @@ def blocking_pairs(
         Ours, a peer's, or a spreadsheet's pairs.
     mentors, mentees, programme, preferences, org_chart
         Whose preferences to judge it by (see :func:`side_preferences`): the same as for
-        :func:`stable_match`. Capacities are the tables' (required pairs count as pairs).
+        :func:`stable_match`. Required pairs are fixed, as :func:`stable_match` places
+        them: they neither block nor are dropped, and stability is judged over the places
+        left.
     limit : int, optional
         Return at most this many (the most-wanted first: by the sum of the two sides'
         ranks); the count of all is ``len(...)`` without it.
@@ -424,15 +429,20 @@ def blocking_pairs(
                 argument="matching",
                 participant=pid,
             )
-    # required pairs are in the matching; they can be "dropped" like any other partner
-    feasible[pairs[:, 0], pairs[:, 1]] = True
+    # required pairs are fixed, as in stable_match: stability over the places left
+    fixed, cap_m, cap_e = problem.placement()
+    if len(fixed):
+        is_fixed = np.zeros(problem.cohort.shape, dtype=bool)
+        is_fixed[fixed[:, 0], fixed[:, 1]] = True
+        pairs = pairs[~is_fixed[pairs[:, 0], pairs[:, 1]]]
+        feasible &= ~is_fixed
     found = blocking_array(
         pairs,
         mentor_pref,
         mentee_pref,
         feasible,
-        mentor_capacity=mentors.capacity,
-        mentee_capacity=mentees.capacity,
+        mentor_capacity=cap_m,
+        mentee_capacity=cap_e,
     )
     if not len(found):
         return []
@@ -449,10 +459,10 @@ def blocking_pairs(
                 mentor=mentors.ids[i],
                 mentee=mentees.ids[j],
                 mentor_reason=_reason(
-                    i, j, int(rank_m[k]), pairs, mentor_pref, feasible, mentees, mentors, True
+                    i, j, int(rank_m[k]), pairs, mentor_pref, feasible, mentees, cap_m, True
                 ),
                 mentee_reason=_reason(
-                    j, i, int(rank_e[k]), pairs, mentee_pref, feasible, mentors, mentees, False
+                    j, i, int(rank_e[k]), pairs, mentee_pref, feasible, mentors, cap_e, False
                 ),
             )
         )
@@ -541,13 +551,13 @@ def _reason(
     pref: np.ndarray,
     acceptable: np.ndarray,
     others: People,
-    own: People,
+    capacity: np.ndarray,
     is_mentor: bool,
 ) -> str:
     """Why ``me`` would take ``cand``: a free place, or a worse partner to drop."""
     col = 0 if is_mentor else 1
     partners = pairs[pairs[:, col] == me, 1 - col]
-    if len(partners) < own.capacity[me]:
+    if len(partners) < capacity[me]:
         return "has a free place"
     mi = np.full(len(partners), me) if is_mentor else partners
     ei = partners if is_mentor else np.full(len(partners), me)

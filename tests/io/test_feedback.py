@@ -68,9 +68,10 @@ def test_errors_name_file_row_column_and_participant(tmp_path):
     )
     assert (first.row, first.column, first.participant) == (2, "Mentor score", "J1")
     assert first.file.endswith("fb.csv")
-    assert "row 3, column 'Mentor score', participant 'J2': rating 9 is outside the scale" in str(
-        second
+    assert str(second).endswith(
+        "row 3, column 'Mentor score', participant 'J2': the rating is outside the scale 1 to 5."
     )
+    assert "9" not in str(second).split("participant")[-1]  # a rating is never shown
 
 
 @pytest.mark.parametrize(
@@ -89,6 +90,18 @@ def test_cell_errors(tmp_path, row, message):
     path = _csv(tmp_path / "fb.csv", [HEADER, row])
     with pytest.raises(ValidationError, match=message):
         read_feedback(path, columns=COLS)
+
+
+@pytest.mark.parametrize("bad_round", ["-1", "x", "1.5"])
+def test_bad_round_is_not_also_a_duplicate(tmp_path, bad_round):
+    """A row whose round is bad gets one error, not also "rated twice with no round given"
+    against a row of the same pair without a round."""
+    rows = [HEADER, ["J1", "S1", bad_round, "4", "4", ""], ["J1", "S1", "", "3", "3", ""]]
+    path = _csv(tmp_path / "fb.csv", rows)
+    with pytest.raises(ValidationError, match="the round must be a whole number ≥ 0") as info:
+        read_feedback(path, columns=COLS)
+    assert not isinstance(info.value, TableError)
+    assert (info.value.row, info.value.column) == (2, "Round")
 
 
 def test_pair_rated_twice(tmp_path):

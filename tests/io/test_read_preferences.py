@@ -37,11 +37,17 @@ def test_a_csv_survey_reads_into_the_same_preferences_as_records(tmp_path):
 def test_every_bad_row_is_reported_at_once_with_file_row_and_column(tmp_path):
     path = _csv(
         tmp_path,
-        "who,about,rank,veto\n"
-        "S1,J1,first,\n"  # row 2: not a number
-        ",J2,1,\n"  # row 3: who missing
-        "S2,J1,1,maybe\n"  # row 4: veto neither yes nor no
-        "S3,J1,,\n",  # row 5: nothing given
+        "who,about,rank,rating,veto\n"
+        "S1,J1,first,,\n"  # row 2: not a number
+        ",J2,1,,\n"  # row 3: who missing
+        "S2,J1,1,,maybe\n"  # row 4: veto neither yes nor no
+        "S3,J1,,,\n"  # row 5: nothing given: skipped
+        "S3,J2,1,4,\n"  # row 6: a rank and a rating
+        "S4,J1,,4,\n"
+        "S4,J2,2,,\n"  # row 8: S4 mixes ratings and ranks
+        "S5,J1,1,,\n"
+        "S5,J1,2,,\n"  # row 10: twice
+        "S6,J1,,9,\n",  # row 11: outside the scale
     )
     with pytest.raises(TableError) as err:
         read_preferences(path)
@@ -50,8 +56,12 @@ def test_every_bad_row_is_reported_at_once_with_file_row_and_column(tmp_path):
         (2, "rank"),
         (3, "who"),
         (4, "veto"),
-        (5, "rank"),
+        (6, "rank"),
+        (8, "rank"),
+        (10, "about"),
+        (11, "rating"),
     ]
+    assert "9" not in str(err.value).split("problem(s)")[1].replace(str(path), "")
     assert problems[0].participant == "S1" and problems[0].file == str(path)
     assert "first" not in str(err.value)  # cell values stay out of messages
 
@@ -61,6 +71,12 @@ def test_answers_about_the_same_person_twice_name_the_row(tmp_path):
     with pytest.raises(ValidationError, match="row 3: 'S1' answers about 'J1' twice") as err:
         read_preferences(path)
     assert err.value.row == 3 and err.value.participant == "S1"
+
+
+def test_a_survey_export_listing_every_candidate_skips_the_blank_ones(tmp_path):
+    path = _csv(tmp_path, "who,about,rank,veto\nS1,J1,,\nS1,J2,1,\nS1,J3,,no\nS1,J4,,yes\n")
+    p = read_preferences(path)
+    assert [(a.about, a.rank, a.veto) for a in p.answers] == [("J2", 1, False), ("J4", None, True)]
 
 
 def test_columns_name_other_headers_and_unknown_ones_are_errors():

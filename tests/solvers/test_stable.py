@@ -439,6 +439,19 @@ def test_validation_errors(call, match):
     assert info.value.argument is not None
 
 
+def test_finiteness_check_survives_an_overflowing_sum():
+    # the fast check sums the table; huge finite values overflow it and must still pass
+    u = np.full((2, 3), 1e308)
+    assert deferred_acceptance(u, -u).tolist() == [[0, 0], [1, 1]]
+    for bad in (np.inf, -np.inf, np.nan):
+        v = u.copy()
+        v[1, 2] = bad
+        with pytest.raises(ValidationError, match=r"entry \(1, 2\)"):
+            deferred_acceptance(v, u)
+        with pytest.raises(ValidationError, match=r"`mentee_pref` must be finite"):
+            deferred_acceptance(u, v)
+
+
 def test_capacities_on_both_sides_are_refused():
     with pytest.raises(SolverError, match="capacities above one on one side only"):
         optimal_stable(U, U, weights=U, mentor_capacity=2, mentee_capacity=2)

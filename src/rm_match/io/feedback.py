@@ -70,8 +70,9 @@ def read_feedback(
         the cells: a missing or malformed id, a rating that is not a number or is outside
         the scale, a row without any rating, a round that is not a whole number ≥ 0, a pair
         rated twice in one round. One problem is a :class:`~rm_match.ValidationError`
-        naming the file, row, column and participant; several are a
-        :class:`~rm_match.TableError` listing them all.
+        naming the file, row, column and participant (never the rating itself: it is a
+        person's opinion); several are a :class:`~rm_match.TableError` listing them all. A
+        row whose round is bad is not also checked for a second rating of its pair.
 
     Examples
     --------

@@ -47,7 +47,9 @@ def read_preferences(
         Field → column header, for the fields ``who``, ``about``, ``rank``, ``rating`` and
         ``veto`` whose column is named otherwise; ``who`` and ``about`` are required, and at
         least one of the others. A rank is a whole number ≥ 1; a rating a number on
-        ``scale``; a veto a yes/no cell (``yes``, ``true``, ``1``, ``x`` or blank).
+        ``scale``; a veto a yes/no cell (``yes``, ``true``, ``1``, ``x`` or blank). A row
+        with none of the three (a candidate the export lists but nobody answered about) is
+        skipped.
     scale : (float, float), default (1, 5)
         The ratings' scale.
     mentor_share : float, default 0.5
@@ -62,9 +64,10 @@ def read_preferences(
     Raises
     ------
     TableError
-        Every bad row at once: a missing id, a rank or rating that is no number, a veto cell
-        that is neither yes nor no, a row with none (or two) of rank, rating and veto, an
-        answer about the same person twice — each naming file, row, column and participant.
+        Every bad row at once: a missing id, a rank or rating that is no number, a rating
+        outside the scale, a veto cell that is neither yes nor no, a row with two of rank,
+        rating and veto, an answer about the same person twice, a person mixing ranks and
+        ratings — each naming file, row, column and participant (never the cell's value).
     ValidationError
         A missing column, an unknown field in ``columns``, or a bad option.
 
@@ -101,6 +104,9 @@ def read_preferences(
             argument="columns",
             file=table.name,
         )
+    checked = Preferences((), scale=scale, mentor_share=mentor_share)  # the options
+    lo, hi = checked.scale
+    rows_of: list[tuple[int, str]] = []
     cells = {k: table.columns[c] for k, c in names.items()}
     problems: list[ValidationError] = []
     answers: list[Answer] = []
@@ -154,36 +160,56 @@ def read_preferences(
                 continue
             veto = flag
             given += int(flag)
-        if given != 1:
+        if given == 0:  # a candidate listed but left unanswered
+            continue
+        if given > 1:
             field = next(f for f in ("rank", "rating", "veto") if f in names)
-            bad(field, f"give exactly one of a rank, a rating or a veto (got {given}).", who)
+            bad(field, f"give one of a rank, a rating or a veto, not {given}.", who)
+            continue
+        if rating is not None and not lo <= rating <= hi:
+            bad("rating", f"the rating is outside the scale {lo:g} to {hi:g}.", who)
             continue
         raw_ids.append((who, about))
         answers.append(Answer(who, about, rank=rank, rating=rating, veto=veto))
-    if problems:
-        raise TableError(problems, summary=f"{len(problems)} problem(s) in {table.name}:")
+        rows_of.append((row, where))
     # ids in one form: where any is a text, whole numbers become texts (as read_cohort does)
     if any(isinstance(x, str) for pair in raw_ids for x in pair):
         answers = [
             Answer(str(a.who), str(a.about), rank=a.rank, rating=a.rating, veto=a.veto)
             for a in answers
         ]
-    try:
-        return Preferences(answers, scale=scale, mentor_share=mentor_share)
-    except ValidationError as exc:
-        # the k-th answer is the k-th good row: name the file and row
-        text = str(exc)
-        if text.startswith("answer "):
-            k = int(text.split()[1]) - 1
-            at = table.rows[k]
-            raise ValidationError(
-                f"{table.name}, {table.where(at)}: {text.split(': ', 1)[-1]}",
-                argument=exc.argument,
-                participant=exc.participant,
-                file=table.name,
-                row=None if table.positional else at,
-            ) from None
-        raise
+    seen: set[tuple[Any, Any]] = set()
+    kinds: dict[Any, str] = {}
+    for a, (row, where) in zip(answers, rows_of, strict=True):
+        field = "rank" if a.rank is not None else "rating" if a.rating is not None else "veto"
+        if (a.who, a.about) in seen:
+            problems.append(
+                ValidationError(
+                    f"{table.name}, {where}: {a.who!r} answers about {a.about!r} twice.",
+                    argument="who",
+                    participant=a.who,
+                    file=table.name,
+                    row=None if table.positional else row,
+                    column=names["about"],
+                )
+            )
+        seen.add((a.who, a.about))
+        if field != "veto" and kinds.setdefault(a.who, field) != field:
+            problems.append(
+                ValidationError(
+                    f"{table.name}, {where}: {a.who!r} gives both ranks and ratings; use one "
+                    "or the other.",
+                    argument=field,
+                    participant=a.who,
+                    file=table.name,
+                    row=None if table.positional else row,
+                    column=names[field],
+                )
+            )
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise TableError(problems, summary=f"{len(problems)} problem(s) in {table.name}:")
+    return Preferences(answers, scale=checked.scale, mentor_share=checked.mentor_share)
 
 
 def _flag(value: object) -> bool | None:
