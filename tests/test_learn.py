@@ -941,3 +941,21 @@ def test_numpy_nan_level_is_not_assessed():
     post = {f"E{i}": {"ai": 0.1 * i + 0.1, "law": 0.6} for i in range(6)}
     rows = {r["skill"]: r for r in evaluate_programme((None, pre), (None, post)).table}
     assert rows["law"]["n"] == 5 and rows["ai"]["n"] == 6
+
+
+def test_synthetic_feedback_simulates_the_preference_term():
+    import rm_match as rm
+
+    m, e = rm.synthetic.cohort(12, 12, rng=0)
+    prefs = rm.Preferences.from_rankings({e.ids[k]: [m.ids[k]] for k in range(12)})
+    pairs = [(m.ids[k], e.ids[k]) for k in range(12)] + [
+        (m.ids[k], e.ids[(k + 1) % 12]) for k in range(12)
+    ]
+    fb = rm.synthetic.feedback(
+        m, e, pairs, weights={"preference": 1.0}, noise=0.0, preferences=prefs, rng=0
+    )
+    rated = {(r["mentor"], r["mentee"]): r["mentee_rating"] for r in fb.to_records()}
+    # with the preference term alone and no noise: first choices rate above the others
+    assert min(rated[(m.ids[k], e.ids[k])] for k in range(12)) > max(
+        rated[(m.ids[k], e.ids[(k + 1) % 12])] for k in range(12)
+    )

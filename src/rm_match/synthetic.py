@@ -19,6 +19,7 @@ from .people import People
 
 if TYPE_CHECKING:  # pragma: no cover
     from .learn import Feedback
+    from .preferences import Preferences
     from .programme import Programme
 
 __all__ = [
@@ -311,6 +312,7 @@ def feedback(
     scale: tuple[float, float] = (1, 5),
     missing: float = 0.0,
     programme: Programme | None = None,
+    preferences: Preferences | None = None,
     rng: Any = None,
 ) -> Feedback:
     """Simulated ratings of pairs from known term weights (for tests, docs and benchmarks).
@@ -339,6 +341,8 @@ def feedback(
     programme : Programme, optional
         What the terms are (skill weights, λ, diversity attributes); its weights are
         replaced by ``weights``.
+    preferences : Preferences, optional
+        The participants' answers, for a ``preference`` term in ``weights``.
     rng : None, int or numpy.random.Generator, optional
 
     Returns
@@ -372,7 +376,7 @@ def feedback(
     lo, hi = _check_scale(scale)
     gen = check_rng(rng)
     prog = dataclasses.replace(programme or Programme(), weights=weights)
-    problem = Problem(mentors, mentees, prog)
+    problem = Problem(mentors, mentees, prog, preferences=preferences)
     triples = _feedback_pairs(pairs)
     mi = np.array([mentors.index(m) for m, _, _ in triples], dtype=np.intp)
     ei = np.array([mentees.index(e) for _, e, _ in triples], dtype=np.intp)
