@@ -29,6 +29,7 @@ LAYERS = {
     "_checks": 0,
     "_toml": 0,
     "_progress": 0,
+    "_html": 0,
     "results": 0,
     "solvers": 1,
     "people": 2,
@@ -48,8 +49,11 @@ LAYERS = {
     "state": 5,
     "learn": 5,
     "stability": 5,
+    "sweep": 5,
     "io": 6,
     "cli": 6,
+    "plot": 6,
+    "reporting": 6,
 }
 
 
