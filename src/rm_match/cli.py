@@ -46,6 +46,7 @@ from .people import FIELDS
 from .preferences import Preferences
 from .problem import Problem
 from .programme import Programme
+from .reporting import KIND_TEXT
 from .results import MIN_GROUP, Matching
 from .solvers import BACKENDS, POLICIES
 
@@ -450,15 +451,7 @@ def _init_cmd(args: argparse.Namespace) -> int:
 
 
 #: How the CLI words each kind of reason (see :mod:`rm_match.explain`).
-_KIND_TEXT = {
-    "capacity_0": "capacity 0",
-    "no_partner": "no partner passes the rules",
-    "partners_closed": "feasible partners all have capacity 0",
-    "partners_full": "feasible partners all at capacity with others",
-    "goal": "pairing would break a goal",
-    "score": "pairing would lower the objective",
-    "not_proven": "answer not proven optimal",
-}
+_KIND_TEXT = KIND_TEXT
 
 
 def _reasons_by_kind(reasons: Collection[str]) -> str:

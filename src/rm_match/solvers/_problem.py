@@ -195,3 +195,26 @@ def coverage_bonus(problem: ArrayProblem, cand: np.ndarray) -> float:
     lo, hi = float(vals.min()), float(vals.max())
     k = problem.max_pairs()
     return (k + 1) * (hi - lo) + abs(lo) + 1.0
+
+
+def index_pairs(pairs: object, n_m: int, n_e: int, argument: str = "pairs") -> np.ndarray:
+    """``pairs`` as a (k, 2) int64 array of indices within the sides, or a named error."""
+    try:
+        p = np.asarray(pairs)
+    except (TypeError, ValueError):
+        p = np.asarray(None)
+    if p.size == 0 and p.dtype.kind in "iufb":
+        return np.empty((0, 2), dtype=np.int64)
+    if p.ndim != 2 or p.shape[1] != 2 or p.dtype.kind not in "iu":
+        raise ValidationError(
+            f"`{argument}` must be a (k, 2) integer array of (mentor, mentee) indices.",
+            argument=argument,
+        )
+    p = p.astype(np.int64)
+    bad = (p[:, 0] < 0) | (p[:, 0] >= n_m) | (p[:, 1] < 0) | (p[:, 1] >= n_e)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValidationError(
+            f"`{argument}` entry {i} is outside the {n_m} × {n_e} sides.", argument=argument
+        )
+    return p

@@ -45,7 +45,7 @@ from scipy.sparse.csgraph import connected_components, maximum_bipartite_matchin
 from .._checks import check_int, check_policy, check_time_limit
 from ..errors import InfeasibleError, SolverError, ValidationError
 from ..results import OPTIMALITY_TOL, relative_gap
-from ._problem import ArrayProblem, _capacity, validate
+from ._problem import ArrayProblem, _capacity, index_pairs, validate
 from .flow import _FLOAT_EXACT, _INT_BUDGET
 from .options import Options
 from .solve import solve
@@ -182,7 +182,7 @@ def colour_rounds(
     n_m = check_int(n_m, "n_m")
     n_e = check_int(n_e, "n_e")
     k = check_int(k, "k", low=1, high=MAX_ROUNDS)
-    p = _pairs(pairs, n_m, n_e)
+    p = index_pairs(pairs, n_m, n_e)
     keys = p[:, 0] * max(n_e, 1) + p[:, 1]
     if len(np.unique(keys)) < len(keys):
         distinct, counts = np.unique(keys, return_counts=True)
@@ -257,29 +257,6 @@ def _balance(
         at = sel[np.isin(comp, flip)]
         colours[at] = np.where(colours[at] == a, b, a)
     return colours
-
-
-def _pairs(pairs: Any, n_m: int, n_e: int, argument: str = "pairs") -> np.ndarray:
-    """``pairs`` as a (p, 2) int64 array of indices within the sides, or a named error."""
-    try:
-        p = np.asarray(pairs)
-    except (TypeError, ValueError):
-        p = np.asarray(None)
-    if p.size == 0 and p.dtype.kind in "iufb":
-        return np.empty((0, 2), dtype=np.int64)
-    if p.ndim != 2 or p.shape[1] != 2 or p.dtype.kind not in "iu":
-        raise ValidationError(
-            f"`{argument}` must be a (p, 2) integer array of (mentor, mentee) indices.",
-            argument=argument,
-        )
-    p = p.astype(np.int64)
-    bad = (p[:, 0] < 0) | (p[:, 0] >= n_m) | (p[:, 1] < 0) | (p[:, 1] >= n_e)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValidationError(
-            f"`{argument}` entry {i} is outside the {n_m} × {n_e} sides.", argument=argument
-        )
-    return p
 
 
 def _copies(ends: np.ndarray, n: int, k: int, cap: np.ndarray, side: str) -> np.ndarray:
@@ -737,7 +714,7 @@ def _required(required: Any, n_m: int, n_e: int) -> np.ndarray:
     """``required`` as distinct (r, 2) index pairs, or a named error."""
     if required is None:
         return np.empty((0, 2), dtype=np.int64)
-    p = _pairs(required, n_m, n_e, "required")
+    p = index_pairs(required, n_m, n_e, "required")
     keys = p[:, 0] * max(n_e, 1) + p[:, 1]
     if len(np.unique(keys)) < len(keys):
         raise ValidationError("`required` lists a pair twice.", argument="required")

@@ -54,7 +54,7 @@ import numpy as np
 
 from .._checks import check_choice
 from ..errors import SolverError, ValidationError
-from ._problem import _capacity
+from ._problem import _capacity, index_pairs
 
 __all__ = [
     "StableResult",
@@ -442,24 +442,7 @@ def _check_pairs(
 ) -> np.ndarray:
     """``pairs`` as a (k, 2) int64 array of distinct acceptable pairs within capacities."""
     n_m, n_e = len(cap_m), len(cap_e)
-    try:
-        p = np.asarray(pairs)
-    except (TypeError, ValueError):
-        p = np.asarray(None)
-    if p.size == 0 and p.dtype.kind in "iufb":
-        return np.empty((0, 2), dtype=np.int64)
-    if p.ndim != 2 or p.shape[1] != 2 or p.dtype.kind not in "iu":
-        raise ValidationError(
-            "`pairs` must be a (k, 2) integer array of (mentor, mentee) indices.",
-            argument="pairs",
-        )
-    p = p.astype(np.int64)
-    bad = (p[:, 0] < 0) | (p[:, 0] >= n_m) | (p[:, 1] < 0) | (p[:, 1] >= n_e)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValidationError(
-            f"`pairs` entry {i} is outside the {n_m} × {n_e} sides.", argument="pairs"
-        )
+    p = index_pairs(pairs, n_m, n_e)
     keys = p[:, 0] * n_e + p[:, 1]
     distinct, counts = np.unique(keys, return_counts=True)
     if (counts > 1).any():
