@@ -293,3 +293,33 @@ def test_the_preference_term_stays_out_of_reasons_and_reprs():
     for pair in r.pairs:
         assert "preference" in pair.terms
         assert "preference" not in pair.reason and "preference" not in repr(pair)
+
+
+def test_rotations_and_rematches_take_the_answers():
+    m, e = _cohort(8, 8, 5)
+    first = rm.match(m, e)
+    vetoes: dict[object, list[object]] = {}
+    for a, b in first.id_pairs:
+        vetoes.setdefault(b, []).append(a)
+    prefs = Preferences.from_rankings({}, vetoes=vetoes)
+    prog = Programme(rules=[rules.Vetoes()])
+    rot = rm.rotate(m, e, prog, rounds=3, preferences=prefs)
+    problem = Problem(m, e, prog, preferences=prefs)
+    assert rm.verify_rounds(rot, problem) == []
+    every = {(p.mentor, p.mentee) for r in rot.rounds for p in r.pairs}
+    assert not every & set(first.id_pairs)
+    # a rematch after a mentor left: their answers (and answers about them) are dropped
+    gone = first.id_pairs[0][0]
+    again = rm.rematch(first, m, e, prog, left=[gone], preferences=prefs)
+    assert not set(again.matching.id_pairs) & set(first.id_pairs)
+    with pytest.raises(ValidationError, match="`preferences` must be a Preferences"):
+        rm.rematch(first, m, e, prog, preferences={"x": 1})  # type: ignore[arg-type]
+
+
+def test_among_keeps_the_answers_between_people_present():
+    m, e = _cohort(3, 3)
+    prefs = Preferences.from_rankings(
+        {e.ids[0]: [m.ids[0], "gone"], "gone too": [m.ids[1]]}, vetoes={m.ids[2]: [e.ids[1]]}
+    )
+    kept = prefs.among(m, e)
+    assert [(a.who, a.about) for a in kept.answers] == [(e.ids[0], m.ids[0]), (m.ids[2], e.ids[1])]

@@ -22,8 +22,10 @@ programme uses in three ways:
   pairs in which each side ranked or rated the other.
 
 Preferences are participant data, like the org chart: they go to :func:`rm_match.match`
-(and :func:`rm_match.stable_match`, :func:`rm_match.verify`, …) as ``preferences=``, while
-the programme says how much they weigh. Ids are checked when bound: an answer that names
+(and :func:`rm_match.stable_match`, :func:`rm_match.rotate`, :func:`rm_match.rematch`,
+:class:`rm_match.Problem` — which :func:`rm_match.verify` takes —, :func:`rm_match.report`,
+:func:`rm_match.learn_weights`, …) as ``preferences=``, while the programme says how much
+they weigh. Ids are checked when bound: an answer that names
 an unknown id, names someone on the same side, or answers about the same person twice is a
 :class:`~rm_match.ValidationError` naming the entry and the participant. Reprs and messages
 carry ids and counts, never the answers.
@@ -396,6 +398,28 @@ class Preferences:
             f"Preferences(entries={len(self)}, people={self.people}, ranks={ranks}, "
             f"ratings={ratings}, vetoes={vetoes})"
         )
+
+    def among(self, mentors: People, mentees: People) -> Preferences:
+        """The answers between people of these tables only: those by or about anybody
+        else (a participant who has left) are dropped.
+
+        Examples
+        --------
+        >>> from rm_match import People
+        >>> m = People(["j1"], skills=["ai"], offers=[[1]], wants=[[0]])
+        >>> e = People(["s1"], skills=["ai"], offers=[[0]], wants=[[1]])
+        >>> Preferences.from_rankings({"s1": ["j1", "j9"], "s9": ["j1"]}).among(m, e)
+        Preferences(entries=1, people=1, ranks=1, ratings=0, vetoes=0)
+        """
+        here = [
+            a
+            for a in self.answers
+            if all(
+                _known(x, mentors, mentees) in mentors or _known(x, mentors, mentees) in mentees
+                for x in (a.who, a.about)
+            )
+        ]
+        return Preferences(here, scale=self.scale, mentor_share=self.mentor_share)
 
     # -- binding --------------------------------------------------------------------------------
 

@@ -197,6 +197,8 @@ class Problem:
             )
         self.cohort = Cohort(mentors, mentees, org_chart, preferences)
         self.programme = programme
+        #: the participants' answers as given (``cohort.preferences`` holds them bound)
+        self.preferences = preferences
         for r in programme.rules:
             r.check(self.cohort)
         self.weights = active_weights(programme, self.cohort)

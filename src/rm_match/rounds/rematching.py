@@ -53,6 +53,7 @@ from ..errors import ValidationError
 from ..explain import explain_matching
 from ..goals import Count
 from ..people import People
+from ..preferences import Preferences
 from ..problem import Problem
 from ..programme import Programme
 from ..results import Matching
@@ -174,6 +175,7 @@ def rematch(
     break_price: float | None = None,
     policy: str = "max_matched",
     org_chart: Mapping[Hashable, Hashable | None] | None = None,
+    preferences: Preferences | None = None,
     compare: bool = True,
     time_limit: float | None = None,
     rng: Any = None,
@@ -206,6 +208,9 @@ def rematch(
         then score.
     org_chart : mapping of id to id or None, optional
         Managers of people outside the programme (leavers are added to it).
+    preferences : Preferences, optional
+        The participants' answers, as in :func:`rm_match.match`; answers by or about
+        leavers are dropped.
     compare : bool, default True
         Also solve the unconstrained optimum (a plain :func:`rm_match.match` on the same
         tables) for the price of stability; ``False`` skips that solve.
@@ -279,7 +284,13 @@ def rematch(
     chart = _chart_through(gone_m + gone_e, mentors, mentees, org_chart)
     cur_m = mentors.drop(gone_m) if gone_m else mentors
     cur_e = mentees.drop(gone_e) if gone_e else mentees
-    problem = Problem(cur_m, cur_e, programme, org_chart=chart)
+    if preferences is not None and not isinstance(preferences, Preferences):
+        raise ValidationError(
+            f"`preferences` must be a Preferences; got {type(preferences).__name__}.",
+            argument="preferences",
+        )
+    prefs = None if preferences is None else preferences.among(cur_m, cur_e)
+    problem = Problem(cur_m, cur_e, programme, org_chart=chart, preferences=prefs)
 
     alive = [(m, e) for m, e in prev if m in cur_m and e in cur_e]
     pm = np.array([cur_m.index(m) for m, _ in alive], dtype=np.int64)
@@ -462,7 +473,9 @@ def _with_budget(
     mask.flags.writeable = False
     goal = Count(pairs=mask, at_least=max(at_least, 0))
     prog = replace(problem.programme, goals=(*problem.programme.goals, goal))
-    budgeted = Problem(problem.mentors, problem.mentees, prog, org_chart=chart)
+    budgeted = Problem(
+        problem.mentors, problem.mentees, prog, org_chart=chart, preferences=problem.preferences
+    )
     free, arrays = api._solve_problem(budgeted, opts)
     return explain_matching(budgeted, arrays, free, opts.start)
 

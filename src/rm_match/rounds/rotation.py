@@ -28,6 +28,7 @@ import numpy as np
 from .._checks import check_int, check_sequence, is_collection
 from ..errors import ValidationError
 from ..people import People
+from ..preferences import Preferences
 from ..problem import Problem
 from ..programme import Programme
 from ..results import Matching, PairExplanation, relative_gap
@@ -343,6 +344,7 @@ def rotate(
     exposure: Iterable[Exposure] = (),
     policy: str = "max_matched",
     org_chart: Mapping[Hashable, Hashable | None] | None = None,
+    preferences: Preferences | None = None,
     time_limit: float | None = None,
     rng: Any = None,
 ) -> Rotation:
@@ -400,6 +402,9 @@ def rotate(
         ``max_score``: the best total score.
     org_chart : mapping of id to id or None, optional
         As in :func:`rm_match.match`.
+    preferences : Preferences, optional
+        The participants' answers, as in :func:`rm_match.match` (the ``preference`` term,
+        :class:`~rm_match.rules.Vetoes`, :class:`~rm_match.rules.MutuallyAcceptable`).
     time_limit : float, optional
         Checked, then unused: the method is exact and always finishes.
     rng : None, int or numpy.random.Generator, optional
@@ -476,11 +481,17 @@ def rotate(
             plan_m, plan_e, more = ex.apply(plan_m, plan_e)
             extra.extend(more)
         planned = replace(programme, goals=(*programme.goals, *extra))
-        result, goals = _with_goals(plan_m, plan_e, planned, k, opts, org_chart)
-        problem = Problem(mentors, mentees, replace(programme, goals=()), org_chart=org_chart)
+        result, goals = _with_goals(plan_m, plan_e, planned, k, opts, org_chart, preferences)
+        problem = Problem(
+            mentors,
+            mentees,
+            replace(programme, goals=()),
+            org_chart=org_chart,
+            preferences=preferences,
+        )
         arrays = problem.compile(keep_terms=False)
     else:
-        problem = Problem(mentors, mentees, programme, org_chart=org_chart)
+        problem = Problem(mentors, mentees, programme, org_chart=org_chart, preferences=preferences)
         arrays = problem.compile(keep_terms=False)
         result = rotate_arrays(
             arrays.scores,
@@ -563,6 +574,7 @@ def _with_goals(
     k: int,
     opts: Any,
     org_chart: Mapping[Hashable, Hashable | None] | None,
+    preferences: Preferences | None,
 ) -> tuple[ArrayRotation, tuple[Any, ...]]:
     """The plan under cohort goals over all its pairs: :func:`rm_match.match`'s goal path on
     the tables with ``k ×`` their capacities (each pair still at most once), then the edge
@@ -575,6 +587,7 @@ def _with_goals(
         mentees.with_column("capacity", mentees.capacity * k),
         programme,
         org_chart=org_chart,
+        preferences=preferences,
     )
     free, _ = api._solve_problem(big, replace(opts, method="auto"))
     fixed = big.placement()[0]
