@@ -30,9 +30,13 @@ Privacy
 -------
 Every count, share or mean over a group of fewer than :data:`~rm_match.results.MIN_GROUP`
 (5) people or pairs is suppressed (``None``, shown as ``"—"``), and a group's *label* is
-shown only for a group of at least 5 people on that side: smaller groups are pooled into
-one row, ``"(groups under 5)"``, whose own figures are suppressed in turn when it holds
-fewer than 5. No participant's attribute value is ever shown; participant ids appear only
+shown only for a group of at least 5 people on that side: smaller groups (and the people
+without a value, when fewer than 5) are pooled into one row, ``"(groups under 5)"``. What
+the shown figures give away by subtraction is suppressed too: while the pool would hold 1
+to 4 people (its size follows from the side's total less the named groups'), the smallest
+named group joins it; and a suppressed cell of the department flows never stands alone in
+its row or column (the smallest other cell of that line is suppressed with it). No
+participant's attribute value is ever shown; participant ids appear only
 in the list of the unmatched (id and reason kind), and only on request (``include_ids``).
 The skill counts (how many want a skill, how many are taught it) are about the skill
 profiles the programme asks for, not protected attributes, and are never suppressed.
@@ -233,24 +237,40 @@ def _codes(values: Sequence[Hashable | None]) -> tuple[np.ndarray, tuple[str, ..
     """Each person's group code and the group labels: groups of at least 5 by their label
     (sorted), then :data:`SMALL_GROUPS` and :data:`NOT_STATED` where there are such people.
 
-    >>> _codes(["a"] * 5 + ["b"] * 2 + [None])
-    (array([0, 0, 0, 0, 0, 1, 1, 2]), ('a', '(groups under 5)', '(not stated)'))
+    Groups under 5 (those without a value too) are pooled; and while the pool holds 1 to 4
+    people, the smallest named group joins it — else the pool's size (and its figures) would
+    follow from the side's total less the named groups'.
+
+    >>> _codes(["a"] * 5 + ["b"] * 6 + [None] * 6)
+    (array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]), ('a', 'b', '(not stated)'))
+    >>> _codes(["a"] * 5 + ["c"] * 6 + ["b"] * 2)[1]  # "a" joins the pool of 2
+    ('c', '(groups under 5)')
     """
-    counts: dict[str, int] = {}
+    counts: dict[str | None, int] = {}
     labels: list[str | None] = [None if v is None else str(v) for v in values]
     for v in labels:
-        if v is not None:
-            counts[v] = counts.get(v, 0) + 1
-    big = sorted((k for k, n in counts.items() if n >= MIN_GROUP), key=_natural)
-    names = list(big)
-    small = any(n < MIN_GROUP for n in counts.values())
-    if small:
+        counts[v] = counts.get(v, 0) + 1
+    named = {k: n for k, n in counts.items() if n >= MIN_GROUP}
+    pool = sum(n for k, n in counts.items() if k not in named)
+    while 0 < pool < MIN_GROUP and named:
+        smallest = min(named, key=lambda k: (named[k], k is not None, str(k)))
+        pool += named.pop(smallest)
+    big = sorted((k for k in named if k is not None), key=_natural)
+    names: list[str] = list(big)
+    if pool:
         names.append(SMALL_GROUPS)
-    if any(v is None for v in labels):
+    if None in named:
         names.append(NOT_STATED)
     index = {k: i for i, k in enumerate(names)}
     codes = np.array(
-        [index[NOT_STATED if v is None else v if v in index else SMALL_GROUPS] for v in labels],
+        [
+            index[NOT_STATED]
+            if v is None and None in named
+            else index.get(v, -1)
+            if v is not None and v in named
+            else index[SMALL_GROUPS]
+            for v in labels
+        ],
         dtype=np.int64,
     )
     return codes, tuple(names)
@@ -298,8 +318,28 @@ def department_flows(result: object, mentors: People, mentees: People) -> FlowTa
     (cm, gm), (ce, ge) = sides
     counts = np.zeros((len(gm), len(ge)), dtype=np.int64)
     np.add.at(counts, (cm[mi], ce[ei]), 1)
-    suppressed = (counts > 0) & (counts < MIN_GROUP)
-    return FlowTable(gm, ge, counts, suppressed)
+    return FlowTable(gm, ge, counts, _suppress(counts))
+
+
+def _suppress(counts: np.ndarray) -> np.ndarray:
+    """Cells of 1 to 4 pairs, and complementary cells: a row or column (whose total other
+    figures give away) never holds exactly one suppressed cell, else it would follow by
+    subtraction — the smallest other cell of that line is suppressed too, until none is alone.
+
+    >>> _suppress(np.array([[2, 9, 6], [7, 8, 5], [6, 7, 9]])).astype(int).tolist()
+    [[1, 0, 1], [1, 1, 1], [1, 1, 0]]
+    """
+    hidden = (counts > 0) & (counts < MIN_GROUP)
+    changed = True
+    while changed:
+        changed = False
+        for lines, cells in ((hidden, counts), (hidden.T, counts.T)):
+            for r in range(lines.shape[0]):
+                if lines[r].sum() == 1 and lines.shape[1] > 1:
+                    others = np.where(lines[r], np.iinfo(np.int64).max, cells[r])
+                    lines[r, int(np.argmin(others))] = True
+                    changed = True
+    return hidden
 
 
 def skill_coverage(
@@ -909,7 +949,8 @@ class ProgrammeReport:
 
 _PRIVACY = (
     f"Aggregates only. Every count, share or mean over fewer than {MIN_GROUP} people or pairs "
-    f"is suppressed ({_html.DASH}); a group is named only when it holds at least {MIN_GROUP} "
+    f"is suppressed ({_html.DASH}), and so is what would follow from the others by "
+    f"subtraction; a group is named only when it holds at least {MIN_GROUP} "
     f"people on its side, smaller groups are pooled as {SMALL_GROUPS!r}. No participant's "
     "attribute values are shown."
 )
@@ -1121,7 +1162,9 @@ def _by_group(
                         n if enough else None,
                         matched if enough else None,
                         matched / n if enough else None,
-                        pairs if many else None,
+                        # a count over the group's people, like `matched`; the mean score
+                        # is over pairs, and needs 5 of them
+                        pairs if enough else None,
                         float(score_sum[members].sum() / pairs) if many else None,
                     )
                 )
