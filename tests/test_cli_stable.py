@@ -78,3 +78,19 @@ def test_a_survey_naming_nobody_exits_2(capsys, tmp_path):
         main(["match", *files, "--preferences", str(path), "--out", str(tmp_path / "p.csv")]) == 2
     )
     assert "'nobody@example.com' is neither a mentor nor a mentee" in capsys.readouterr().err
+
+
+def test_survey_columns_and_one_readable_warning(capsys, tmp_path):
+    survey, _, _ = _survey(tmp_path)
+    text = survey.read_text(encoding="utf-8").replace("who,about,rank,veto", "From,To,Rank,Veto")
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(text, encoding="utf-8")
+    files = [*TABLES, "--config", str(EXAMPLES / "programme.toml")]  # weights without it
+    cols = "who=From,about=To,rank=Rank,veto=Veto"
+    code = main(["check", *files, "--preferences", str(renamed), "--survey-columns", cols])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert err.count("rm-match: warning: `preferences` were given but change nothing") == 1
+    assert "[programme.weights]" in err and "UserWarning" not in err
+    bad = main(["check", *files, "--preferences", str(renamed), "--survey-columns", "who"])
+    assert bad == 2 and "is not field=column" in capsys.readouterr().err

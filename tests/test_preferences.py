@@ -323,3 +323,19 @@ def test_among_keeps_the_answers_between_people_present():
     )
     kept = prefs.among(m, e)
     assert [(a.who, a.about) for a in kept.answers] == [(e.ids[0], m.ids[0]), (m.ids[2], e.ids[1])]
+
+
+def test_survey_ids_in_another_letter_case_are_found_and_every_unknown_id_is_named():
+    m = rm.People(["Ana@X.org", "bo@x.org"], skills=["a"], offers=[[1], [0]], wants=[[0], [1]])
+    e = rm.People(["cy@x.org", "di@x.org"], skills=["a"], offers=[[1], [0]], wants=[[0], [1]])
+    prefs = Preferences.from_records([{"who": " CY@x.org", "about": "ana@x.org", "rank": 1}])
+    assert prefs.bind(m, e).mentee_utility.toarray()[0, 0] == 1.0
+    bad = Preferences.from_records(
+        [
+            {"who": "nobody@x.org", "about": "ana@x.org", "rank": 1},
+            {"who": "cy@x.org", "about": "ghost@x.org", "rank": 1},
+        ]
+    )
+    with pytest.raises(rm.TableError, match="2 answers name nobody here") as err:
+        bad.bind(m, e)
+    assert [p.participant for p in err.value.problems] == ["nobody@x.org", "cy@x.org"]

@@ -323,12 +323,24 @@ def _rule_lines(problem: Problem, rng_seed: int = 0) -> list[str]:
 
 
 def _preferences(args: argparse.Namespace) -> Preferences | None:
-    """The survey answers of ``--preferences``, if given."""
+    """The survey answers of ``--preferences``, if given (``--survey-columns`` names the
+    columns: ``who=Respondent,about=Candidate,rank=Rank``)."""
     if args.preferences is None:
         return None
     from .io import read_preferences
 
-    return read_preferences(args.preferences)
+    columns = None
+    if args.survey_columns:
+        columns = {}
+        for item in args.survey_columns.split(","):
+            field, sep, name = item.partition("=")
+            if not sep or not field.strip() or not name.strip():
+                raise ValidationError(
+                    f"--survey-columns: {item!r} is not field=column (e.g. who=Respondent).",
+                    argument="survey_columns",
+                )
+            columns[field.strip()] = name.strip()
+    return read_preferences(args.preferences, columns=columns)
 
 
 def _check_cmd(args: argparse.Namespace) -> int:
@@ -526,7 +538,12 @@ def _parser() -> argparse.ArgumentParser:
             "--preferences",
             default=None,
             help="participants' survey answers: one row per answer, columns who, about and "
-            "rank, rating or veto",
+            "rank, rating or veto (or as --survey-columns names them)",
+        )
+        cmd.add_argument(
+            "--survey-columns",
+            default=None,
+            help="the survey's column names, e.g. who=Respondent,about=Candidate,rank=Rank",
         )
         if name == "match":
             cmd.add_argument(
@@ -570,7 +587,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rm-match`` console script: 0 done, 2 bad input, 1 otherwise."""
     args = _parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings(record=True) as caught:
+            # the library's own warnings, once each, as lines of the report (DataWarnings
+            # of the tables are printed by the commands themselves)
+            warnings.simplefilter("always", UserWarning)
+            code = int(args.func(args))
+        said: set[str] = set()
+        for w in caught:
+            text = str(w.message)
+            if issubclass(w.category, DataWarning) or text in said:
+                continue
+            said.add(text)
+            print(f"rm-match: warning: {text}", file=sys.stderr)
+        return code
     except ValidationError as exc:
         print(f"rm-match: bad input: {exc}", file=sys.stderr)
         return 2

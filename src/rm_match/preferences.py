@@ -57,7 +57,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import check_real, is_collection
-from .errors import ValidationError
+from .errors import TableError, ValidationError
 from .people import People
 
 __all__ = [
@@ -436,33 +436,46 @@ class Preferences:
         k = len(self.answers)
         is_mentor = np.zeros(k, dtype=bool)  # the answer is a mentor's
         mi, ei = np.zeros(k, dtype=np.intp), np.zeros(k, dtype=np.intp)
+        folded = _folded(mentors, mentees)
+        problems: list[ValidationError] = []
         for i, a in enumerate(self.answers):
             where = f"preferences, answer {i + 1} (from {a.who!r})"
-            who, about = _known(a.who, mentors, mentees), _known(a.about, mentors, mentees)
+            who = _known(a.who, mentors, mentees, folded)
+            about = _known(a.about, mentors, mentees, folded)
             if who in mentors:
                 side, own, others, other = "mentor", mentors, mentees, "mentees"
             elif who in mentees:
                 side, own, others, other = "mentee", mentees, mentors, "mentors"
             else:
-                raise ValidationError(
-                    f"{where}: {a.who!r} is neither a mentor nor a mentee.",
-                    argument="preferences",
-                    participant=a.who,
+                problems.append(
+                    ValidationError(
+                        f"{where}: {a.who!r} is neither a mentor nor a mentee.",
+                        argument="preferences",
+                        participant=a.who,
+                    )
                 )
+                continue
             if about not in others:
                 why = (
                     f"is on the same side ({side}s answer about {other})"
                     if about in own
                     else f"is none of the {other}"
                 )
-                raise ValidationError(
-                    f"{where}: the candidate {a.about!r} {why}.",
-                    argument="preferences",
-                    participant=a.who,
+                problems.append(
+                    ValidationError(
+                        f"{where}: the candidate {a.about!r} {why}.",
+                        argument="preferences",
+                        participant=a.who,
+                    )
                 )
+                continue
             is_mentor[i] = side == "mentor"
             mine, theirs = own.index(who), others.index(about)
             mi[i], ei[i] = (mine, theirs) if is_mentor[i] else (theirs, mine)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise TableError(problems, summary=f"{len(problems)} answers name nobody here:")
         veto = np.array([a.veto for a in self.answers], dtype=bool)
         ranked = np.array([a.rank is not None for a in self.answers], dtype=bool)
         value = np.array(
@@ -543,15 +556,31 @@ def pick(matrix: sp.csr_array, mi: np.ndarray, ei: np.ndarray, outer: bool) -> n
     return np.asarray(matrix[mi, ei]).ravel()
 
 
-def _known(pid: Hashable, mentors: People, mentees: People) -> Hashable:
+def _folded(mentors: People, mentees: People) -> dict[str, Hashable]:
+    """Text ids by their case-folded, stripped form, where only one id has that form."""
+    seen: dict[str, list[Hashable]] = {}
+    for pid in [*mentors.ids.tolist(), *mentees.ids.tolist()]:
+        if isinstance(pid, str):
+            seen.setdefault(pid.strip().casefold(), []).append(pid)
+    return {k: v[0] for k, v in seen.items() if len(v) == 1}
+
+
+def _known(
+    pid: Hashable, mentors: People, mentees: People, folded: Mapping[str, Hashable] | None = None
+) -> Hashable:
     """``pid`` as the cohort writes it: an id read as text from a survey file (``"17"``)
-    finds the participant whose id is the whole number 17, and the other way round."""
+    finds the participant whose id is the whole number 17, and the other way round; a text
+    id that differs only in letter case or surrounding spaces finds the one id of that form
+    (e-mail addresses typed by hand), as the HR tables' reader merges them."""
     if pid in mentors or pid in mentees:
         return pid
     if isinstance(pid, str) and pid.strip().lstrip("-").isdigit():
         alt: Hashable = int(pid.strip())
     elif isinstance(pid, numbers.Integral) and not isinstance(pid, bool):
         alt = str(pid)
+    elif isinstance(pid, str):
+        table = folded if folded is not None else _folded(mentors, mentees)
+        alt = table.get(pid.strip().casefold(), pid)
     else:
         return pid
     return alt if alt in mentors or alt in mentees else pid

@@ -208,8 +208,10 @@ class Problem:
         if preferences is not None and unused:
             warnings.warn(
                 "`preferences` were given but change nothing: the programme's `weights` "
-                "leave out the `preference` term and no rule reads them (add "
-                "`preference` to `weights`, or rules.Vetoes()).",
+                "leave out the `preference` term and no rule reads them (add `preference` "
+                "to `weights` — in a programme file `preference = 0.5` under "
+                "[programme.weights] — or the rule Vetoes: `[[programme.rules]] rule = "
+                '"vetoes"`).',
                 UserWarning,
                 stacklevel=3,
             )

@@ -91,8 +91,9 @@ class Programme:
         reward.
     goals : iterable of Goal, optional
         Cohort-level goals (:mod:`rm_match.goals`): quotas, coverage, spread,
-        representation, fairness. They make the problem a constrained one (solved by
-        Lagrangian relaxation + CP-SAT, with a proven bound); see ``docs/goals.md``.
+        representation, fairness. They make the problem a constrained one (solved by LP
+        column generation, rounding and HiGHS, with a proven bound and gap); see
+        ``docs/goals.md``.
 
     See Also
     --------

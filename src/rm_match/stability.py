@@ -180,7 +180,8 @@ def stable_match(
     objective : {"score", "egalitarian"}, optional
         Instead, the stable matching of highest total pair score (``"score"``), or of least
         total rank of the partners over both sides (``"egalitarian"``), by the rotation
-        poset and a minimum cut. Capacities above one on one side at most.
+        poset and a minimum cut (``proposer`` then plays no part). Capacities above one on
+        one side at most.
     compare : bool, default True
         Also solve the optimal matching (as :func:`rm_match.match` would) and report the
         price of stability and how many pairs block the optimum (``result.stability``).
