@@ -57,7 +57,7 @@ def programme(setting: str, level: float = 0.0) -> rm.Programme:
     base = demo_programme()
     if setting == "weights":  # the diversity weight at ``level``, the others as the demo's
         weights = {**rm.DEFAULT_WEIGHTS, "diversity": level}
-        return replace(base, weights={k: v for k, v in weights.items() if k != "preference"})
+        return replace(base, weights=weights)
     if setting == "binding":
         base = replace(base, diversity_attributes=("generation",))
     return replace(base, goals=[rm.goals.Share(cross="gender", at_least=level)])

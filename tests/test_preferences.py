@@ -339,3 +339,10 @@ def test_survey_ids_in_another_letter_case_are_found_and_every_unknown_id_is_nam
     with pytest.raises(rm.TableError, match="2 answers name nobody here") as err:
         bad.bind(m, e)
     assert [p.participant for p in err.value.problems] == ["nobody@x.org", "cy@x.org"]
+
+
+def test_the_default_weights_spread_into_a_programme_without_preferences():
+    m, e = _cohort(4, 4)
+    prog = Programme(weights={**rm.DEFAULT_WEIGHTS, "diversity": 0.0})
+    assert rm.match(m, e, prog).status == "optimal"
+    assert "preference" in Problem(m, e, preferences=_survey(m, e)).weights

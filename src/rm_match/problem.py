@@ -22,7 +22,7 @@ from .errors import InfeasibleError, ValidationError
 from .goals import GoalContext
 from .people import People
 from .preferences import Preferences
-from .programme import DEFAULT_WEIGHTS, Programme
+from .programme import DEFAULT_WEIGHTS, PREFERENCE_WEIGHT, Programme
 from .rules import RequiredPairs
 from .solvers.registry import COMPILE_BLOCK_CELLS
 from .terms import TERM_FIELDS, TermSpec, combine, pair_terms
@@ -44,6 +44,8 @@ def active_weights(programme: Programme, cohort: Cohort) -> dict[str, float]:
     weighted explicitly, or the diversity term with attributes named, must have its data."""
     explicit = programme.weights is not None
     weights = dict(programme.weights or {}) if explicit else dict(DEFAULT_WEIGHTS)
+    if not explicit:
+        weights["preference"] = PREFERENCE_WEIGHT  # kept only where preferences are given
     out = {}
     for name, w in weights.items():
         if w <= 0:

@@ -46,6 +46,7 @@ from .terms import LEARNING_NORMS, TERMS
 __all__ = [
     "DEFAULT_WEIGHTS",
     "GOAL_KINDS",
+    "PREFERENCE_WEIGHT",
     "PROGRAMME_KEYS",
     "RULE_KINDS",
     "Programme",
@@ -53,14 +54,19 @@ __all__ = [
 ]
 
 #: Term weights used when a programme gives none. Terms whose data a cohort lacks are dropped.
+#: (With participants' preferences, the ``preference`` term joins them at
+#: :data:`PREFERENCE_WEIGHT`; it is not in this mapping, so that ``{**DEFAULT_WEIGHTS, ...}``
+#: stays a valid ``weights`` without preferences.)
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "learning": 1.0,
     "interests": 0.2,
     "language": 0.1,
     "timezone": 0.1,
     "diversity": 0.2,
-    "preference": 1.0,
 }
+#: The ``preference`` term's weight when a programme gives no weights and preferences are
+#: given (as much as the learning value).
+PREFERENCE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,8 @@ class Programme:
     weights : mapping of str to float, optional
         Weights of the score terms ``learning``, ``interests``, ``language``, ``timezone``,
         ``diversity``, ``preference`` (participants' own answers, given to
-        :func:`~rm_match.match` as ``preferences=``). Default :data:`DEFAULT_WEIGHTS`,
+        :func:`~rm_match.match` as ``preferences=``). Default :data:`DEFAULT_WEIGHTS` (and
+        the ``preference`` term at :data:`PREFERENCE_WEIGHT` when preferences are given),
         keeping only the terms the cohort has data for; a term weighted explicitly must
         have its data, and so must every attribute named in ``diversity_attributes``.
     skill_weights : mapping of str to float, optional
