@@ -94,3 +94,15 @@ def test_survey_columns_and_one_readable_warning(capsys, tmp_path):
     assert "[programme.weights]" in err and "UserWarning" not in err
     bad = main(["check", *files, "--preferences", str(renamed), "--survey-columns", "who"])
     assert bad == 2 and "is not field=column" in capsys.readouterr().err
+
+
+def test_stable_with_goals_names_the_file_and_the_report_takes_stable(capsys, tmp_path):
+    goals = [*TABLES, "--config", str(EXAMPLES / "programme.toml")]
+    code = main(["match", *goals, "--stable", "mentees", "--out", str(tmp_path / "p.csv")])
+    assert code == 2
+    assert "programme.toml has cohort goals ([[programme.goals]])" in capsys.readouterr().err
+    survey, _, _ = _survey(tmp_path)
+    out = tmp_path / "report.html"
+    args = ["report", *_config(tmp_path), "--preferences", str(survey), "--stable", "score"]
+    assert main([*args, "--out", str(out), "--no-plots"]) == 0
+    assert "Stability" in out.read_text(encoding="utf-8")

@@ -375,27 +375,7 @@ def _match_cmd(args: argparse.Namespace) -> int:
     cfg, intake = _read(args)
     t_read = time.perf_counter() - t0
     prefs = _preferences(args)
-    if args.stable is not None:
-        from .stability import stable_match
-
-        how = (
-            {"proposer": args.stable}
-            if args.stable in ("mentees", "mentors")
-            else {"objective": args.stable}
-        )
-        result = stable_match(
-            intake.mentors.people,
-            intake.mentees.people,
-            cfg.programme,
-            preferences=prefs,
-            org_chart=intake.org_chart,
-            **how,
-        )
-    else:
-        overrides: dict[str, Any] = (
-            {} if args.time_limit is None else {"time_limit": args.time_limit}
-        )
-        result = cfg.match(intake, preferences=prefs, **overrides)
+    result = _result(args, cfg, intake, prefs)
     written = write_matching(
         result,
         out_path,
@@ -414,6 +394,40 @@ def _match_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _result(
+    args: argparse.Namespace, cfg: Config, intake: Intake, prefs: Preferences | None
+) -> Matching:
+    """The optimal matching of the file's programme, or with ``--stable`` a stable one."""
+    if args.stable is None:
+        overrides: dict[str, Any] = (
+            {} if args.time_limit is None else {"time_limit": args.time_limit}
+        )
+        return cfg.match(intake, preferences=prefs, **overrides)
+    from .stability import stable_match
+
+    if cfg.programme.goals:
+        raise ValidationError(
+            f"--stable: the programme file {Path(args.config).name} has cohort goals "
+            "([[programme.goals]]), which a stable matching cannot take (a goal may need a "
+            "pair that blocks); leave --stable out for the optimal matching with its goals, "
+            "or remove the goals.",
+            argument="stable",
+        )
+    how = (
+        {"proposer": args.stable}
+        if args.stable in ("mentees", "mentors")
+        else {"objective": args.stable}
+    )
+    return stable_match(
+        intake.mentors.people,
+        intake.mentees.people,
+        cfg.programme,
+        preferences=prefs,
+        org_chart=intake.org_chart,
+        **how,
+    )
+
+
 def _report_cmd(args: argparse.Namespace) -> int:
     from .reporting import report
 
@@ -425,8 +439,7 @@ def _report_cmd(args: argparse.Namespace) -> int:
         )
     cfg, intake = _read(args)
     prefs = _preferences(args)
-    overrides: dict[str, Any] = {} if args.time_limit is None else {"time_limit": args.time_limit}
-    result = cfg.match(intake, preferences=prefs, **overrides)
+    result = _result(args, cfg, intake, prefs)
     rep = report(
         result,
         intake.mentors.people,
@@ -549,6 +562,7 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--out", required=True, help="where to write the pairs: .xlsx, .csv or .json"
             )
+        if name in ("match", "report"):
             cmd.add_argument(
                 "--time-limit", type=float, default=None, help="seconds (overrides the file)"
             )
@@ -565,9 +579,6 @@ def _parser() -> argparse.ArgumentParser:
                 default=None,
                 help="where to write the report: .html (one self-contained page) or .txt; "
                 "default: print the text",
-            )
-            cmd.add_argument(
-                "--time-limit", type=float, default=None, help="seconds (overrides the file)"
             )
             cmd.add_argument(
                 "--include-ids",
