@@ -49,7 +49,7 @@ LAYERS = {
     "state": 5,
     "learn": 5,
     "stability": 5,
-    "sweep": 5,
+    "sweeps": 5,
     "io": 6,
     "cli": 6,
     "plot": 6,

@@ -1,4 +1,4 @@
-"""Sweeps, Pareto fronts and rule prices (:mod:`rm_match.sweep`): every point against an
+"""Sweeps, Pareto fronts and rule prices (:mod:`rm_match.sweeps`): every point against an
 independent :func:`rm_match.match` call, executors against the serial run, the Pareto front
 against brute force on a tiny cohort, and one ``pytest.raises(match=...)`` per message."""
 
@@ -17,7 +17,7 @@ import pytest
 import rm_match as rm
 from rm_match import goals as G
 from rm_match import rules as R
-from rm_match.sweep import ParetoFront, RulePrices, SweepResult, pareto, price_of_rules, sweep
+from rm_match.sweeps import ParetoFront, RulePrices, SweepResult, pareto, price_of_rules, sweep
 
 N = 40
 
@@ -89,7 +89,7 @@ def test_points_equal_match(cohort, prog, vary, values) -> None:
 def test_large_cohort_without_goals_is_solved_as_match(cohort, prog, monkeypatch) -> None:
     """Where match's sparse path would solve each point (no dense compile to reuse), each
     point is solved as match solves it: here forced on a small cohort."""
-    module = sys.modules["rm_match.sweep"]  # `rm_match.sweep` is the function
+    module = sys.modules["rm_match.sweeps"]
     monkeypatch.setattr(module, "_direct_pays", lambda *a: True)
     mentors, mentees = cohort
     free = replace(prog, goals=[])
@@ -203,7 +203,7 @@ def test_progress_one_event_per_point_and_no_log(cohort, prog, caplog) -> None:
             rng=0,
         )
     assert [(e.stage, e.done, e.total) for e in events] == [("sweep", k, 3) for k in (1, 2, 3)]
-    assert not [r for r in caplog.records if r.name == "rm_match.sweep"]
+    assert not [r for r in caplog.records if r.name == "rm_match.sweeps"]
     assert not [r for r in caplog.records if "sweep" in r.getMessage()]
 
 

@@ -62,7 +62,7 @@ from .rounds import Rematch, Rotation, Round, rematch, rotate
 from .solvers import BACKENDS
 from .stability import BlockingPair, blocking_pairs, stable_match
 from .state import ProgrammeState
-from .sweep import ParetoFront, RulePrices, SweepResult, pareto, price_of_rules, sweep
+from .sweeps import ParetoFront, RulePrices, SweepResult, pareto, price_of_rules, sweep
 from .verify import Violation, verify, verify_rounds
 
 __version__ = "0.1.0"

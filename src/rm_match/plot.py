@@ -599,7 +599,7 @@ class SweepDisplay:
         ----------
         result : sweep result or list of dict
             Anything with ``rows`` (one dict per point) and ``vary`` (what was varied),
-            such as an :mod:`rm_match.sweep` result, or the list of rows itself.
+            such as an :mod:`rm_match.sweeps` result, or the list of rows itself.
         x : str, optional
             The column along x; default ``"value"`` (the varied value), labelled with
             ``vary``.
@@ -729,7 +729,7 @@ class ParetoDisplay:
         ----------
         front : Pareto front
             Anything with ``rows`` (dicts with ``"x"``, ``"y"`` and ``"dominated"``) and
-            ``x_name``, ``y_name``, such as an :mod:`rm_match.sweep` front.
+            ``x_name``, ``y_name``, such as an :mod:`rm_match.sweeps` front.
         ax : matplotlib.axes.Axes, optional
             Where to draw; a new figure when omitted.
 

@@ -901,7 +901,7 @@ def sweep(
     programme : Programme, optional
         The programme the points vary (default: no rules, default weights).
     vary : str
-        What varies (see the module docstring): ``"weight:<term>"``, ``"reverse_weight"``,
+        What varies (see :mod:`rm_match.sweeps`): ``"weight:<term>"``, ``"reverse_weight"``,
         ``"goal:<index or name>.<param>"`` or ``"rule:<label>"``.
     values : sequence
         The values to try, in order (the first point is the reference of ``"changed"``).
