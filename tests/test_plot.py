@@ -344,3 +344,18 @@ def test_import_without_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert 'pip install "rm-match[plot]"' in out
+
+
+def test_sweep_display_puts_a_share_on_a_second_axis():
+    rows = [{"value": v, "objective": 700 - 10 * v, "goal:share": 0.4 + v / 2} for v in (0, 0.5, 1)]
+    disp = SweepDisplay.from_sweep(
+        rows, y=["objective", "goal:share"], secondary="goal:share", xlabel="quota"
+    )
+    assert disp.secondary_ax_ is not None
+    assert disp.secondary_ax_.get_ylabel() == "goal:share"
+    assert disp.ax_.get_ylabel() == "objective" and disp.ax_.get_xlabel() == "quota"
+    assert list(disp.secondary_ax_.lines) == [disp.lines_[1]]
+    assert [t.get_text() for t in disp.ax_.get_legend().get_texts()] == ["objective", "goal:share"]
+    with pytest.raises(ValueError, match="`secondary`: 'gap' is not one of `y`"):
+        SweepDisplay.from_sweep(rows, y=["objective"], secondary="gap")
+    plt.close(disp.figure_)

@@ -166,7 +166,9 @@ class Cohort:
             if j is None:
                 raise ValidationError(
                     f"participant {pid!r}: `manager` {boss!r} refers to nobody (not a mentor, "
-                    "a mentee, nor in `org_chart`).",
+                    "a mentee, nor in `org_chart`); tables read by rm_match.io carry their "
+                    "managers outside the programme in `intake.org_chart`: pass "
+                    "`org_chart=intake.org_chart`.",
                     argument="manager",
                     participant=pid,
                 )

@@ -557,6 +557,9 @@ class SweepDisplay:
         A label per column.
     xlabel : str
         What was varied.
+    secondary : str, optional
+        A column (one of ``labels``) drawn against a second y-axis on the right, with its
+        own scale: a share next to a total score.
 
     Attributes
     ----------
@@ -564,6 +567,8 @@ class SweepDisplay:
         One line per column.
     ax_ : matplotlib.axes.Axes
         The axes drawn on.
+    secondary_ax_ : matplotlib.axes.Axes or None
+        The right-hand axes of ``secondary``.
     figure_ : matplotlib.figure.Figure
         Its figure.
 
@@ -576,13 +581,26 @@ class SweepDisplay:
     >>> len(disp.lines_), disp.ax_.get_xlabel()
     (2, 'value')
     >>> import matplotlib.pyplot as plt; plt.close(disp.figure_)
+    >>> disp = SweepDisplay.from_sweep(rows, y=["objective", "gap"], secondary="gap",
+    ...                                xlabel="cross-gender share at least")
+    >>> disp.secondary_ax_.get_ylabel(), disp.ax_.get_ylabel(), disp.ax_.get_xlabel()
+    ('gap', 'objective', 'cross-gender share at least')
+    >>> plt.close(disp.figure_)
     """
 
-    def __init__(self, x: Any, ys: Sequence[Any], labels: Sequence[str], xlabel: str) -> None:
+    def __init__(
+        self,
+        x: Any,
+        ys: Sequence[Any],
+        labels: Sequence[str],
+        xlabel: str,
+        secondary: str | None = None,
+    ) -> None:
         self.x = x
         self.ys = ys
         self.labels = labels
         self.xlabel = xlabel
+        self.secondary = secondary
 
     @classmethod
     def from_sweep(
@@ -591,6 +609,8 @@ class SweepDisplay:
         *,
         x: str | None = None,
         y: str | Sequence[str] = "objective",
+        xlabel: str | None = None,
+        secondary: str | None = None,
         ax: Axes | None = None,
     ) -> SweepDisplay:
         """Columns of a sweep's result against the varied value.
@@ -606,6 +626,11 @@ class SweepDisplay:
         y : str or sequence of str, default "objective"
             The column(s) to draw: ``"objective"``, ``"bound"``, ``"gap"``, ``"time"``,
             ``"changed"``, ``"goal:<name>"``, ``"term:<name>"``, …
+        xlabel : str, optional
+            The x-axis label (default: what was varied, e.g. ``"goal:0.at_least"``).
+        secondary : str, optional
+            One of ``y`` drawn against a second y-axis on the right (a share next to a
+            total score, which would otherwise look flat).
         ax : matplotlib.axes.Axes, optional
             Where to draw; a new figure when omitted.
 
@@ -640,8 +665,11 @@ class SweepDisplay:
         for name, col in zip(names, ys, strict=True):
             if col.dtype == object:
                 raise ValueError(f"`y`: column {name!r} holds non-numbers.")
-        xlabel = str(vary) if x is None and vary else key
-        return cls(xs, ys, names, xlabel).plot(ax=ax)
+        if secondary is not None and secondary not in names:
+            raise ValueError(f"`secondary`: {secondary!r} is not one of `y` ({names}).")
+        if xlabel is None:
+            xlabel = str(vary) if x is None and vary else key
+        return cls(xs, ys, names, xlabel, secondary).plot(ax=ax)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Self:
         """Draw the lines.
@@ -665,14 +693,21 @@ class SweepDisplay:
             )
         kw = {"marker": "o", **kwargs}
         self.lines_: list[Line2D] = []
-        for values, label in zip(self.ys, self.labels, strict=True):
-            (line,) = ax.plot(self.x, _floats(values, f"ys[{label!r}]"), label=label, **kw)
+        right = ax.twinx() if self.secondary is not None else None
+        for k, (values, label) in enumerate(zip(self.ys, self.labels, strict=True)):
+            on = right if right is not None and label == self.secondary else ax
+            line_kw: dict[str, Any] = {"color": f"C{k}", **kw}  # one colour cycle, two axes
+            (line,) = on.plot(self.x, _floats(values, f"ys[{label!r}]"), label=label, **line_kw)
             self.lines_.append(line)
         ax.set_xlabel(self.xlabel)
-        if len(self.labels) == 1:
-            ax.set_ylabel(self.labels[0])
-        else:
-            ax.legend(frameon=False)
+        primary = [label for label in self.labels if label != self.secondary]
+        if right is not None:
+            right.set_ylabel(str(self.secondary))
+        if len(primary) == 1:
+            ax.set_ylabel(primary[0])
+        if len(self.labels) > 1:
+            ax.legend(self.lines_, list(self.labels), frameon=False)
+        self.secondary_ax_ = right
         self.ax_ = ax
         self.figure_ = fig
         return self

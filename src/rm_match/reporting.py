@@ -1016,11 +1016,11 @@ _PCT_KEYS = frozenset(("mentor_match_rate", "mentee_match_rate", "feasible_share
 
 #: Summary entries and how they read.
 _SUMMARY_TEXT = {
-    "status": "status",
+    "status": "status (optimal: no better set of pairs exists)",
     "objective": "objective (total score)",
-    "bound": "proven bound",
-    "gap": "relative gap",
-    "method": "method",
+    "bound": "proven bound (no answer can score more)",
+    "gap": "relative gap to the bound (0: proven best)",
+    "method": "solver",
     "policy": "policy",
     "rounds": "rounds",
     "mentors": "mentors",
