@@ -209,20 +209,13 @@ def _in_order(names: Iterable[str]) -> Sequence[str]:
 # -- the matching and its report ---------------------------------------------------------------
 
 
-def explain_matching(
-    problem: Problem,
-    arrays: ProblemArrays | None,
-    free: Assignment,
-    start: float,
-) -> Matching:
-    """The :class:`~rm_match.Matching` of ``free`` (the solved, non-required pairs) and the
-    required pairs: per-pair explanations, every unmatched participant's reason, the
-    report; ``arrays`` is the compiled problem when there is one (the dense path)."""
+def explain_pairs(
+    problem: Problem, pairs: np.ndarray, required: np.ndarray
+) -> tuple[tuple[PairExplanation, ...], np.ndarray, dict[str, np.ndarray]]:
+    """Each pair ``(mentor index, mentee index)`` explained — its score, each term, the
+    skills that drive it each way, whether it was ``required`` — with the pairs' scores and
+    term values (computed pair-wise, once)."""
     mentors, mentees = problem.mentors, problem.mentees
-    fixed = problem.placement()[0]
-    pairs = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
-    required = np.zeros(len(pairs), dtype=bool)
-    required[: len(fixed)] = True
     mi, ei = pairs[:, 0], pairs[:, 1]
     terms = problem.terms(mi, ei, outer=False)
     scores = combine(terms, problem.weights)
@@ -242,6 +235,25 @@ def explain_matching(
         )
         for k, (m, e) in enumerate(pairs.tolist())
     )
+    return explained, scores, terms
+
+
+def explain_matching(
+    problem: Problem,
+    arrays: ProblemArrays | None,
+    free: Assignment,
+    start: float,
+) -> Matching:
+    """The :class:`~rm_match.Matching` of ``free`` (the solved, non-required pairs) and the
+    required pairs: per-pair explanations, every unmatched participant's reason, the
+    report; ``arrays`` is the compiled problem when there is one (the dense path)."""
+    mentors, mentees = problem.mentors, problem.mentees
+    fixed = problem.placement()[0]
+    pairs = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    required = np.zeros(len(pairs), dtype=bool)
+    required[: len(fixed)] = True
+    mi, ei = pairs[:, 0], pairs[:, 1]
+    explained, scores, terms = explain_pairs(problem, pairs, required)
     fixed_total = float(scores[: len(fixed)].sum())
     objective = free.objective + fixed_total
     bound = free.bound + fixed_total

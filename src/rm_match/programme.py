@@ -523,7 +523,12 @@ no_reporting_line (did you mean 'depth'?); its parameters are ['depth'].
 def rule_labels(rules: Sequence[Rule]) -> tuple[str, ...]:
     """One distinct label per rule: its name, with a 1-based number among the rules of the
     same name when there are several (``forbidden_pairs[2]`` is the second one)."""
-    names = [r.name for r in rules]
+    return numbered([r.name for r in rules])
+
+
+def numbered(names: Sequence[str]) -> tuple[str, ...]:
+    """Each name, with a 1-based number among the equal names when there are several
+    (``["a", "b", "a"]`` → ``("a[1]", "b", "a[2]")``): distinct labels of rules or goals."""
     total = Counter(names)
     seen: Counter[str] = Counter()
     out = []

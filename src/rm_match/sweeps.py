@@ -60,7 +60,7 @@ import dataclasses
 import math
 import numbers
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
@@ -77,7 +77,7 @@ from .goals import Goal, GoalCheck, GoalContext, Share, check_goals
 from .people import People
 from .preferences import Preferences
 from .problem import Problem, active_weights
-from .programme import Programme
+from .programme import Programme, numbered
 from .results import relative_gap
 from .rules import RequiredPairs
 from .solvers import ArrayProblem, Needs, check_options, choose, solve
@@ -760,14 +760,7 @@ def _seeds(rng: object, k: int) -> list[Any]:
 
 def _goal_labels(goals: Sequence[Goal]) -> list[str]:
     """A column name per goal: its name, numbered when several share it."""
-    names = [g.name for g in goals]
-    total = Counter(names)
-    seen: Counter[str] = Counter()
-    out = []
-    for name in names:
-        seen[name] += 1
-        out.append(f"{name}[{seen[name]}]" if total[name] > 1 else name)
-    return out
+    return list(numbered([g.name for g in goals]))
 
 
 def _placement(

@@ -27,6 +27,7 @@ import numpy as np
 
 from .._checks import check_int, check_sequence, is_collection
 from ..errors import ValidationError
+from ..explain import explain_pairs
 from ..people import People
 from ..preferences import Preferences
 from ..problem import Problem
@@ -35,7 +36,6 @@ from ..results import Matching, PairExplanation, relative_gap
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
 from ..solvers.rotation import MAX_ROUNDS, ArrayRotation, colour_rounds, rotate_arrays
-from ..terms import combine, top_skills
 
 __all__ = ["SHORT_KINDS", "Exposure", "Rotation", "Round", "Shortfall", "rotate"]
 
@@ -659,32 +659,16 @@ def _rounds(problem: Problem, result: ArrayRotation, fixed: np.ndarray) -> tuple
     mentors, mentees = problem.mentors, problem.mentees
     pairs = result.pairs
     mi, ei = pairs[:, 0], pairs[:, 1]
-    terms = problem.terms(mi, ei, outer=False)
-    scores = combine(terms, problem.weights)
-    if "learning" in problem.weights:
-        teach, back = top_skills(problem.cohort, problem.spec, mi, ei)
-    else:  # the learning value is not scored: no skill drives the pair
-        teach = back = [()] * len(pairs)
     n_e = max(mentees.n, 1)
     required = np.isin(mi * n_e + ei, fixed[:, 0] * n_e + fixed[:, 1])
+    explained_all, scores, _ = explain_pairs(problem, pairs, required)
     ids_m, ids_e = mentors.ids, mentees.ids
     with_m = np.flatnonzero(mentors.capacity > 0)
     with_e = np.flatnonzero(mentees.capacity > 0)
     out = []
     for r in range(result.n_rounds):
         at = np.flatnonzero(result.rounds == r)
-        explained = tuple(
-            PairExplanation(
-                mentor=ids_m[mi[p]],
-                mentee=ids_e[ei[p]],
-                score=float(scores[p]),
-                terms={name: float(v[p]) for name, v in terms.items()},
-                mentor_teaches=teach[p],
-                mentee_teaches=back[p],
-                required=bool(required[p]),
-            )
-            for p in at.tolist()
-        )
+        explained = tuple(explained_all[p] for p in at.tolist())
         sit_m = np.setdiff1d(with_m, mi[at])
         sit_e = np.setdiff1d(with_e, ei[at])
         out.append(
