@@ -21,7 +21,8 @@ from rm_match import (
     verify,
 )
 from rm_match.cli import demo_programme
-from rm_match.rounds import STATUSES, Rematch, rematch
+from rm_match.rounds import STATUSES, Rematch, rematch, rematching
+from rm_match.solvers import check_options
 
 LIGHT = Programme(rules=[rules.CrossDepartment(), rules.SeniorityDirection(min_gap=1)])
 
@@ -182,6 +183,90 @@ def test_never_worse_than_requiring_the_previous_pairs(case):
 
 def _chart(r: Rematch):
     return r.problem.cohort.org_chart or None
+
+
+# -- keeping every keepable pair (the quick path) against the bonus solve -----------------------
+
+KEEP_ALL = "every keepable previous pair kept"
+
+
+def _by_bonus(r: Rematch, previous, policy="max_matched"):
+    """The lexicographic answer by the bonus solve alone (the path the quick one replaces)."""
+    problem = r.problem
+    alive = [(m, e) for m, e in previous if m in problem.mentors and e in problem.mentees]
+    pm = np.array([problem.mentors.index(m) for m, _ in alive], dtype=np.int64)
+    pe = np.array([problem.mentees.index(e) for _, e in alive], dtype=np.int64)
+    opts = check_options(policy=policy)
+    return rematching._with_bonus(problem, pm, pe, None, opts)
+
+
+@FAST
+@given(case=scenarios(), policy=st.sampled_from(["max_matched", "max_score"]))
+def test_keeping_every_pair_agrees_with_the_bonus_solve(case, policy):
+    mentors, mentees, previous, gone, prog = case
+    r = rematch(previous, mentors, mentees, prog, left=gone, policy=policy, compare=False)
+    other = _by_bonus(r, previous, policy)
+    kept_other = len(set(other.id_pairs) & set(previous))
+    assert (len(r.matching), _kept(r)) == (len(other), kept_other)
+    assert _close(r.matching.objective, other.objective)
+    if policy == "max_score":  # kept, then score: keeping them all is always the optimum
+        assert KEEP_ALL in r.matching.assignment.message
+    if KEEP_ALL in r.matching.assignment.message:
+        assert _kept(r) == r.keepable
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_keeping_every_pair_at_scale_is_the_lexicographic_optimum(demo):
+    mentors, mentees = synthetic.cohort(300, 300, rng=21)
+    prog = demo_programme() if demo else LIGHT
+    before = match(mentors, mentees, prog)
+    gen = np.random.default_rng(3)
+    gone = [*gen.choice(mentors.ids, 15, replace=False), *gen.choice(mentees.ids, 15, replace=False)]
+    r = rematch(before, mentors, mentees, prog, left=gone)
+    other = _by_bonus(r, before.id_pairs)
+    assert len(r.matching) == len(other) == 285
+    assert _kept(r) == len(set(other.id_pairs) & set(before.id_pairs))
+    assert _close(r.matching.objective, other.objective)
+    assert r.matching.status == "optimal" and r.matching.bound >= r.matching.objective
+    assert verify(r.matching, r.problem) == []
+    if demo:  # keeping all 270 keepable pairs leaves 283 pairs at most: two are broken
+        assert (r.keepable, _kept(r)) == (270, 268)
+        assert KEEP_ALL not in r.matching.assignment.message
+    else:
+        assert KEEP_ALL in r.matching.assignment.message and _kept(r) == r.keepable
+        # the kept pairs are explained as the programme's pairs, not as required ones
+        assert not any(p.required for p in r.matching.pairs)
+
+
+def _square():
+    skills = ["ai", "strategy"]
+    mentors = People(["A", "B"], skills=skills, offers=[[0.9, 0.1]] * 2, wants=[[0.1, 0.9]] * 2)
+    mentees = People(["x", "y"], skills=skills, offers=[[0.1, 0.9]] * 2, wants=[[0.9, 0.1]] * 2)
+    return mentors, mentees
+
+
+def test_a_kept_pair_that_costs_a_pair_is_broken():
+    # B can only have x: keeping (A, x) leaves B alone, and max_matched puts pairs first
+    mentors, mentees = _square()
+    prog = Programme(rules=[rules.ForbiddenPairs([("B", "y")])])
+    r = rematch([("A", "x")], mentors, mentees, prog)
+    assert set(r.matching.id_pairs) == {("A", "y"), ("B", "x")}
+    assert r.broken_pairs == (("A", "x"),) and KEEP_ALL not in r.matching.assignment.message
+    assert r.matching.status == "optimal"
+    # under max_score the pair is kept (kept pairs come first)
+    s = rematch([("A", "x")], mentors, mentees, prog, policy="max_score")
+    assert ("A", "x") in s.matching.id_pairs and KEEP_ALL in s.matching.assignment.message
+
+
+def test_kept_pairs_beyond_a_required_pairs_capacity():
+    # x must be with B (a rule), so the previous (A, x) cannot be placed beside it: the quick
+    # path's placement is infeasible and the bonus solve answers
+    mentors, mentees = _square()
+    prog = Programme(rules=[rules.RequiredPairs([("B", "x")])])
+    r = rematch([("A", "x"), ("B", "x")], mentors, mentees, prog)
+    assert set(r.matching.id_pairs) == {("B", "x"), ("A", "y")}
+    assert r.kept_pairs == (("B", "x"),)
+    assert verify(r.matching, r.problem) == []
 
 
 # -- break prices ------------------------------------------------------------------------------
