@@ -7,6 +7,8 @@ round-by-round matching, and equals brute force on tiny cohorts.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -228,6 +230,23 @@ def test_errors():
     prog = Programme(goals=[goals.Count(at_least=10_000)])  # goals over the whole plan
     with pytest.raises(InfeasibleError, match="count"):
         rotate(mentors, mentees, prog, rounds=2)
+
+
+def test_memory_limit_is_checked_before_the_compile(monkeypatch):
+    mentors, mentees = synthetic.cohort(40, 40, rng=0)
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled before the memory check")
+
+    with monkeypatch.context() as m:
+        m.setattr(Problem, "compile", no_compile)
+        with pytest.raises(rm.MemoryBudgetError, match="`memory_limit`") as info:
+            rotate(mentors, mentees, rounds=3, memory_limit=1e5)
+    assert info.value.budget == 1e5 and info.value.estimate > 1e5
+    with pytest.raises(ValidationError, match="`memory_limit` must be a positive number"):
+        rotate(mentors, mentees, rounds=3, memory_limit=-1)
+    rot = rotate(mentors, mentees, rounds=3, memory_limit=math.inf)
+    assert rot.status == "optimal" and len(rot) == 120
 
 
 def test_max_score_policy_and_records():

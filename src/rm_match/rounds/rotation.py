@@ -35,6 +35,7 @@ from ..programme import Programme
 from ..results import Matching, PairExplanation, relative_gap
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
+from ..solvers.registry import Needs, choose, memory_budget
 from ..solvers.rotation import MAX_ROUNDS, ArrayRotation, colour_rounds, rotate_arrays
 
 __all__ = ["SHORT_KINDS", "Exposure", "Rotation", "Round", "Shortfall", "rotate"]
@@ -347,6 +348,7 @@ def rotate(
     preferences: Preferences | None = None,
     time_limit: float | None = None,
     rng: Any = None,
+    memory_limit: float | None = None,
 ) -> Rotation:
     """Plan ``rounds`` rounds of pairs: no pair twice, optimal over all rounds jointly.
 
@@ -409,6 +411,9 @@ def rotate(
         Checked, then unused: the method is exact and always finishes.
     rng : None, int or numpy.random.Generator, optional
         Checked, then unused: the method is deterministic.
+    memory_limit : float, optional
+        Bytes the plan may use, as in :func:`rm_match.match` (default: half the memory
+        available). Checked before the dense compile.
 
     Returns
     -------
@@ -419,6 +424,10 @@ def rotate(
     ValidationError
         If ``rounds`` is not an integer ≥ 1, ``history`` is malformed, or the tables,
         programme or options are.
+    MemoryBudgetError
+        If the dense plan (the compiled n × n matrices and the min-cost flow over every
+        allowed pair) exceeds ``memory_limit``: raised before anything is compiled. About
+        53 GiB at 20 000 per side.
     InfeasibleError
         If required pairs conflict with other rules (or the history) or capacities, or no
         plan meets the goals (the message names the goals and rules proven to conflict).
@@ -440,7 +449,9 @@ def rotate(
     set()
     """
     start = time.perf_counter()
-    opts = check_options(policy=policy, time_limit=time_limit, rng=rng, start=start)
+    opts = check_options(
+        policy=policy, time_limit=time_limit, rng=rng, start=start, memory_limit=memory_limit
+    )
     k = check_int(rounds, "rounds", low=1, high=MAX_ROUNDS)
     if not isinstance(fair, (bool, np.bool_)):
         raise ValidationError(
@@ -492,6 +503,9 @@ def rotate(
         arrays = problem.compile(keep_terms=False)
     else:
         problem = Problem(mentors, mentees, programme, org_chart=org_chart, preferences=preferences)
+        # the plan before the compile: the flow over every pair, k × the capacities
+        needs = Needs.of(k * cap_m, k * cap_e, compile=True)
+        choose(needs, "flow", budget=memory_budget(opts.memory_limit))
         arrays = problem.compile(keep_terms=False)
         result = rotate_arrays(
             arrays.scores,
@@ -503,6 +517,7 @@ def rotate(
             min_sessions=floors if floors is not None else ("fair" if fair else None),
             required=arrays.fixed,
             time_limit=opts.time_limit,
+            memory_limit=opts.memory_limit,
         )
     full_m = np.minimum(k * cap_m, mentees.n)
     full_e = np.minimum(k * cap_e, mentors.n)

@@ -524,6 +524,7 @@ def rotate_arrays(
     min_sessions: Any = None,
     required: Any = None,
     time_limit: float | None = None,
+    memory_limit: float | None = None,
 ) -> ArrayRotation:
     """The best ``rounds``-round programme over a score matrix: no pair twice, capacities per
     round, optimal over all rounds jointly.
@@ -560,6 +561,9 @@ def rotate_arrays(
     time_limit : float, optional
         Accepted for the shape of the other entry points; the method is exact and always
         finishes.
+    memory_limit : float, optional
+        Bytes the flow may plan to use (as in :func:`rm_match.match`; default: half the
+        memory available).
 
     Returns
     -------
@@ -572,6 +576,8 @@ def rotate_arrays(
     InfeasibleError
         If explicit ``min_sessions`` cannot all be met; the message says which side and how
         many participants fall short.
+    MemoryBudgetError
+        If the flow's plan exceeds ``memory_limit``.
 
     Examples
     --------
@@ -616,7 +622,7 @@ def rotate_arrays(
     ok[fixed[:, 0], fixed[:, 1]] = False  # a required pair is made once
     u_m, u_e = full_m - used_m, full_e - used_e
     free = ArrayProblem(s, ok, u_m, u_e, policy, time_limit, opts.generator)
-    first = solve(free, "flow")
+    first = solve(free, "flow", memory_limit=memory_limit)
     pairs, slack, message = first.pairs, first.bound - first.objective, first.message
     stats: dict[str, Any] = {}
     lo_m = np.zeros(n_m, dtype=np.int64)
