@@ -189,6 +189,54 @@ def test_executors_give_the_serial_rows(cohort, prog) -> None:
     assert _plain(weighed.rows) == _plain(alone.rows)
 
 
+def test_a_dask_cluster_gives_the_serial_rows(cohort, prog) -> None:
+    # any concurrent.futures.Executor will do: here a Dask client's, on a local cluster
+    distributed = pytest.importorskip("distributed")
+    mentors, mentees = cohort
+    kw = {"vary": "goal:0.at_least", "values": [0.0, 0.6, 0.7], "rng": 0}
+    serial = sweep(mentors, mentees, prog, **kw)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(mentors, mentees, prog, executor=client.get_executor(), **kw)
+    assert _plain(on_dask.rows) == _plain(serial.rows)
+    for a, b in zip(on_dask.pairs, serial.pairs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_progress_bar_with_tqdm_and_plain_lines_without(cohort, prog, capsys, monkeypatch) -> None:
+    auto = pytest.importorskip("tqdm.auto")
+    steps: list[int] = []
+    closed: list[bool] = []
+
+    class Spy(auto.tqdm):
+        def update(self, n=1):
+            steps.append(n)
+            return super().update(n)
+
+        def close(self):
+            closed.append(True)
+            return super().close()
+
+    mentors, mentees = cohort
+    kw = {"vary": "goal:0.at_least", "values": [0.0, 0.4], "rng": 0}
+    with monkeypatch.context() as m:
+        m.setattr(auto, "tqdm", Spy)
+        sweep(mentors, mentees, prog, progress=True, **kw)
+    err = capsys.readouterr().err
+    assert "sweep" in err and "/2" in err  # the bar on stderr: the stage and the total
+    assert sum(steps) == 2 and closed  # one step per point, and the bar closed
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # as if the extra were not installed
+    sweep(mentors, mentees, prog, progress=True, **kw)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["rm_match sweep 1/2", "rm_match sweep 2/2"]
+    for line in lines:  # counts and statuses, no participant's data
+        assert not any(pid in line for pid in (*mentors.ids, *mentees.ids))
+
+
 def test_progress_one_event_per_point_and_no_log(cohort, prog, caplog) -> None:
     mentors, mentees = cohort
     events: list = []
