@@ -19,16 +19,26 @@ from .sources import FORBIDDEN, INFEASIBLE, _chunks, _exact, _map
 RANDOM_EDGES = 4
 
 
-#: Mentors per group when estimating each mentee's k-th best mentor.
+#: Mentors per group when estimating each mentee's k-th best mentor (fewer when there are
+#: not twice ``k`` groups of this size: see :func:`_group_size`).
 _GROUP = 32
 
 
-def _group_max(block: np.ndarray) -> np.ndarray:
-    """Column maxima over each run of ``_GROUP`` rows (the last run may be shorter); a
+def _group_size(n_m: int, k: int) -> int:
+    """Mentors per group: :data:`_GROUP`, or fewer so that there are at least ``2k`` groups
+    (the k-th largest group maximum then screens out most pairs). With 32 per group a
+    cohort of at most ``32 k`` mentors had no more than ``k`` groups and kept every allowed
+    pair as a candidate: 58 % of the pairs at 1 000 per side (k = 32), 1.0 s against
+    0.26 s at 1 250."""
+    return max(1, min(_GROUP, n_m // (2 * max(k, 1))))
+
+
+def _group_max(block: np.ndarray, group: int = _GROUP) -> np.ndarray:
+    """Column maxima over each run of ``group`` rows (the last run may be shorter); a
     reshaped reduction, 4-5× faster than ``np.maximum.reduceat`` on these shapes."""
     n = len(block)
-    full = n - n % _GROUP
-    out = block[:full].reshape(-1, _GROUP, block.shape[1]).max(axis=1)
+    full = n - n % group
+    out = block[:full].reshape(-1, group, block.shape[1]).max(axis=1)
     if full < n:
         out = np.vstack((out, block[full:].max(axis=0, keepdims=True)))
     return out
@@ -77,7 +87,8 @@ def candidates(
     delta = source.error(shift)
     floor = INFEASIBLE - shift
     m_thr = _mentor_thresholds(source, m_ok, e_ok, k, block_elements, gen, u, v)
-    n_groups = -(-n_m // _GROUP)
+    group = _group_size(n_m, k)
+    n_groups = -(-n_m // group)
     rows_ok = np.flatnonzero(m_ok)
     spread = RANDOM_EDGES if n_groups > k and len(rows_ok) else 0
     drawn = rows_ok[gen.integers(0, max(len(rows_ok), 1), size=(n_e, spread))]
@@ -88,7 +99,7 @@ def candidates(
             return np.empty(0, np.int64), np.empty(0, np.int64)
         block = source.screen(None, cols, u, v)
         if n_groups > k:
-            gmax = _group_max(block)
+            gmax = _group_max(block, group)
             # k-th largest group maximum: k real values reach it, so the k best do too
             # (partitioned along memory: strided, it cost more than the scan)
             gmax_t = np.ascontiguousarray(gmax.T)
