@@ -273,9 +273,9 @@ def match(
     policy, method, time_limit, rng, workers, gap_limit, memory_limit
         As in :func:`rm_match.assign` (``time_limit`` counts from the call: scores, rules
         and the goal model are built within it). With ``method="auto"``, cohorts (or
-        independent parts) from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up (and
-        capacities above one on at most one side) take the sparse path, which never builds
-        the n × n matrix (``method="sparse"`` asks for it at any size).
+        independent parts) from :data:`~rm_match.solvers.SPARSE_MIN_CELLS` pairs up take
+        the sparse path, which never builds the n × n matrix (``method="sparse"`` asks for
+        it at any size).
     priority : mapping of id to int, optional
         A waitlist: a priority ≥ 0 per participant (either side; missing ids are 0), e.g. 1
         for first-timers or for people left out last round. Honoured after the policy's own

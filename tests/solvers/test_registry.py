@@ -51,6 +51,7 @@ def test_every_backend_declares_its_capabilities():
     assert BACKENDS["sparse"].capabilities.sparse
     assert BACKENDS["lsa"].capabilities.capacities == "one side"
     assert BACKENDS["flow"].capabilities.capacities == "both sides"
+    assert BACKENDS["sparse"].capabilities.capacities == "both sides"
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,7 @@ def test_every_backend_declares_its_capabilities():
         (Needs(50, 60, goals=True), "lp"),
         (Needs(50, 60, capacities="both sides", goals=True), "lp"),
         (Needs(3000, 3000), "sparse"),  # 9e6 cells: from SPARSE_MIN_CELLS up
-        (Needs(3000, 3000, capacities="both sides"), "flow"),  # the sparse path cannot
+        (Needs(3000, 3000, capacities="both sides"), "sparse"),  # a b-matching too
         (Needs(3000, 3000, goals=True), "lp"),
     ],
 )
@@ -92,10 +93,6 @@ def test_needs_of_capacities():
         (
             {"mentor_capacity": 2, "mentee_capacity": 2, "method": "lsa"},
             r"method 'lsa' cannot solve this problem: capacities above 1 on both sides",
-        ),
-        (
-            {"mentor_capacity": 2, "mentee_capacity": 2, "method": "sparse"},
-            r"method 'sparse' cannot solve this problem: capacities above 1 on both sides",
         ),
         (
             {"goals": [G.Count(at_least=1)], "method": "flow"},

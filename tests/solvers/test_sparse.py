@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rm_match as rm
-from rm_match import SolverError, assign, rules, screen
+from rm_match import assign, rules, screen
 from rm_match.cli import demo_programme
 from rm_match.screen import ProblemSource
 from rm_match.solvers.sparse import INFEASIBLE, DenseSource, solve_sparse
@@ -27,15 +27,15 @@ def _objective(scores, pairs):
     density=st.floats(0.05, 1.0),
     k=st.integers(1, 3),
     pilot=st.sampled_from([0, 3]),
-    caps=st.sampled_from(["1:1", "mentor", "mentee"]),
+    caps=st.sampled_from(["1:1", "mentor", "mentee", "both"]),
     seed=st.integers(0, 2**31 - 1),
 )
 def test_sparse_equals_dense(n_m, n_e, density, k, pilot, caps, seed):
     rng = np.random.default_rng(seed)
     scores = rng.random((n_m, n_e)).round(int(rng.integers(1, 3)))  # ties on purpose
     feasible = rng.random((n_m, n_e)) < density
-    m_cap = rng.integers(0, 3, n_m) if caps == "mentor" else np.ones(n_m, dtype=np.int64)
-    e_cap = rng.integers(0, 3, n_e) if caps == "mentee" else np.ones(n_e, dtype=np.int64)
+    m_cap = rng.integers(0, 4, n_m) if caps in ("mentor", "both") else np.ones(n_m, dtype=np.int64)
+    e_cap = rng.integers(0, 4, n_e) if caps in ("mentee", "both") else np.ones(n_e, dtype=np.int64)
     for policy in POLICIES:
         ref = assign(
             scores,
@@ -113,9 +113,26 @@ def test_assign_auto_takes_sparse_for_large_matrices(monkeypatch):
     assert a.objective == pytest.approx(assign(scores, method="lsa").objective, abs=1e-9)
 
 
-def test_sparse_refuses_capacities_on_both_sides():
-    with pytest.raises(SolverError, match="both sides"):
-        assign(np.ones((3, 3)), mentor_capacity=2, mentee_capacity=2, method="sparse")
+def test_capacities_on_both_sides_with_a_pair_in_the_cut():
+    """Mentors A, B (capacity 2) and mentees x, y (capacity 2), all four pairs allowed but
+    only A-x scoring: under max_matched all four pairs are made, and the König certificate
+    needs pairs of the cut itself (no end has capacity one to cover them)."""
+    scores = np.array([[1.0, 0.0], [0.0, 0.0]])
+    for policy in ("max_matched", "max_score"):
+        a = assign(scores, mentor_capacity=2, mentee_capacity=2, method="sparse", policy=policy)
+        ref = assign(scores, mentor_capacity=2, mentee_capacity=2, method="flow", policy=policy)
+        assert a.status == "optimal" and a.objective == pytest.approx(ref.objective, abs=1e-12)
+        assert len(a.pairs) == len(ref.pairs)
+    rng = np.random.default_rng(4)
+    scores = rng.random((60, 40))
+    m_cap, e_cap = rng.integers(1, 4, 60), rng.integers(1, 6, 40)
+    allowed = rng.random((60, 40)) < 0.3
+    kw = {"mentor_capacity": m_cap, "mentee_capacity": e_cap}
+    a = assign(scores, allowed, method="sparse", **kw)
+    ref = assign(scores, allowed, method="flow", **kw)
+    assert a.status == "optimal" and a.method == "sparse"
+    assert a.objective == pytest.approx(ref.objective, abs=1e-9)
+    assert len(a.pairs) == len(ref.pairs)
 
 
 @pytest.mark.parametrize("policy", ["max_matched", "max_score"])

@@ -27,7 +27,7 @@ goal machinery.
 method         solves
 =============  =================================================================================
 ``sparse``     candidates + pricing (:mod:`.sparse`), certified optimal without the n × n matrix;
-               1:1 or capacities on one side; ``auto`` takes it from :data:`SPARSE_MIN_CELLS`
+               any capacities (each pair once); ``auto`` takes it from :data:`SPARSE_MIN_CELLS`
 ``lsa``        scipy ``linear_sum_assignment``: 1:1, or capacities on one side (expansion)
 ``flow``       OR-tools min-cost flow: any capacities (integer-scaled, slack reported)
 ``lp``         goals: LP column generation, rounding, reduced-cost fixing, HiGHS
@@ -612,7 +612,7 @@ def _goal(name: str) -> Any:
     return load
 
 
-register(_Lazy("sparse", Capabilities("one side", sparse=True, memory=_sparse_memory), _sparse))
+register(_Lazy("sparse", Capabilities("both sides", sparse=True, memory=_sparse_memory), _sparse))
 register(_Lazy("lsa", Capabilities("one side", memory=_lsa_memory), _lsa))
 register(_Lazy("flow", Capabilities("both sides", memory=_flow_memory), _flow))
 for _name in ("lp", "lagrangian", "cpsat", "milp"):

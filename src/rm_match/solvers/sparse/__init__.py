@@ -34,8 +34,13 @@ the interests term): the pairs that pass a threshold are brought within ``δ`` b
 Between rounds, unused edges far below zero reduced cost (``PRUNE``) leave the candidate
 graph: the next scan brings back any that could improve the answer.
 
-Supports one-to-one problems and capacities above one on one side only (both sides above one
-would need edge duals in the certificate).
+Any capacities: one-to-one, above one on one side, or on both (a b-matching where each pair
+is made at most once). With capacities above one on both sides a used pair can itself be in
+the minimum cut (neither end has capacity one to cover it at the same price): the König
+cover then counts it as an edge of the cover, and every pair outside the candidate graph is
+still classified by the vertices alone. The weak-duality slack needs no change: a pair's
+upper bound of one is the ``max(0, rc)`` term. Checked against the dense min-cost flow on
+random instances with capacities 0-4 on both sides (tests/solvers/test_sparse.py).
 
 Modules: :mod:`.sources` (score sources), :mod:`.candidates`, :mod:`.certificate`,
 :mod:`.pricing` and :mod:`.rounds` (the loop and the backend).

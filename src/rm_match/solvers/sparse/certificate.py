@@ -126,12 +126,19 @@ def _certificate(n_m, n_e, mi, ei, s, used, m_cap, e_cap, policy, d) -> _Certifi
             break
     a = ~in_m & (m_cap > 0)
     b = in_e.copy()
+    # a used pair leaving R is a saturated arc of the cut (each pair once): its end of
+    # capacity one covers it at the same price; with more on both ends the pair itself is
+    # in the cut (capacities on both sides), counted once, and no vertex covers it
     cross = in_m[used_m] & ~in_e[used_e]
+    n_cut = 0
     if cross.any():
-        one_e = e_cap[used_e[cross]] <= 1
-        b[used_e[cross][one_e]] = True
-        a[used_m[cross][~one_e]] = True
-    size = int(m_cap[a].sum() + e_cap[b].sum())
+        cm, ce = used_m[cross], used_e[cross]
+        one_e = e_cap[ce] <= 1
+        one_m = m_cap[cm] <= 1
+        b[ce[one_e]] = True
+        a[cm[~one_e & one_m]] = True
+        n_cut = int((~one_e & ~one_m).sum())
+    size = int(m_cap[a].sum() + e_cap[b].sum()) + n_cut
     return _Certificate(u, v, mu, a, b, size == int(used.sum()))
 
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..._progress import ProgressReporter
-from ...errors import SolverError
 from .. import registry
-from .._problem import ArrayProblem, capacities_on_both_sides, max_pairs
+from .._problem import ArrayProblem, max_pairs
 from ..flow import flow_on_edges
 from ..registry import Needs, Solution
 from .candidates import candidates
@@ -154,11 +153,6 @@ def solve_sparse(
     # no one takes more partners than the other side has (the König cover counts capacities)
     m_cap = np.minimum(np.asarray(mentor_capacity, dtype=np.int64), n_e)
     e_cap = np.minimum(np.asarray(mentee_capacity, dtype=np.int64), n_m)
-    if capacities_on_both_sides(m_cap, e_cap):
-        raise SolverError(
-            "method 'sparse' cannot solve this problem: capacities above 1 on both sides.",
-            method="sparse",
-        )
     m_ok, e_ok = m_cap > 0, e_cap > 0
     k_max = max_pairs(m_cap, e_cap)
     t0 = time.perf_counter()
