@@ -8,6 +8,7 @@ round-by-round matching, and equals brute force on tiny cohorts.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -98,6 +99,68 @@ def test_joint_at_least_greedy(n_m, n_e, k, seed, cap):
     _check_plan(fair, k)
     assert len(fair) == len(rot)
     assert fair.objective <= rot.objective + 1e-9
+
+
+@contextmanager
+def _crossover(cells: int):
+    """``auto``'s sparse crossover set to ``cells`` within the block."""
+    from rm_match.solvers import registry
+
+    old = registry.SPARSE_MIN_CELLS
+    registry.SPARSE_MIN_CELLS = cells
+    try:
+        yield
+    finally:
+        registry.SPARSE_MIN_CELLS = old
+
+
+@SMALL
+@given(
+    st.integers(2, 14),
+    st.integers(2, 14),
+    st.integers(1, 4),
+    st.integers(0, 10_000),
+    st.sampled_from([1, 2]),
+    st.booleans(),
+    st.sampled_from(["max_matched", "max_score"]),
+)
+def test_sparse_plan_equals_the_dense_flow(n_m, n_e, k, seed, cap, fair, policy):
+    """Above the crossover the plan is the sparse b-matching of ``match`` (no n × n matrix),
+    coloured into rounds: the same sessions and score as the dense flow, certified, every
+    round verified, the same people short for the same reasons."""
+    mentors, mentees = synthetic.cohort(n_m, n_e, rng=seed, mentor_capacity=cap)
+    history = [(mentors.ids[0], mentees.ids[0])]
+    kw = {"rounds": k, "fair": fair, "policy": policy, "history": history}
+    with _crossover(1 << 60):
+        dense = rotate(mentors, mentees, PROG, **kw)
+    with _crossover(0):
+        plan = rotate(mentors, mentees, PROG, **kw)
+    assert dense.method == "flow"
+    if not fair:
+        assert plan.method == "sparse"
+    elif policy == "max_score":  # fair floors need the most sessions: the dense flow
+        assert plan.method == "flow"
+    # with floors, the sparse plan is kept only when the optimum meets them all
+    assert len(plan) == len(dense)
+    assert plan.objective == pytest.approx(dense.objective, abs=1e-9)
+    assert plan.status == "optimal" and plan.bound >= plan.objective - 1e-12
+    _check_plan(plan, k)
+    assert verify_rounds(plan, plan.problem, history=history) == []
+    if plan.method == "sparse":
+        assert plan.min_sessions == dense.min_sessions
+    for side in ("mentors", "mentees"):  # allowed partners do not depend on the answer
+        both = set(plan.short[side]) & set(dense.short[side])
+        assert all(plan.short[side][i].allowed == dense.short[side][i].allowed for i in both)
+
+
+def test_sparse_plan_is_taken_at_scale():
+    mentors, mentees = synthetic.cohort(60, 60, rng=3)
+    with _crossover(1000):
+        rot = rotate(mentors, mentees, PROG, rounds=3)
+    assert rot.method == "sparse" and rot.status == "optimal"
+    assert "coloured into 3 round(s)" in rot.assignment.message
+    assert rot.min_sessions["mentors"] and min(rot.sessions["mentors"].values()) >= 1
+    _check_plan(rot, 3)
 
 
 @SMALL

@@ -35,7 +35,7 @@ from ..programme import Programme
 from ..results import Matching, PairExplanation, relative_gap
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
-from ..solvers.registry import Needs, choose, memory_budget
+from ..solvers.registry import COMPILE_BLOCK_CELLS, Needs, choose, memory_budget
 from ..solvers.rotation import MAX_ROUNDS, ArrayRotation, colour_rounds, rotate_arrays
 
 __all__ = ["SHORT_KINDS", "Exposure", "Rotation", "Round", "Shortfall", "rotate"]
@@ -503,6 +503,12 @@ def rotate(
         arrays = problem.compile(keep_terms=False)
     else:
         problem = Problem(mentors, mentees, programme, org_chart=org_chart, preferences=preferences)
+        sparse = None
+        if floors is None and (not fair or opts.policy == "max_matched"):
+            sparse = _sparse_plan(problem, k, fair, opts)
+        if sparse is not None:
+            result, fixed = sparse
+            return _rotation(problem, result, fixed, None, k, goals, start)
         # the plan before the compile: the flow over every pair, k × the capacities
         needs = Needs.of(k * cap_m, k * cap_e, compile=True)
         choose(needs, "flow", budget=memory_budget(opts.memory_limit))
@@ -519,15 +525,37 @@ def rotate(
             time_limit=opts.time_limit,
             memory_limit=opts.memory_limit,
         )
-    full_m = np.minimum(k * cap_m, mentees.n)
-    full_e = np.minimum(k * cap_e, mentors.n)
-    allowed = arrays.feasible & (full_m > 0)[:, None] & (full_e > 0)
-    allowed[arrays.fixed[:, 0], arrays.fixed[:, 1]] = True
-    short = _shortfalls(result, allowed, full_m, full_e, mentors, mentees)
-    del allowed
+    return _rotation(problem, result, arrays.fixed, arrays.feasible, k, goals, start)
+
+
+def _rotation(
+    problem: Problem,
+    result: ArrayRotation,
+    fixed: np.ndarray,
+    feasible: np.ndarray | None,
+    k: int,
+    goals: tuple[Any, ...],
+    start: float,
+) -> Rotation:
+    """The :class:`Rotation` of a solved plan: rounds explained, sessions, shortfalls.
+    ``feasible``: the rules' dense mask when there is one (else the rules are evaluated for
+    the participants who fall short only)."""
+    mentors, mentees = problem.mentors, problem.mentees
+    full_m = np.minimum(k * mentors.capacity, mentees.n)
+    full_e = np.minimum(k * mentees.capacity, mentors.n)
+    if feasible is not None:
+        allowed = feasible & (full_m > 0)[:, None] & (full_e > 0)
+        allowed[fixed[:, 0], fixed[:, 1]] = True
+
+        def rows(axis: int, who: np.ndarray) -> np.ndarray:
+            return allowed[who] if axis == 0 else allowed[:, who].T
+
+    else:
+        rows = _allowed_rows(problem, fixed, full_m, full_e)
+    short = _shortfalls(result, rows, full_m, full_e, mentors, mentees)
     ids_m, ids_e = mentors.ids, mentees.ids
     return Rotation(
-        rounds=_rounds(problem, result, arrays.fixed),
+        rounds=_rounds(problem, result, fixed),
         objective=result.objective,
         bound=result.bound,
         gap=result.gap,
@@ -552,6 +580,112 @@ def rotate(
         assignment=result,
         goals=goals,
     )
+
+
+def _sparse_plan(
+    problem: Problem, k: int, fair: bool, opts: Any
+) -> tuple[ArrayRotation, np.ndarray] | None:
+    """The plan without the n × n matrix, when ``match``'s ``auto`` would take the sparse
+    path for the whole programme (each participant ``k ×`` their capacity, each pair once:
+    the b-matching :func:`rm_match.match` solves with those capacities), then coloured into
+    rounds. Returns ``(plan, required pairs)``, or ``None`` for the dense flow: below the
+    sparse crossover, or when the fairness floors are not met by the optimum itself.
+
+    The floors (``fair=True``, ``max_matched`` only) never need the rules' allowed counts
+    here: each floor is at most ``min(S // n, k × capacity)`` (``S`` the most sessions, the
+    plan's own count under ``max_matched``), so a plan that gives everyone on the larger
+    side that many meets every floor, and being optimal without them it is the optimum
+    with them. Otherwise ``None``: the dense path lowers clashing floors and re-solves."""
+    mentors, mentees = problem.mentors, problem.mentees
+    full_m = np.minimum(k * mentors.capacity, mentees.n)
+    full_e = np.minimum(k * mentees.capacity, mentors.n)
+    needs = Needs.of(full_m, full_e, compile=True)
+    backend = choose(needs, "auto", budget=memory_budget(opts.memory_limit))
+    if not backend.capabilities.sparse:
+        return None
+    t0 = time.perf_counter()
+    plan = Problem(
+        mentors.with_column("capacity", full_m),
+        mentees.with_column("capacity", full_e),
+        problem.programme,
+        org_chart=problem.cohort.org_chart or None,
+        preferences=problem.preferences,
+    )
+    from .. import api  # the path of `match`
+
+    free, _ = api._solve_problem(plan, replace(opts, method="sparse", start=t0))
+    fixed = plan.placement()[0]
+    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    every = np.asarray(every, dtype=np.int64).reshape(-1, 2)
+    n_m, n_e = problem.cohort.shape
+    got_m = np.bincount(every[:, 0], minlength=n_m)
+    got_e = np.bincount(every[:, 1], minlength=n_e)
+    lo_m = np.zeros(n_m, dtype=np.int64)
+    lo_e = np.zeros(n_e, dtype=np.int64)
+    stats: dict[str, Any] = {"max_sessions": len(every)} if fair else {}
+    if fair:
+        c_m, c_e = int((full_m > 0).sum()), int((full_e > 0).sum())
+        floor = len(every) // max(c_m, c_e, 1)
+        if c_m >= c_e:
+            lo_m = np.minimum(full_m, floor)
+        if c_e >= c_m:
+            lo_e = np.minimum(full_e, floor)
+        if (got_m < lo_m).any() or (got_e < lo_e).any():
+            return None
+        stats["floor"] = floor
+    colours = colour_rounds(every, n_m, n_e, k, mentors.capacity, mentees.capacity)
+    order = np.lexsort((every[:, 1], every[:, 0], colours))
+    every, colours = every[order], colours[order]
+    for a in (every, colours):
+        a.flags.writeable = False
+    fixed_total = float(problem.scores(fixed[:, 0], fixed[:, 1], outer=False).sum())
+    objective = free.objective + fixed_total
+    bound = free.bound + fixed_total
+    gap = relative_gap(objective, bound)
+    result = ArrayRotation(
+        pairs=every,
+        rounds=colours,
+        n_rounds=k,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status=free.status,
+        policy=opts.policy,
+        method="sparse",
+        message=f"{free.message}; coloured into {k} round(s)",
+        wall_time=time.perf_counter() - t0,
+        mentor_sessions=got_m,
+        mentee_sessions=got_e,
+        min_sessions=(lo_m, lo_e),
+        stats=stats,
+    )
+    return result, fixed
+
+
+def _allowed_rows(problem: Problem, fixed: np.ndarray, full_m: np.ndarray, full_e: np.ndarray):
+    """``rows(axis, who)``: which partners every rule allows the mentors (``axis`` 0) or
+    mentees (1) ``who``, evaluated in blocks (no n × n mask); required pairs count."""
+    n_m, n_e = problem.cohort.shape
+
+    def rows(axis: int, who: np.ndarray) -> np.ndarray:
+        other = np.arange(n_e if axis == 0 else n_m)
+        out = np.zeros((len(who), len(other)), dtype=bool)
+        step = max(1, COMPILE_BLOCK_CELLS // max(len(other), 1))
+        for lo in range(0, len(who), step):
+            part = who[lo : lo + step]
+            mi, ei = (part, other) if axis == 0 else (other, part)
+            ok = np.ones((len(mi), len(ei)), dtype=bool)
+            for mask in problem.allowed(mi, ei).values():
+                ok &= mask
+            out[lo : lo + step] = ok if axis == 0 else ok.T
+        out &= (full_e if axis == 0 else full_m)[None, :] > 0
+        mine, theirs = (fixed[:, 0], fixed[:, 1]) if axis == 0 else (fixed[:, 1], fixed[:, 0])
+        at = np.searchsorted(who, mine)
+        hit = (at < len(who)) & (who[np.minimum(at, len(who) - 1)] == mine)
+        out[at[hit], theirs[hit]] = True
+        return out
+
+    return rows
 
 
 def _floors(
@@ -702,35 +836,40 @@ def _rounds(problem: Problem, result: ArrayRotation, fixed: np.ndarray) -> tuple
 
 def _shortfalls(
     result: ArrayRotation,
-    allowed: np.ndarray,
+    rows: Any,
     full_m: np.ndarray,
     full_e: np.ndarray,
     mentors: People,
     mentees: People,
 ) -> dict[str, dict[Hashable, Shortfall]]:
-    """Everyone with capacity and fewer than ``full`` sessions, with the reason."""
+    """Everyone with capacity and fewer than ``full`` sessions, with the reason;
+    ``rows(axis, who)``: the partners the rules allow participants ``who`` (sorted) of a
+    side (``axis`` 0 mentors, 1 mentees), one row each."""
     pairs = result.pairs
-    met = np.zeros(allowed.shape, dtype=bool)
-    met[pairs[:, 0], pairs[:, 1]] = True
     out: dict[str, dict[Hashable, Shortfall]] = {}
     for side, got, full, other_got, other_full, ids, axis in (
         ("mentors", result.mentor_sessions, full_m, result.mentee_sessions, full_e, mentors.ids, 0),
         ("mentees", result.mentee_sessions, full_e, result.mentor_sessions, full_m, mentees.ids, 1),
     ):
         who = np.flatnonzero((full > 0) & (got < full))
-        n_allowed = allowed.sum(axis=1 - axis)
-        rows_ok = allowed[who] if axis == 0 else allowed[:, who].T
-        rows_met = met[who] if axis == 0 else met[:, who].T
-        room = np.asarray((rows_ok & ~rows_met & (other_got < other_full)).any(axis=1))
         found: dict[Hashable, Shortfall] = {}
-        for j, i in enumerate(who.tolist()):
-            s, f, a = int(got[i]), int(full[i]), int(n_allowed[i])
-            if s >= a:
-                kind = "few_partners"
-            elif not room[j]:
-                kind = "partners_full"
-            else:
-                kind = "score"
-            found[ids[i]] = Shortfall(s, f, a, kind)
+        if len(who):
+            rows_ok = rows(axis, who)
+            n_allowed = rows_ok.sum(axis=1)
+            rows_met = np.zeros_like(rows_ok)
+            mine, theirs = (pairs[:, 0], pairs[:, 1]) if axis == 0 else (pairs[:, 1], pairs[:, 0])
+            at = np.searchsorted(who, mine)
+            hit = (at < len(who)) & (who[np.minimum(at, len(who) - 1)] == mine)
+            rows_met[at[hit], theirs[hit]] = True
+            room = np.asarray((rows_ok & ~rows_met & (other_got < other_full)).any(axis=1))
+            for j, i in enumerate(who.tolist()):
+                s, f, a = int(got[i]), int(full[i]), int(n_allowed[j])
+                if s >= a:
+                    kind = "few_partners"
+                elif not room[j]:
+                    kind = "partners_full"
+                else:
+                    kind = "score"
+                found[ids[i]] = Shortfall(s, f, a, kind)
         out[side] = found
     return out
