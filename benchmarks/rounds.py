@@ -11,9 +11,11 @@ A synthetic cohort of n mentors and n mentees (``rng=11``) under the demo progra
 skip-level, seniority gap 2, a common language, at most 6 h apart; diversity on gender and
 generation). The cohort is built before the clock starts; each run is timed in this process
 from the call to its return (the joint plan: compile, flow, colouring, explanations; greedy:
-``k`` full ``match`` calls). Columns: sessions over all rounds, total score, the joint plan's
-status and gap (greedy proves nothing about the plan), the fewest and most sessions of a
-mentor, the median seconds of the runs and their range, and ``verified``: every round passes
+``k`` full ``match`` calls). Columns: the joint plan's solver (the dense flow, or the
+sparse path above ``auto``'s crossover), sessions over all rounds, total score, the joint
+plan's status and gap (greedy proves nothing about the plan), the fewest and most sessions
+of a mentor, the exposure (distinct mentee departments a mentor meets over the plan), the
+median seconds of the runs and their range, and ``verified``: every round passes
 :func:`rm_match.verify` and no pair repeats.
 """
 
@@ -61,6 +63,16 @@ def _scores(mentors, mentees, programme, pairs):
     return prob.scores(mi, ei, outer=False).tolist()
 
 
+def departments_met(rounds, mentors, mentees) -> list[int]:
+    """Per mentor, the distinct mentee departments met over all rounds (exposure)."""
+    dept = dict(zip(mentees.ids.tolist(), mentees.department.tolist(), strict=True))
+    met: dict = {m: set() for m in mentors.ids.tolist()}
+    for r in rounds:
+        for m, e in r:
+            met[m].add(dept[e])
+    return [len(v) for v in met.values()]
+
+
 def verified(rounds, mentors, mentees, programme) -> bool:
     from rm_match import Problem, verify
 
@@ -83,10 +95,11 @@ def main() -> None:
 
     prog = demo_programme()
     head = (
-        "| n per side | rounds | method | sessions | total score | status | gap | "
-        "mentor sessions min–max | seconds (median) | range | verified |"
+        "| n per side | rounds | method | solver | sessions | total score | status | gap | "
+        "mentor sessions min–max | mentee departments a mentor meets, min / median | "
+        "seconds (median) | range | verified |"
     )
-    lines = [head, "|" + "---|" * 11]
+    lines = [head, "|" + "---|" * 13]
     for n in args.sizes:
         mentors, mentees = rm.synthetic.cohort(n, n, rng=11)
         for k in args.rounds:
@@ -100,11 +113,12 @@ def main() -> None:
                         times.append(time.perf_counter() - t0)
                         rounds = [r.id_pairs for r in rot.rounds]
                         total, status, gap = rot.objective, rot.status, f"{rot.gap:.1e}"
+                        solver = rot.method
                         sessions = list(rot.sessions["mentors"].values())
                     else:
                         rounds, total = greedy(mentors, mentees, prog, k)
                         times.append(time.perf_counter() - t0)
-                        status, gap = "–", "–"
+                        status, gap, solver = "–", "–", "match"
                         count = {m: 0 for m in mentors.ids.tolist()}
                         for r in rounds:
                             for m, _ in r:
@@ -112,22 +126,35 @@ def main() -> None:
                         sessions = list(count.values())
                     if row is None:  # the answer is deterministic: checked once
                         ok = verified(rounds, mentors, mentees, prog)
-                        row = (sum(len(r) for r in rounds), total, status, gap, sessions, ok)
+                        depts = departments_met(rounds, mentors, mentees)
+                        row = (
+                            sum(len(r) for r in rounds),
+                            total,
+                            status,
+                            gap,
+                            sessions,
+                            ok,
+                            f"{min(depts)} / {statistics.median(depts):g}",
+                            solver,
+                        )
                 assert row is not None
-                count_, total_, status_, gap_, sessions_, ok_ = row
+                count_, total_, status_, gap_, sessions_, ok_, depts_, solver_ = row
                 lines.append(
-                    f"| {n} | {k} | {method} | {count_} | {total_:.3f} | {status_} | {gap_} | "
-                    f"{min(sessions_)}–{max(sessions_)} | {statistics.median(times):.2f} | "
-                    f"{min(times):.2f}–{max(times):.2f} | {'yes' if ok_ else 'NO'} |"
+                    f"| {n} | {k} | {method} | {solver_} | {count_} | {total_:.3f} | {status_} | "
+                    f"{gap_} | {min(sessions_)}–{max(sessions_)} | {depts_} | "
+                    f"{statistics.median(times):.2f} | {min(times):.2f}–{max(times):.2f} | "
+                    f"{'yes' if ok_ else 'NO'} |"
                 )
                 print(lines[-1], file=sys.stderr, flush=True)
     import os
 
     cpus = os.cpu_count()
     note = (
-        f"\n\n{args.repeats} runs each, in one process; {cpus} CPU(s). Joint: one min-cost "
-        "flow over all rounds (certified by its bound) and an edge colouring, `fair=True`. "
-        "Greedy: one `match` per round excluding earlier pairs (no bound on the plan)."
+        f"\n\n{args.repeats} runs each, in one process; {cpus} CPU(s). Joint: one "
+        "b-matching over all rounds (certified by its bound; `solver` flow: the dense "
+        "min-cost flow, sparse: the sparse path of `match`) and an edge colouring, "
+        "`fair=True`. Greedy: one `match` per round excluding earlier pairs (no bound on the "
+        "plan)."
     )
     cmd = "python benchmarks/rounds.py " + " ".join(sys.argv[1:])
     save(

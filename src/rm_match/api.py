@@ -51,8 +51,10 @@ from .solvers import (
     solve_source,
     validate,
 )
+from .solvers._problem import _capacity as capacity_of
 from .solvers._problem import max_pairs as max_pairs_of
 from .solvers.decompose import join, run
+from .solvers.edges import edges_of, is_sparse, solve_edges
 from .solvers.registry import memory_budget
 from .solvers.solve import _solve, reason
 from .solvers.sparse import SubSource
@@ -133,8 +135,13 @@ def assign(
 
     Parameters
     ----------
-    scores : array_like, shape (n_mentors, n_mentees)
-        Pair scores, finite reals; higher is better.
+    scores : array_like or scipy.sparse matrix, shape (n_mentors, n_mentees)
+        Pair scores, finite reals; higher is better. A ``scipy.sparse`` matrix (or array)
+        gives the allowed pairs as its stored entries (explicit zeros included; an edge
+        list is ``scipy.sparse.coo_array((scores, (rows, cols)), shape=...)``), solved on
+        those pairs without a dense matrix (:mod:`rm_match.solvers.edges`: scipy's LAPJVsp
+        where a matching of a whole side exists, else the min-cost flow; certified either
+        way); ``feasible`` is then ``None``, and goals take a dense matrix.
     feasible : array_like of bool, same shape, optional
         ``False`` forbids a pair outright: it is never chosen. Default: all allowed.
     mentor_capacity, mentee_capacity : int or array_like of int, default 1
@@ -209,6 +216,11 @@ def assign(
     ([[0, 0], [1, 1]], 1.6, 'optimal')
     >>> assign(scores, feasible=np.array([[False, True], [True, True]])).pairs.tolist()
     [[0, 1], [1, 0]]
+    >>> import scipy.sparse as sp  # only the stored pairs are allowed
+    >>> edges = sp.coo_array(([0.8, 0.7, 0.1], ([1, 1, 0], [0, 1, 1])), shape=(2, 2))
+    >>> a = assign(edges)
+    >>> a.pairs.tolist(), round(a.objective, 6), a.method
+    ([[0, 1], [1, 0]], 0.9, 'lapjvsp')
     """
     opts = check_options(
         policy=policy,
@@ -222,6 +234,8 @@ def assign(
         threads=threads,
     )
     checked = () if goals is None else check_sequence(goals, "goals", Goal, "Goal objects")
+    if is_sparse(scores):
+        return _assign_edges(scores, feasible, mentor_capacity, mentee_capacity, opts, checked)
     problem = validate(scores, feasible, mentor_capacity, mentee_capacity, opts)
     with _thread_limits(opts.threads):
         if checked:
@@ -702,6 +716,43 @@ def _with_goals(
     mi, ei = every[:, 0], every[:, 1]
     checks = tuple(check_goals(goals, ctx, mi, ei, scores=scores[mi, ei]))
     return replace(free, goals=checks)
+
+
+def _assign_edges(
+    scores: Any,
+    feasible: Any,
+    mentor_capacity: Any,
+    mentee_capacity: Any,
+    opts: Options,
+    goals: Sequence[Goal],
+) -> Assignment:
+    """:func:`assign` for a ``scipy.sparse`` ``scores``: its stored entries are the allowed
+    pairs, solved on them (:mod:`rm_match.solvers.edges`)."""
+    if feasible is not None:
+        raise ValidationError(
+            "`feasible` must be None with sparse `scores`: the stored entries are the allowed "
+            "pairs (leave a forbidden pair out of the matrix).",
+            argument="feasible",
+        )
+    if goals:
+        raise ValidationError(
+            "cohort goals take a dense `scores` matrix (with `feasible`); sparse scores are "
+            "solved without goals.",
+            argument="goals",
+        )
+    if opts.method not in ("auto", "flow", "sparse"):
+        raise SolverError(
+            f"method {opts.method!r} cannot solve sparse `scores`: 'auto', 'sparse' and "
+            "'flow' solve on the pairs given.",
+            method=opts.method,
+        )
+    n_m, n_e, mi, ei, s = edges_of(scores)
+    m_cap = capacity_of(mentor_capacity, n_m, n_e, "mentor_capacity", "mentor (row)")
+    e_cap = capacity_of(mentee_capacity, n_e, n_m, "mentee_capacity", "mentee (column)")
+    method = "flow" if opts.method == "flow" else "auto"
+    return solve_edges(
+        n_m, n_e, mi, ei, s, m_cap, e_cap, opts.policy, method=method, start=opts.start
+    )
 
 
 def _no_pairs(
