@@ -78,6 +78,8 @@ def edges_of(scores: Any) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]
             argument="scores",
         )
     keys = rows * max(n_e, 1) + cols
+    if len(keys) > 1 and bool((keys[1:] > keys[:-1]).all()):  # CSR order: nothing to sort
+        return n_m, n_e, rows, cols, vals
     order = np.argsort(keys, kind="stable")
     twice = np.flatnonzero(np.diff(keys[order]) == 0)
     if len(twice):
@@ -148,7 +150,9 @@ def _lapjvsp(n_m, n_e, mi, ei, s, m_cap, e_cap, start) -> Assignment | None:
     c_at = np.full(n_e, -1, dtype=np.int64)
     c_at[cols] = np.arange(len(cols))
     cost = 1.0 + (float(s.max()) - s)  # positive: stored zeros would be read as no edge
-    graph = sp.csr_array((cost, (r_at[mi], c_at[ei])), shape=(len(rows), len(cols)))
+    # the edges are sorted by mentor, then mentee: a CSR matrix as it stands
+    indptr = np.searchsorted(r_at[mi], np.arange(len(rows) + 1))
+    graph = sp.csr_array((cost, c_at[ei], indptr), shape=(len(rows), len(cols)))
     try:
         got_r, got_c = min_weight_full_bipartite_matching(graph)
     except ValueError:  # no matching of a whole side: the flow finds the most pairs

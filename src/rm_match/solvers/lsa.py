@@ -11,7 +11,6 @@ partial one.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from ._problem import ArrayProblem, coverage_bonus
 from .registry import Needs, Solution
@@ -52,6 +51,10 @@ class LSABackend:
         np.multiply(cost, ok, out=cost)
         if not unit:
             cost = cost[np.ix_(col_of, row_of) if flip else np.ix_(row_of, col_of)]
+        # scipy.optimize loads on first use (0.3 s): `auto` asks this backend what it can
+        # solve before it takes the sparse path, which never needs it
+        from scipy.optimize import linear_sum_assignment
+
         r, c = linear_sum_assignment(cost)
         if flip:
             r, c = c, r
