@@ -32,7 +32,7 @@ from ..people import People
 from ..preferences import Preferences
 from ..problem import Problem
 from ..programme import Programme
-from ..results import Matching, PairExplanation, relative_gap
+from ..results import Assignment, Matching, PairExplanation, relative_gap
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
 from ..solvers.registry import COMPILE_BLOCK_CELLS, Needs, choose, memory_budget
@@ -622,9 +622,7 @@ def _sparse_plan(
     from .. import api  # the path of `match`
 
     free, _ = api._solve_problem(plan, replace(opts, method="sparse", start=t0))
-    fixed = plan.placement()[0]
-    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
-    every = np.asarray(every, dtype=np.int64).reshape(-1, 2)
+    every, fixed = _placed(plan, free)
     n_m, n_e = problem.cohort.shape
     got_m = np.bincount(every[:, 0], minlength=n_m)
     got_e = np.bincount(every[:, 1], minlength=n_e)
@@ -641,33 +639,73 @@ def _sparse_plan(
         if (got_m < lo_m).any() or (got_e < lo_e).any():
             return None
         stats["floor"] = floor
-    colours = colour_rounds(every, n_m, n_e, k, mentors.capacity, mentees.capacity)
+    result = _coloured(
+        plan,
+        every,
+        fixed,
+        free,
+        k,
+        (mentors.capacity, mentees.capacity),
+        method="sparse",
+        message=f"{free.message}; coloured into {k} round(s)",
+        wall_time=time.perf_counter() - t0,
+        min_sessions=(lo_m, lo_e),
+        stats=stats,
+    )
+    return result, fixed
+
+
+def _placed(big: Problem, free: Assignment) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of a plan solved over ``big`` (the required pairs, then the solved ones)
+    and the required pairs."""
+    fixed = big.placement()[0]
+    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    return np.asarray(every, dtype=np.int64).reshape(-1, 2), fixed
+
+
+def _coloured(
+    big: Problem,
+    every: np.ndarray,
+    fixed: np.ndarray,
+    free: Assignment,
+    k: int,
+    per_round: tuple[np.ndarray, np.ndarray],
+    *,
+    method: str,
+    message: str,
+    wall_time: float,
+    min_sessions: tuple[np.ndarray, np.ndarray],
+    stats: dict[str, Any],
+) -> ArrayRotation:
+    """The :class:`ArrayRotation` of a plan solved as one b-matching over ``big``: its pairs
+    coloured into ``k`` rounds (``per_round``: each side's capacity in a round), sorted by
+    round, and its objective and bound with the required pairs' scores added."""
+    n_m, n_e = big.cohort.shape
+    colours = colour_rounds(every, n_m, n_e, k, per_round[0], per_round[1])
     order = np.lexsort((every[:, 1], every[:, 0], colours))
     every, colours = every[order], colours[order]
     for a in (every, colours):
         a.flags.writeable = False
-    fixed_total = float(problem.scores(fixed[:, 0], fixed[:, 1], outer=False).sum())
+    fixed_total = float(big.scores(fixed[:, 0], fixed[:, 1], outer=False).sum())
     objective = free.objective + fixed_total
     bound = free.bound + fixed_total
-    gap = relative_gap(objective, bound)
-    result = ArrayRotation(
+    return ArrayRotation(
         pairs=every,
         rounds=colours,
         n_rounds=k,
         objective=objective,
         bound=bound,
-        gap=gap,
+        gap=relative_gap(objective, bound),
         status=free.status,
-        policy=opts.policy,
-        method="sparse",
-        message=f"{free.message}; coloured into {k} round(s)",
-        wall_time=time.perf_counter() - t0,
-        mentor_sessions=got_m,
-        mentee_sessions=got_e,
-        min_sessions=(lo_m, lo_e),
+        policy=free.policy,
+        method=method,
+        message=message,
+        wall_time=wall_time,
+        mentor_sessions=np.bincount(every[:, 0], minlength=n_m),
+        mentee_sessions=np.bincount(every[:, 1], minlength=n_e),
+        min_sessions=min_sessions,
         stats=stats,
     )
-    return result, fixed
 
 
 def _allowed_rows(
@@ -749,30 +787,19 @@ def _with_goals(
         preferences=preferences,
     )
     free, _ = api._solve_problem(big, replace(opts, method="auto"))
-    fixed = big.placement()[0]
-    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
-    every = np.asarray(every, dtype=np.int64).reshape(-1, 2)
-    colours = colour_rounds(every, mentors.n, mentees.n, k, mentors.capacity, mentees.capacity)
-    fixed_total = float(big.scores(fixed[:, 0], fixed[:, 1], outer=False).sum())
-    objective = free.objective + fixed_total
-    bound = free.bound + fixed_total
-    zeros_m = np.zeros(mentors.n, dtype=np.int64)
-    zeros_e = np.zeros(mentees.n, dtype=np.int64)
-    result = ArrayRotation(
-        pairs=every,
-        rounds=colours,
-        n_rounds=k,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        status=free.status,
-        policy=free.policy,
+    every, fixed = _placed(big, free)
+    n_m, n_e = mentors.n, mentees.n
+    result = _coloured(
+        big,
+        every,
+        fixed,
+        free,
+        k,
+        (mentors.capacity, mentees.capacity),
         method=free.method,
         message=free.message,
         wall_time=free.wall_time,
-        mentor_sessions=np.bincount(every[:, 0], minlength=mentors.n),
-        mentee_sessions=np.bincount(every[:, 1], minlength=mentees.n),
-        min_sessions=(zeros_m, zeros_e),
+        min_sessions=(np.zeros(n_m, dtype=np.int64), np.zeros(n_e, dtype=np.int64)),
         stats={"goals": len(programme.goals), "fair": "not applied under cohort goals"},
     )
     return result, tuple(free.goals)
