@@ -105,6 +105,14 @@ def test_auto_on_the_sparse_path(monkeypatch, shape, with_rules):
     assert result.method == "sparse"
 
 
+@pytest.mark.parametrize("shape", [(4100, 0), (0, 4100)])
+def test_sparse_path_with_one_side_large_and_the_other_empty(shape):
+    # one side large enough for the pilot, the other empty: nothing to sample the pilot
+    # from (it raised numpy's "a must be a positive integer")
+    a = assign(np.zeros(shape), method="sparse")
+    assert a.status == "optimal" and a.pairs.shape == (0, 2)
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("method", ["auto", *GOAL_METHODS])
 @pytest.mark.parametrize("with_rules", [False, True])

@@ -157,7 +157,7 @@ def solve_sparse(
     k_max = max_pairs(m_cap, e_cap)
     t0 = time.perf_counter()
     gen = np.random.default_rng(rng)
-    if prior is None and pilot and max(n_m, n_e) > 2 * pilot:
+    if prior is None and pilot and max(n_m, n_e) > 2 * pilot and min(n_m, n_e) > 0:
         prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, gen)
         stats.pilot = pilot
     stats.times["pilot"] = time.perf_counter() - t0
