@@ -56,6 +56,8 @@ def check(result, scores, feasible, m_cap, e_cap):
         ({"scores": [[1.0, np.nan]]}, r"`scores` must be finite; entry \(0, 1\) is nan"),
         ({"scores": [[1.0, -np.inf]]}, r"entry \(0, 1\) is -inf; forbid pairs with `feasible`"),
         ({"scores": [[np.inf]]}, r"`scores` must be finite"),
+        # beyond 1e100 the flow's bonus leaves float64 (1e308 gave wrong pairs, "optimal")
+        ({"scores": [[1.0, -1e308]]}, r"`scores` must lie within ±1e\+100 .* entry \(0, 1\)"),
         (
             {"scores": np.ones((2, 3)), "feasible": np.ones((3, 2), dtype=bool)},
             r"`feasible` must be a boolean array of the shape of `scores` \(2, 3\); "

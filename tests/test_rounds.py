@@ -153,6 +153,21 @@ def test_sparse_plan_equals_the_dense_flow(n_m, n_e, k, seed, cap, fair, policy)
         assert all(plan.short[side][i].allowed == dense.short[side][i].allowed for i in both)
 
 
+@pytest.mark.parametrize("cells", [0, 1 << 60])
+def test_required_pairs_beyond_a_rounds_capacity_on_either_path(cells):
+    # found by review: the sparse plan (k × capacity) accepted what the dense path refuses
+    prog = Programme(rules=[rules.RequiredPairs([("A", "x"), ("A", "y")])])
+    with _crossover(cells), pytest.raises(InfeasibleError, match="required pairs"):
+        rotate(People(["A"]), People(["x", "y"]), prog, rounds=2)
+    with pytest.raises(InfeasibleError, match="required pairs"):  # and under goals
+        rotate(
+            People(["A"]),
+            People(["x", "y"]),
+            Programme(rules=prog.rules, goals=[goals.Count(at_least=1)]),
+            rounds=2,
+        )
+
+
 def test_sparse_plan_is_taken_at_scale():
     mentors, mentees = synthetic.cohort(60, 60, rng=3)
     with _crossover(1000):

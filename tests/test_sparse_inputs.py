@@ -56,6 +56,14 @@ def test_explicit_zeros_are_allowed_pairs():
     assert a.method == "lapjvsp" and a.status == "optimal"
 
 
+def test_tiny_scores_get_a_finite_scale():
+    # 1e-300: the integer scale of the certificate (and of the flow) overflowed
+    m = sp.csr_array(np.array([[1e-300, 0.0], [0.0, 2e-300]]))
+    for method in ("auto", "flow"):
+        a = assign(m, method=method)
+        assert a.pairs.tolist() == [[0, 0], [1, 1]] and a.status == "optimal"
+
+
 def test_no_whole_side_matching_falls_back_to_the_flow():
     # mentor 2 and mentee 1 have no allowed pair: no matching of a whole side (LAPJVsp
     # needs one), so the flow finds the most pairs
@@ -102,6 +110,9 @@ def test_bad_sparse_input():
         assign(twice)
     with pytest.raises(ValidationError, match="`mentor_capacity` must have shape"):
         assign(m, mentor_capacity=[1, 1])
+    huge = sp.coo_array(([1e308], ([0], [0])), shape=(1, 1))
+    with pytest.raises(ValidationError, match=r"must lie within ±1e\+100"):
+        assign(huge)
     words = sp.csr_array(np.eye(2, dtype=np.complex128))
     with pytest.raises(ValidationError, match="must hold real numbers"):
         assign(words)

@@ -136,7 +136,7 @@ def assign(
     Parameters
     ----------
     scores : array_like or scipy.sparse matrix, shape (n_mentors, n_mentees)
-        Pair scores, finite reals; higher is better. A ``scipy.sparse`` matrix (or array)
+        Pair scores, finite reals within ±1e100; higher is better. A ``scipy.sparse`` matrix (or array)
         gives the allowed pairs as its stored entries (explicit zeros included; an edge
         list is ``scipy.sparse.coo_array((scores, (rows, cols)), shape=...)``), solved on
         those pairs without a dense matrix (:mod:`rm_match.solvers.edges`: scipy's LAPJVsp

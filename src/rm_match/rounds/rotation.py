@@ -498,7 +498,6 @@ def rotate(
             plan_m, plan_e, more = ex.apply(plan_m, plan_e)
             extra.extend(more)
         planned = replace(programme, goals=(*programme.goals, *extra))
-        result, goals = _with_goals(plan_m, plan_e, planned, k, opts, org_chart, preferences)
         problem = Problem(
             mentors,
             mentees,
@@ -506,6 +505,8 @@ def rotate(
             org_chart=org_chart,
             preferences=preferences,
         )
+        problem.placement()  # required pairs within the capacity of a round, before solving
+        result, goals = _with_goals(plan_m, plan_e, planned, k, opts, org_chart, preferences)
         arrays = problem.compile(keep_terms=False)
     else:
         problem = Problem(mentors, mentees, programme, org_chart=org_chart, preferences=preferences)
@@ -611,6 +612,9 @@ def _sparse_plan(
     backend = choose(needs, "auto", budget=memory_budget(opts.memory_limit))
     if not backend.capabilities.sparse:
         return None
+    # a participant has at most their capacity (of a round) of required pairs, as on the
+    # dense path: the plan's k × capacity would accept more
+    problem.placement()
     t0 = time.perf_counter()
     plan = Problem(
         mentors.with_column("capacity", full_m),

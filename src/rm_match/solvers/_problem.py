@@ -158,6 +158,20 @@ def _feasible(feasible: object, shape: tuple[int, ...]) -> np.ndarray:
     raise ValidationError(f"{want} (or 0/1 integers); got dtype {f.dtype}.", argument="feasible")
 
 
+#: The largest score magnitude taken: beyond it the flow's per-pair bonus (the most pairs
+#: times the score range) and its sums leave float64 (1e308 gave the wrong pairs, reported
+#: optimal).
+MAX_SCORE = 1e100
+
+
+def score_range_error(i: int, j: int, value: float) -> str:
+    """The message for a score beyond :data:`MAX_SCORE`."""
+    return (
+        f"`scores` must lie within ±{MAX_SCORE:g} (rescale them: only their order and "
+        f"differences matter); entry ({i}, {j}) is {value:g}."
+    )
+
+
 def validate(
     scores: object,
     feasible: object,
@@ -175,6 +189,10 @@ def validate(
         raise ValidationError(
             f"`scores` must be finite; entry ({i}, {j}) is {s[i, j]}{hint}.", argument="scores"
         )
+    huge = np.abs(s) > MAX_SCORE
+    if huge.any():
+        i, j = (int(x) for x in np.argwhere(huge)[0])
+        raise ValidationError(score_range_error(i, j, float(s[i, j])), argument="scores")
     f = _feasible(feasible, s.shape)
     n_m, n_e = s.shape
     m_cap = _capacity(mentor_capacity, n_m, n_e, "mentor_capacity", "mentor (row)")

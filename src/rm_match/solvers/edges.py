@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..results import OPTIMALITY_TOL, Assignment
-from ._problem import max_pairs
+from ._problem import MAX_SCORE, max_pairs, score_range_error
 from .flow import _INT_BUDGET, flow_on_edges
 from .sparse.certificate import _certificate, _potentials, _slack
 
@@ -76,6 +76,12 @@ def edges_of(scores: Any) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]
             f"`scores` must be finite; entry ({rows[k]}, {cols[k]}) is {vals[k]} (leave a "
             "forbidden pair out of the sparse matrix instead).",
             argument="scores",
+        )
+    huge = np.abs(vals) > MAX_SCORE
+    if huge.any():
+        k = int(np.flatnonzero(huge)[0])
+        raise ValidationError(
+            score_range_error(int(rows[k]), int(cols[k]), float(vals[k])), argument="scores"
         )
     keys = rows * max(n_e, 1) + cols
     if len(keys) > 1 and bool((keys[1:] > keys[:-1]).all()):  # CSR order: nothing to sort
@@ -178,7 +184,8 @@ def _power_of_two_scale(s: np.ndarray, n_nodes: int) -> float:
     """A power of two ``S`` with ``|s|·S·(n_nodes + 1)`` within 64-bit sums: integer (and
     dyadic) scores stay exact, so an answer optimal for ``s`` is optimal for ``rint(s·S)``."""
     top = float(np.abs(s).max()) or 1.0
-    return float(2.0 ** math.floor(math.log2(_INT_BUDGET / (top * (n_nodes + 1)))))
+    exponent = math.floor(math.log2(_INT_BUDGET) - math.log2(top) - math.log2(n_nodes + 1))
+    return float(2.0 ** min(exponent, 900))  # tiny scores: a finite scale all the same
 
 
 def _certified(

@@ -44,6 +44,7 @@ def flow_on_edges(
     top = float(np.abs(s).max()) or 1.0
     # The solver checks that every cost times (nodes + 1) fits; the total must fit too.
     scale = min(_FLOAT_EXACT / top, _INT_BUDGET / (top * (max(n_nodes, k_max) + 1)))
+    scale = min(scale, 1e270)  # tiny scores (1e-300) made it inf; the bound counts rounding
     m_nodes = np.arange(n_m)
     e_nodes = n_m + np.arange(n_e)
     for _ in range(16):

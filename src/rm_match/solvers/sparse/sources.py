@@ -43,7 +43,11 @@ class DenseSource:
     """A :class:`ScoreSource` over an in-memory matrix (exact screen, ``δ = 0``).
 
     ``shift`` is added to every score as it is read (a shifted copy of the matrix would
-    double its memory).
+    double its memory). The screen reads a value at or below :data:`INFEASIBLE` as a
+    forbidden pair: under ``max_matched`` every allowed score must stay above it once
+    shifted (the backend shifts by the lowest allowed score), else such pairs are lost and
+    the answer, certified for the pairs left, has fewer pairs. Under ``max_score`` such a
+    pair is never worth making, so nothing is lost.
     """
 
     def __init__(self, scores: np.ndarray, feasible: np.ndarray, shift: float = 0.0) -> None:
