@@ -136,12 +136,13 @@ def assign(
     Parameters
     ----------
     scores : array_like or scipy.sparse matrix, shape (n_mentors, n_mentees)
-        Pair scores, finite reals within ±1e100; higher is better. A ``scipy.sparse`` matrix (or array)
-        gives the allowed pairs as its stored entries (explicit zeros included; an edge
-        list is ``scipy.sparse.coo_array((scores, (rows, cols)), shape=...)``), solved on
-        those pairs without a dense matrix (:mod:`rm_match.solvers.edges`: scipy's LAPJVsp
-        where a matching of a whole side exists, else the min-cost flow; certified either
-        way); ``feasible`` is then ``None``, and goals take a dense matrix.
+        Pair scores, finite reals within ±1e100; higher is better. A ``scipy.sparse``
+        matrix (or array) gives the allowed pairs as its stored entries (explicit zeros
+        included; an edge list is ``scipy.sparse.coo_array((scores, (rows, cols)),
+        shape=...)``), solved on those pairs without a dense matrix
+        (:mod:`rm_match.solvers.edges`: scipy's LAPJVsp where a matching of a whole side
+        exists, else the min-cost flow; certified either way); ``feasible`` is then
+        ``None``, and goals take a dense matrix.
     feasible : array_like of bool, same shape, optional
         ``False`` forbids a pair outright: it is never chosen. Default: all allowed.
     mentor_capacity, mentee_capacity : int or array_like of int, default 1
