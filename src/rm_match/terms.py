@@ -122,8 +122,13 @@ def _learning_parts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Forward (mentor teaches) and reverse (mentee teaches) learning values, each in [0, 1]."""
     m, e = cohort.mentors, cohort.mentees
-    forward = _dot(m.offers[mi], scaled_wants(e.wants[ei], spec), outer)
-    reverse = _dot(scaled_wants(m.wants[mi], spec), e.offers[ei], outer)
+    key = (spec.learning_norm, spec.skill_weights.tobytes())
+    # per person once per cohort and scaling (row-wise: the same numbers as scaling the
+    # gathered rows, which cost a division per pair on the exact pair scorer)
+    mentee_wants = cohort.memo(("scaled wants", 1, key), lambda: scaled_wants(e.wants, spec))
+    mentor_wants = cohort.memo(("scaled wants", 0, key), lambda: scaled_wants(m.wants, spec))
+    forward = _dot(m.offers[mi], mentee_wants[ei], outer)
+    reverse = _dot(mentor_wants[mi], e.offers[ei], outer)
     return forward, reverse
 
 
