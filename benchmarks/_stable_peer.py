@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import threading
 import time
 import traceback
+
+from mentor_match_peer import _peak_mib  # standard library only, as this venv needs
 
 
 def lists(pref, axis_rows: bool):
@@ -112,18 +113,6 @@ def run(path: str, game: str, proposer: str) -> dict:
     out["pairs"] = sorted(pairs)
     out["peak_mib"] = _peak_mib()
     return out
-
-
-def _peak_mib() -> float:
-    """Peak RSS of this process in MiB (``VmHWM``, which starts afresh at exec)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv=None) -> int:

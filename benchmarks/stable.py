@@ -89,6 +89,7 @@ from pathlib import Path
 
 import numpy as np
 from _results import Plot, draw, save
+from mentor_match_peer import _peak_mib
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = Path(__file__).resolve().parent / "_stable_peer.py"
@@ -290,14 +291,6 @@ def run_ours(spec: dict) -> dict:
     if spec.get("pairs_out"):
         np.save(spec["pairs_out"], pairs)
     return out
-
-
-def _peak_mib() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def mem_available_mib() -> float:
