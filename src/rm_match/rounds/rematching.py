@@ -319,8 +319,7 @@ def rematch(
         matching = _with_bonus(problem, pm, pe, price, opts)
     else:
         mode = "lexicographic"
-        kept = [alive[k] for k in np.flatnonzero(ok).tolist()]
-        quick = _keep_all(problem, kept, opts, chart, plain if compare else None)
+        quick = _keep_all(problem, pm[ok], pe[ok], opts, chart, plain if compare else None)
         matching = quick if quick is not None else _with_bonus(problem, pm, pe, None, opts)
     optimum = plain.get()[:2] if compare else None
     gone = set(gone_m) | set(gone_e)
@@ -493,7 +492,8 @@ class _Plain:
 
 def _keep_all(
     problem: Problem,
-    kept: list[Pair],
+    km: np.ndarray,
+    ke: np.ndarray,
     opts: Any,
     chart: Mapping[Hashable, Hashable | None] | None,
     plain: _Plain | None,
@@ -521,16 +521,20 @@ def _keep_all(
         return None
     fixed = problem.placement()[0]
     mentors, mentees = problem.mentors, problem.mentees
-    already = {(mentors.ids[m], mentees.ids[e]) for m, e in fixed.tolist()}
-    new = tuple(p for p in kept if p not in already)
-    prog = replace(problem.programme, rules=(*problem.programme.rules, RequiredPairs(new)))
+    n_e = max(mentees.n, 1)
+    # the kept pairs the programme does not already require
+    new = ~np.isin(km * n_e + ke, fixed[:, 0] * n_e + fixed[:, 1])
+    keep = np.column_stack((km[new], ke[new])).astype(np.int64)
+    ids = tuple(
+        zip(mentors.ids[keep[:, 0]].tolist(), mentees.ids[keep[:, 1]].tolist(), strict=True)
+    )
+    prog = replace(problem.programme, rules=(*problem.programme.rules, RequiredPairs(ids)))
     placed = Problem(mentors, mentees, prog, org_chart=chart, preferences=problem.preferences)
     try:
         free, _ = api._solve_problem(placed, opts)
     except InfeasibleError:
         return None
-    both = placed.placement()[0]
-    count = len(both) + len(free.pairs)
+    count = len(fixed) + len(keep) + len(free.pairs)
     if opts.policy == "max_matched" and count < max_pairs(mentors.capacity, mentees.capacity):
         if plain is None:
             return None
@@ -538,9 +542,6 @@ def _keep_all(
         if not proven or count < most:
             return None
     # the same answer over ``problem``: the kept pairs join the solved ones
-    ours = {(int(m), int(e)) for m, e in fixed.tolist()}
-    keep = np.array([p for p in both.tolist() if tuple(p) not in ours], dtype=np.int64)
-    keep = keep.reshape(-1, 2)
     pairs = np.concatenate((keep, free.pairs)) if len(keep) else free.pairs
     kept_total = float(problem.scores(keep[:, 0], keep[:, 1], outer=False).sum())
     answer = Assignment.build(
@@ -551,7 +552,7 @@ def _keep_all(
         policy=opts.policy,
         start=opts.start,
         message=(
-            f"{free.message}; every keepable previous pair kept ({len(kept)}) and the rest "
+            f"{free.message}; every keepable previous pair kept ({len(km)}) and the rest "
             "solved: no answer keeps more"
             + (", with the most pairs any answer has" if opts.policy == "max_matched" else "")
         ),
