@@ -731,10 +731,7 @@ def _allowed_rows(
                 ok &= mask
             out[lo : lo + step] = ok if axis == 0 else ok.T
         out &= (full_e if axis == 0 else full_m)[None, :] > 0
-        mine, theirs = (fixed[:, 0], fixed[:, 1]) if axis == 0 else (fixed[:, 1], fixed[:, 0])
-        at = np.searchsorted(who, mine)
-        hit = (at < len(who)) & (who[np.minimum(at, len(who) - 1)] == mine)
-        out[at[hit], theirs[hit]] = True
+        _mark(out, who, fixed, axis)
         return out
 
     return rows
@@ -875,6 +872,15 @@ def _rounds(problem: Problem, result: ArrayRotation, fixed: np.ndarray) -> tuple
     return tuple(out)
 
 
+def _mark(rows: np.ndarray, who: np.ndarray, pairs: np.ndarray, axis: int) -> None:
+    """Set, in the rows of participants ``who`` (sorted) of side ``axis`` (0 mentors, 1
+    mentees), each partner ``pairs`` gives them (in place)."""
+    mine, theirs = pairs[:, axis], pairs[:, 1 - axis]
+    at = np.searchsorted(who, mine)
+    hit = (at < len(who)) & (who[np.minimum(at, len(who) - 1)] == mine)
+    rows[at[hit], theirs[hit]] = True
+
+
 def _shortfalls(
     result: ArrayRotation,
     rows: Callable[[int, np.ndarray], np.ndarray],
@@ -898,10 +904,7 @@ def _shortfalls(
             rows_ok = rows(axis, who)
             n_allowed = rows_ok.sum(axis=1)
             rows_met = np.zeros_like(rows_ok)
-            mine, theirs = (pairs[:, 0], pairs[:, 1]) if axis == 0 else (pairs[:, 1], pairs[:, 0])
-            at = np.searchsorted(who, mine)
-            hit = (at < len(who)) & (who[np.minimum(at, len(who) - 1)] == mine)
-            rows_met[at[hit], theirs[hit]] = True
+            _mark(rows_met, who, pairs, axis)
             room = np.asarray((rows_ok & ~rows_met & (other_got < other_full)).any(axis=1))
             for j, i in enumerate(who.tolist()):
                 s, f, a = int(got[i]), int(full[i]), int(n_allowed[j])
