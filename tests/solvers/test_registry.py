@@ -185,3 +185,20 @@ def test_goal_methods_match_the_exact_backends_on_a_plain_cohort(method):
     assert got.method == method and got.status == "optimal"
     assert len(got) == len(exact)
     assert got.objective == pytest.approx(exact.objective, abs=1e-9)
+
+
+def test_auto_stops_at_its_choice():
+    """Choosing the sparse path loads no later backend's module (the goal methods' and
+    lsa's scipy.optimize cost a first call 0.3 s): in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from rm_match.solvers.registry import BACKENDS, Needs, choose; "
+        "b = choose(Needs(3000, 3000), 'auto'); "
+        "print(b.name, [n for n, x in BACKENDS.items() if x._impl is not None], "
+        "'scipy.optimize' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["sparse", "['sparse']", "False"]

@@ -343,3 +343,48 @@ def test_exact_scores_in_chunks_on_an_executor_equal_serial(problem):
         got = _exact(src, mi, ei, pool, chunk=64)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _tiny_tie_heavy():
+    """22 × 22, ties, mentor capacities 0-2: where an add and a prune alternated for good."""
+    rng = np.random.default_rng(18)
+    scores = rng.random((22, 22)).round(int(rng.integers(1, 3)))
+    feasible = rng.random((22, 22)) < 0.125
+    return scores, feasible, rng.integers(0, 3, 22), np.ones(22, dtype=np.int64)
+
+
+def test_pruning_stops_so_pricing_settles(monkeypatch):
+    from rm_match.solvers.sparse import rounds
+
+    scores, feasible, m_cap, e_cap = _tiny_tie_heavy()
+    ref = assign(scores, feasible, mentor_capacity=m_cap, method="flow")
+    pairs, slack, _, st = solve_sparse(
+        DenseSource(scores, feasible), m_cap, e_cap, "max_matched", k=1, pilot=0, rng=18
+    )
+    assert slack <= 1e-9 and st.rounds > rounds.PRUNE_ROUNDS  # it settles after pruning ends
+    assert _objective(scores, pairs) == pytest.approx(ref.objective, abs=1e-9)
+    # pruning every round, the same instance never settles: the cycle the limit ends
+    monkeypatch.setattr(rounds, "PRUNE_ROUNDS", 10**9)
+    _, slack, message, _ = solve_sparse(
+        DenseSource(scores, feasible),
+        m_cap,
+        e_cap,
+        "max_matched",
+        k=1,
+        pilot=0,
+        rng=18,
+        max_rounds=60,
+    )
+    assert slack == np.inf and "did not settle" in message
+
+
+def test_small_cohorts_are_screened():
+    """Below 32 k mentors the screening groups shrink: at 1 000 per side (k = 32) the
+    candidates are a small share of the pairs (with groups of 32 they were every pair)."""
+    from rm_match.solvers.sparse.candidates import candidates
+
+    rng = np.random.default_rng(0)
+    source = DenseSource(rng.random((1000, 1000)), np.ones((1000, 1000), dtype=bool))
+    ok = np.ones(1000, dtype=bool)
+    mi, _, _, screened = candidates(source, ok, ok, 32, rng=0)
+    assert screened == 1_000_000 and len(mi) < 0.2 * screened
