@@ -86,6 +86,21 @@ def test_points_equal_match(cohort, prog, vary, values) -> None:
     _same_as_match(s, mentors, mentees)
 
 
+def test_goal_levels_with_a_gap_limit_equal_match(cohort, prog) -> None:
+    """The levels share what the goal row's dual met (a memo): each point is still the
+    answer ``match`` gives with the same gap limit (pairs and all)."""
+    mentors, mentees = cohort
+    levels = [0.5, 0.6, 0.7, 0.8]
+    s = sweep(mentors, mentees, prog, vary="goal:0.at_least", values=levels, rng=0, gap_limit=1e-3)
+    for row, pairs, programme in zip(s.rows, s.pairs, s.programmes, strict=True):
+        ref = rm.match(mentors, mentees, programme, rng=0, gap_limit=1e-3)
+        assert row["objective"] == pytest.approx(ref.objective, rel=1e-12, abs=1e-12)
+        assert row["status"] == ref.status and row["gap"] <= 1e-3
+        assert sorted(_ids(pairs, mentors, mentees)) == sorted(ref.id_pairs)
+        problem = rm.Problem(mentors, mentees, programme)
+        assert rm.verify(_ids(pairs, mentors, mentees), problem) == []
+
+
 def test_large_cohort_without_goals_is_solved_as_match(cohort, prog, monkeypatch) -> None:
     """Where match's sparse path would solve each point (no dense compile to reuse), each
     point is solved as match solves it: here forced on a small cohort."""

@@ -80,7 +80,7 @@ from .problem import Problem, active_weights
 from .programme import Programme, numbered
 from .results import relative_gap
 from .rules import RequiredPairs
-from .solvers import ArrayProblem, Needs, check_options, choose, solve
+from .solvers import ArrayProblem, Needs, check_options, choose, goal_memo, solve
 from .solvers.options import check_executor
 from .solvers.registry import COMPILE_BLOCK_CELLS, memory_budget
 from .terms import TERMS, _learning_parts, combine, pair_terms
@@ -650,6 +650,12 @@ class _Engine:
         )
 
     def run(self, points: Sequence[_Point], bar: ProgressReporter) -> list[_Done]:
+        # the points solved here, one after the other, share what a goal row's dual met
+        # (the same answers, with less work: see :func:`.solvers.goal_memo`)
+        with goal_memo():
+            return self._run(points, bar)
+
+    def _run(self, points: Sequence[_Point], bar: ProgressReporter) -> list[_Done]:
         done: dict[int, _Done] = {}
 
         def finish(d: _Done) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ._problem import ArrayProblem, capacities_on_both_sides, max_pairs, validate
 from .options import DEFAULT_TIME_LIMIT, POLICIES, Options, check_options
 from .registry import BACKENDS, SPARSE_MIN_CELLS, Capabilities, Needs, Solution, choose
-from .solve import solve, solve_goals, solve_source
+from .solve import goal_memo, solve, solve_goals, solve_source
 
 __all__ = [
     "BACKENDS",
@@ -32,6 +32,7 @@ __all__ = [
     "capacities_on_both_sides",
     "check_options",
     "choose",
+    "goal_memo",
     "max_pairs",
     "solve",
     "solve_goals",

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, cast
 
@@ -239,6 +240,18 @@ def solve_source(
         message=message,
     )
     return a, stats
+
+
+@contextmanager
+def goal_memo() -> Iterator[None]:
+    """Within the block, goal solves of one row over the same pairs and scores start from
+    the assignments that the earlier ones met (:mod:`.constrained.parametric`): for a sweep
+    over the row's level, solved one point after the other. The answers are a fresh solve's
+    (up to ties among optimal assignments); only the work to reach them is less."""
+    from .constrained.parametric import remembering
+
+    with remembering():
+        yield
 
 
 def solve_goals(

@@ -2,6 +2,11 @@
 
 ``method="lp"`` (what ``"auto"`` takes for goals):
 
+0. **One goal row** (a share or a count of pairs of a kind, and no indicator): its
+   Lagrangian dual is one-dimensional and is solved first by a few exact assignments
+   (:mod:`.parametric`); its answer, optimal at the dual's minimum, is returned when it is
+   within the gap limit, else it is the incumbent of the steps below (which get the rest
+   of the work: the dual's share is charged whatever it used).
 1. **LP column generation** (:mod:`.lp`): the LP relaxation on a core of pairs, priced over
    every pair; its multipliers give the Lagrangian bound for the whole problem, evaluated
    exactly by one assignment (:func:`.lagrangian.value_at`) up to :data:`_INNER_EDGES` pairs.
@@ -49,7 +54,7 @@ from ...results import OPTIMALITY_TOL, relative_gap
 from .._problem import ArrayProblem, capacities_on_both_sides
 from ..registry import Needs, Solution
 from . import budget as cost
-from . import highs, lp
+from . import highs, lp, parametric
 from .budget import Budget, timings_text
 from .lagrangian import Exact, ExactLagrangian, Inner, close_gap, dual, value_at
 from .model import GoalModel, build_model, score_bound
@@ -267,9 +272,25 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         early.append(y)
         return True
 
+    # one goal row: its dual is one-dimensional (:mod:`.parametric`), solved by a few
+    # exact assignments, which evaluate L(0) too (in a sweep sharing a memo, so does its
+    # point without goals, for the others)
+    memo = parametric.current_memo()
+    one_row = parametric.applies(model, _EXACT_CELLS, empty=memo is not None)
+    path = exact if exact is not None or not one_row else ExactLagrangian(model)
     # the best assignment over every pair, goals aside (L(0)): when it meets every goal it
     # is the optimum, proven by its own bound; else it joins the LP's first core
-    first, at_zero = _best_assignment(model, budget, exact)
+    at_zero: Exact | None
+    first: tuple[np.ndarray, float] | None
+    if one_row and memo is not None and memo.fits(model) and memo.at_zero is not None:
+        at_zero = memo.at_zero  # the same pairs and scores as an earlier solve: no row in L(0)
+        first = (at_zero.x, at_zero.bound)
+        budget.charge(_sparse(model))  # as if evaluated: the work spent is the same
+    else:
+        first, at_zero = _best_assignment(model, budget, path if one_row else exact)
+        if one_row and memo is not None and at_zero is not None and path is not None:
+            memo.fits(model)
+            memo.at_zero, memo.warm = at_zero, path.warm
     meets = first is not None and model.feasible(first[0])
     if first is not None:
         log.info(
@@ -287,11 +308,29 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         message = "the best assignment meets every goal (no LP needed)"
         return _outcome(model, first[0], first[1], message, stats, budget, start)
     extra = None if first is None else first[0]
+    # the dense L(0) bounds every answer (the sparse one only those with its count of pairs)
+    zero_bound = first[1] if first is not None and at_zero is None else np.inf
+    if one_row and at_zero is not None:
+        assert path is not None
+        found = _one_row(model, path, at_zero, budget, memo, stats)
+        if found is not None and found.x is not None:
+            y, e = found.x, found.exact
+            if value < model.weights[y].sum():
+                x, value = y, float(model.weights[y].sum())
+            if (
+                e is not None
+                and e.covers(y)
+                and _gap(model, y, e.bound) <= max(gap_limit, OPTIMALITY_TOL)
+            ):
+                message = (
+                    f"the goal row's Lagrangian dual ({found.evaluations} exact assignments"
+                    f"{'' if found.solved else ', not converged'})"
+                )
+                return _outcome(model, y, e.bound, message, stats, budget, start)
+            at_zero = e if e is not None else at_zero  # the LP starts from the best bound
     # with L(λ) each round the bound comes from the LP phase and fixing prunes little at
     # that size: the LP gets more of what is left
     lp_budget = budget.part(0.85 if exact is not None else 0.75)
-    # the dense L(0) bounds every answer (the sparse one only those with its count of pairs)
-    zero_bound = first[1] if first is not None and exact is None else np.inf
     bar = _PROGRESS.get()
 
     def on_round(rnd: lp.LPRound) -> None:
@@ -462,6 +501,40 @@ def _log_answer(
         _gap(model, x, bound),
         seconds,
     )
+
+
+#: The share of the work the one-row dual gets (all of it is charged, used or not: what
+#: the LP pipeline after it gets does not depend on how fast the dual went).
+_ONE_ROW_SHARE = 0.5
+
+
+def _one_row(model, exact, at_zero, budget, memo, stats) -> parametric.PathResult | None:
+    """The one-row dual (:func:`.parametric.solve`) with its share of the work."""
+    part = budget.part(_ONE_ROW_SHARE)
+    t = time.perf_counter()
+    with budget.stage("row dual"):
+        warm = cost.SPARSE_WARM_EDGE * model.n_edges + cost.CALL
+        found = parametric.solve(
+            model, exact, part, _sparse(model), warm, at_zero=at_zero, memo=memo
+        )
+    part.charge(max(part.left(), 0.0))
+    if found is None:
+        log.info("goal row dual: no certificate (%.2f s)", time.perf_counter() - t)
+        return None
+    stats["row_dual_evaluations"] = found.evaluations
+    stats["row_dual_lambda"] = found.lam
+    stats["row_dual_solved"] = found.solved
+    log.info(
+        "goal row dual: %d exact assignments, %s, bound %.6g (weights), λ %.3g; %.2f s",
+        found.evaluations,
+        "solved" if found.solved else "not solved",
+        found.bound,
+        found.lam,
+        time.perf_counter() - t,
+    )
+    if found.x is not None:
+        _log_answer("row dual", model, found.x, found.bound, time.perf_counter() - t)
+    return found
 
 
 def _best_assignment(
