@@ -204,6 +204,20 @@ def test_executors_give_the_serial_rows(cohort, prog) -> None:
     assert _plain(weighed.rows) == _plain(alone.rows)
 
 
+def test_an_executor_gets_consecutive_goal_points_in_pairs(cohort, prog) -> None:
+    """Consecutive points with goals go to an executor two by two (they share the goal
+    row's dual there); points without goals one by one."""
+    from rm_match.sweeps import _chunks
+
+    class P:
+        def __init__(self, goals: bool) -> None:
+            self.goals = (object(),) if goals else ()
+
+    points = [P(g) for g in (True, True, True, False, True, True)]
+    assert _chunks([0, 1, 2, 3, 4, 5], points) == [[0, 1], [2], [3], [4, 5]]
+    assert _chunks([0, 2, 4, 5], points) == [[0], [2], [4, 5]]  # 1 was served already
+
+
 def test_a_dask_cluster_gives_the_serial_rows(cohort, prog) -> None:
     # any concurrent.futures.Executor will do: here a Dask client's, on a local cluster
     distributed = pytest.importorskip("distributed")

@@ -465,6 +465,37 @@ def _run_point(task: _Task) -> _Done:
     )
 
 
+def _run_points(tasks: Sequence[_Task]) -> list[_Done]:
+    """Solve tasks one after the other, sharing what a goal row's dual met (module level:
+    an executor runs it; see :func:`.solvers.goal_memo`)."""
+    with goal_memo():
+        return [_run_point(t) for t in tasks]
+
+
+#: Points with goals that an executor gets together (consecutive levels of one goal share
+#: the dual's work, as they do serially); the others go one by one.
+_GOAL_CHUNK = 2
+
+
+def _chunks(todo: Sequence[int], points: Sequence[_Point]) -> list[list[int]]:
+    """``todo`` in submission order: runs of consecutive points with goals in chunks of
+    :data:`_GOAL_CHUNK`, every other point alone."""
+    out: list[list[int]] = []
+    for i in todo:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and points[i].goals
+            and points[last[-1]].goals
+            and last[-1] == i - 1
+            and len(last) < _GOAL_CHUNK
+        ):
+            last.append(i)
+        else:
+            out.append([i])
+    return out
+
+
 def _failed(index: int, status: str, message: str, seconds: float) -> _Done:
     return _Done(
         index,
@@ -678,13 +709,16 @@ class _Engine:
             for i in todo:
                 finish(_run_point(self.task(i, points[i])))
         else:
-            queue: deque[Future[_Done]] = deque()
-            for i in todo:
+            queue: deque[Future[list[_Done]]] = deque()
+            for chunk in _chunks(todo, points):
                 if len(queue) >= _IN_FLIGHT:
-                    finish(queue.popleft().result())
-                queue.append(self.executor.submit(_run_point, self.task(i, points[i])))
+                    for d in queue.popleft().result():
+                        finish(d)
+                tasks = [self.task(i, points[i]) for i in chunk]
+                queue.append(self.executor.submit(_run_points, tasks))
             while queue:
-                finish(queue.popleft().result())
+                for d in queue.popleft().result():
+                    finish(d)
         return [done[i] for i in range(len(points))]
 
     def _from_root(self, points: Sequence[_Point]) -> list[_Done]:
