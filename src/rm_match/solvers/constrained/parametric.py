@@ -250,6 +250,22 @@ def _secant(points: list[tuple[float, int]], slope: list[float], damp: list[floa
     return lam if l_lo < lam < l_hi else None
 
 
+def _ahead(points: list[tuple[float, int]], slope: list[float]) -> float | None:
+    """With every evaluated point below zero: where the row's value, linear through the point
+    of largest ``λ`` and the next one with another value, reaches zero, and as far again
+    (``None`` without two such points)."""
+    order = sorted(points)
+    if not order:
+        return None
+    l2, i2 = order[-1]
+    s2 = slope[i2]
+    earlier = [(lam, i) for lam, i in order[:-1] if slope[i] < s2 and lam < l2]
+    if not earlier:
+        return None
+    l1, i1 = earlier[-1]
+    return l2 + 2.0 * (-s2) * (l2 - l1) / (s2 - slope[i1])
+
+
 def solve(
     model: GoalModel,
     exact: ExactLagrangian,
@@ -349,7 +365,11 @@ def solve(
             top = max(p[0] for p in points)
             if top >= lam_far:
                 break
-            lam = min(top * grow if top > 0 else lam_next, lam_far)
+            lam = top * grow if top > 0 else lam_next
+            ahead = _ahead(points, lines.s)
+            if ahead is not None and top < ahead < lam:
+                lam = ahead  # the row's value heads for zero there: a step beyond it
+            lam = min(lam, lam_far)
             grow *= 2.0
             got = evaluate(lam)
             if got is None:
@@ -369,7 +389,8 @@ def solve(
             if lines.value(i, lam) <= low + TOL * max(1.0, abs(low)):
                 solved = True
                 break
-            test = False
+            # a line above the envelope there: the next minimum is between it and the
+            # bracket's other end, nearer λ* than a secant point (test again)
             continue
         side = -1 if lines.s[i] < 0 else 1
         flipped = side != last_side
