@@ -59,8 +59,8 @@ CALL = 1.0e-3
 #: ... and per candidate pair on the sparse path (models above 4 M pairs) ...
 SPARSE_EDGE = 5.0e-7
 #: ... or, started from the potentials of a nearby solve (the one-row dual's later
-#: evaluations: 1.1e-7 measured at n = 1 000, 1.7e-7 at n = 5 000).
-SPARSE_WARM_EDGE = 2.0e-7
+#: evaluations: 1.1e-7 measured at n = 1 000, 1.0-1.7e-7 at n = 5 000).
+SPARSE_WARM_EDGE = 1.2e-7
 #: HiGHS's costs are in :mod:`.highs` (``ROOT``, ``NODE``).
 
 

@@ -503,17 +503,19 @@ def _log_answer(
     )
 
 
-#: The share of the work the one-row dual gets (all of it is charged, used or not: what
-#: the LP pipeline after it gets does not depend on how fast the dual went).
-_ONE_ROW_SHARE = 0.5
+#: The share of the work the one-row dual gets, at most the work of this many warm
+#: evaluations (it converges in 4-10): all of it is charged, used or not, so that what the
+#: LP pipeline after it gets does not depend on how fast the dual went (a sweep's memo).
+_ONE_ROW_SHARE = 0.8
+_ONE_ROW_EVALUATIONS = 24
 
 
 def _one_row(model, exact, at_zero, budget, memo, stats) -> parametric.PathResult | None:
     """The one-row dual (:func:`.parametric.solve`) with its share of the work."""
-    part = budget.part(_ONE_ROW_SHARE)
+    warm = cost.SPARSE_WARM_EDGE * model.n_edges + cost.CALL
+    part = budget.part(_ONE_ROW_SHARE, at_most=_sparse(model) + _ONE_ROW_EVALUATIONS * warm)
     t = time.perf_counter()
     with budget.stage("row dual"):
-        warm = cost.SPARSE_WARM_EDGE * model.n_edges + cost.CALL
         found = parametric.solve(
             model, exact, part, _sparse(model), warm, at_zero=at_zero, memo=memo
         )
