@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _fast
+
 
 def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter, d0=None):
     """Shortest-path distances from a virtual root in the residual network of the solution.
@@ -53,15 +55,23 @@ def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter, d0=No
     return _relax(src_a, dst_a, cost_a, d, max_iter)
 
 
-def _relax(src_a, dst_a, cost_a, d, max_iter):
+def _relax(src_a, dst_a, cost_a, d, max_iter, *, fast: bool | None = None):
     """Label-correcting shortest paths: lower ``d[dst]`` to ``d[src] + cost`` until no arc
-    can (in place). Returns (d, passes, converged)."""
+    can (in place). Returns (d, passes, converged).
+
+    ``fast``: the compiled queue-based loop (:mod:`._fast`, the ``fast`` extra; the same
+    labels); by default where numba is installed and the graph has at least
+    :data:`._fast.MIN_ARCS` arcs."""
     n = len(d)
     # arcs grouped by tail (CSR): each pass reads only the arcs leaving the changed nodes
     order = np.argsort(src_a, kind="stable")
     dst_a, cost_a = dst_a[order], cost_a[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src_a, minlength=n), out=indptr[1:])
+    if fast is None:
+        fast = len(dst_a) >= _fast.MIN_ARCS and _fast.enabled()
+    if fast:
+        return _fast.relax(indptr, dst_a, cost_a, d, max_iter)
     active = np.arange(n)
     for it in range(1, max_iter + 1):
         starts, counts = indptr[active], indptr[active + 1] - indptr[active]

@@ -1,0 +1,104 @@
+"""The compiled kernels (the ``fast`` extra, :mod:`rm_match.solvers.sparse._fast`) against the
+plain numpy code: the same shortest-path labels on random residual networks, the same
+answers and certificates from the sparse path, and the switch that turns them off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rm_match.solvers.flow import flow_on_edges
+from rm_match.solvers.sparse import DenseSource, _fast, certificate, solve_sparse
+
+pytest.importorskip("numba")
+
+
+def _network(n_m, n_e, k, caps, policy, seed):
+    """A residual network of an optimal flow: random candidate pairs, solved by OR-tools."""
+    rng = np.random.default_rng(seed)
+    mi = np.repeat(np.arange(n_m), k)
+    ei = rng.integers(0, n_e, n_m * k)
+    key = np.unique(mi * n_e + ei)
+    mi, ei = key // n_e, key % n_e
+    s = np.round(rng.random(len(mi)), 2)  # ties
+    m_cap = rng.integers(0, caps + 1, n_m)
+    e_cap = rng.integers(0, caps + 1, n_e)
+    k_max = int(min(m_cap.sum(), e_cap.sum()))
+    used, rounded, _, _ = flow_on_edges(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max)
+    return mi, ei, rounded, used, m_cap, e_cap
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 40),
+    st.integers(1, 6),
+    st.sampled_from([1, 2]),
+    st.sampled_from(["max_matched", "max_score"]),
+    st.integers(0, 2**31 - 1),
+    st.booleans(),
+)
+def test_the_compiled_labels_are_the_plain_ones(n_m, n_e, k, caps, policy, seed, warm) -> None:
+    mi, ei, r, used, m_cap, e_cap = _network(n_m, n_e, k, caps, policy, seed)
+    d0 = None
+    if warm:  # starting labels at most 0, as a later round's
+        d0 = -np.random.default_rng(seed).integers(0, 5, n_m + n_e + 2)
+    out = {}
+    for fast in (False, True):
+        original = certificate._relax
+
+        def relax(*a, f=fast, original=original, **kw):
+            return original(*a, fast=f)
+
+        certificate._relax = relax
+        try:
+            out[fast] = certificate._potentials(
+                n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, 10_000, d0
+            )
+        finally:
+            certificate._relax = original
+    (d_plain, _, ok_plain), (d_fast, _, ok_fast) = out[False], out[True]
+    assert ok_plain and ok_fast
+    np.testing.assert_array_equal(d_fast, d_plain)
+
+
+def test_a_budget_too_small_is_not_converged() -> None:
+    """A chain of negative arcs needs one visit per node in order: with a budget of one
+    visit per node the queue still reaches the end (converged), with none it does not."""
+    n = 50
+    src = np.arange(n - 1)
+    dst = np.arange(1, n)
+    cost = -np.ones(n - 1, dtype=np.int64)
+    for fast in (False, True):
+        d, _, ok = certificate._relax(src, dst, cost, np.zeros(n, np.int64), 200, fast=fast)
+        assert ok and d[-1] == -(n - 1)
+    _, _, ok = certificate._relax(src, dst, cost, np.zeros(n, np.int64), 1, fast=False)
+    assert not ok  # one numpy pass lowers each label once only
+
+
+@pytest.mark.parametrize("policy", ["max_matched", "max_score"])
+def test_the_sparse_path_answers_the_same_with_the_kernels(policy, monkeypatch) -> None:
+    rng = np.random.default_rng(3)
+    scores = np.round(rng.random((120, 90)), 3)
+    feasible = rng.random((120, 90)) < 0.7
+    caps = rng.integers(1, 3, 120), rng.integers(1, 3, 90)
+    runs = {}
+    for threshold in (10**12, 0):  # plain, then the kernel on every graph
+        monkeypatch.setattr(_fast, "MIN_ARCS", threshold)
+        source = DenseSource(scores, feasible)
+        pairs, slack, _, st = solve_sparse(source, *caps, policy, k=4, rng=0)
+        runs[threshold] = (pairs, slack, st.duals)
+    (p0, s0, d0), (p1, s1, d1) = runs[10**12], runs[0]
+    np.testing.assert_array_equal(p0, p1)
+    assert s0 == s1
+    for a, b in zip(d0[:2], d1[:2], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_environment_turns_the_kernels_off(monkeypatch) -> None:
+    monkeypatch.setenv("RM_MATCH_FAST", "0")
+    assert not _fast.enabled()
+    monkeypatch.setenv("RM_MATCH_FAST", "1")
+    assert _fast.enabled()
