@@ -45,7 +45,10 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
     with ThreadPoolExecutor(2) as pool:
         a, st = assign_source(source, m_cap, e_cap, executor=pool, rng=0)
     t2 = time.perf_counter()
+    from rm_match.solvers.sparse import _fast
+
     return {
+        "fast": _fast.enabled(),
         "n": n,
         "mentors": n_m,
         "d": skills,
@@ -72,6 +75,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skills", type=int, default=32, help="skills per person (d)")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--blas-threads", type=int, default=1, help="BLAS threads per worker")
+    ap.add_argument("--name", default="scale", help="results file name")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
@@ -109,6 +113,7 @@ def main(argv=None) -> int:
         "added",
         "pruned",
         "pairs",
+        "fast",
         "peak_mib",
         "status",
         "gap",
@@ -128,12 +133,14 @@ def main(argv=None) -> int:
             )
         lines.append("| " + " | ".join(vals) + " |")
     table = "\n".join(lines)
+    fast = os.environ.get("RM_MATCH_FAST", "1") != "0"
     save(
-        "scale",
+        args.name,
         "Scale",
-        f"python benchmarks/scale.py --sizes {' '.join(map(str, args.sizes))} "
+        ("" if fast else "RM_MATCH_FAST=0 ")
+        + f"python benchmarks/scale.py --sizes {' '.join(map(str, args.sizes))} "
         f"--repeats {args.repeats} --capacity {args.capacity} --skills {args.skills} "
-        f"--blas-threads {args.blas_threads}",
+        f"--blas-threads {args.blas_threads} --name {args.name}",
         table,
         Plot("n", ("total", "candidates", "solve", "certificate", "pricing")),
     )
