@@ -33,6 +33,13 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
     from rm_match.screen import ProblemSource
     from rm_match.solvers import solve_source as assign_source
 
+    if os.environ.get("RM_BENCH_PILOT"):  # an experiment: another pilot size
+        from rm_match.solvers.sparse import rounds
+
+        size, default = int(os.environ["RM_BENCH_PILOT"]), rounds.default_pilot
+        rounds.default_pilot = lambda n_m, n_e: (
+            size if max(n_m, n_e) > 2 * size else default(n_m, n_e)
+        )
     n_m = -(-n // capacity)
     mentors, mentees = rm.synthetic.cohort(
         n_m, n, rng=2026, mentor_capacity=capacity, skills=skills
@@ -134,10 +141,12 @@ def main(argv=None) -> int:
         lines.append("| " + " | ".join(vals) + " |")
     table = "\n".join(lines)
     fast = os.environ.get("RM_MATCH_FAST", "1") != "0"
+    pilot = os.environ.get("RM_BENCH_PILOT")
     save(
         args.name,
         "Scale",
         ("" if fast else "RM_MATCH_FAST=0 ")
+        + (f"RM_BENCH_PILOT={pilot} " if pilot else "")
         + f"python benchmarks/scale.py --sizes {' '.join(map(str, args.sizes))} "
         f"--repeats {args.repeats} --capacity {args.capacity} --skills {args.skills} "
         f"--blas-threads {args.blas_threads} --name {args.name}",

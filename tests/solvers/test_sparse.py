@@ -409,3 +409,33 @@ def test_a_filled_dense_source_screens_as_the_masked_one() -> None:
     mi, ei = np.nonzero(feasible)
     np.testing.assert_array_equal(b.exact(mi, ei)[0], a.exact(mi, ei)[0])
     assert not DenseSource(filled, feasible, 1.0, filled=True).filled  # a shift reads the mask
+
+
+def test_a_large_pilot_is_solved_on_the_source(monkeypatch) -> None:
+    """A pilot above ``DENSE_PILOT`` per side is solved matrix-free on the source (with a
+    pilot of its own): a ranking hint only, the same certified optimum."""
+    from rm_match.solvers.sparse import rounds as sparse_rounds
+
+    rng = np.random.default_rng(6)
+    n = 400
+    scores = rng.random((n, n))
+    feasible = rng.random((n, n)) < 0.8
+    ones = np.ones(n, np.int64)
+    seen = []
+    original = sparse_rounds.SubSource
+
+    def spy(*a, **kw):
+        seen.append(a[1:])
+        return original(*a, **kw)
+
+    monkeypatch.setattr(sparse_rounds, "SubSource", spy)
+    out = {}
+    for limit in (10**9, 60):
+        monkeypatch.setattr(sparse_rounds, "DENSE_PILOT", limit)
+        pairs, slack, _, st = solve_sparse(
+            DenseSource(scores, feasible), ones, ones, "max_matched", pilot=150, rng=0
+        )
+        assert st.pilot == 150 and slack < 1e-9
+        out[limit] = float(scores[pairs[:, 0], pairs[:, 1]].sum())
+    assert len(seen) == 1  # only the second run's pilot went through the source
+    assert out[60] == pytest.approx(out[10**9], abs=1e-9)

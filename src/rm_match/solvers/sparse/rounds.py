@@ -24,7 +24,7 @@ from ..registry import Needs, Solution
 from .candidates import candidates
 from .certificate import _certificate, _delta, _kinds, _potentials, _reduced, _slack
 from .pricing import NEAR, _check, _member, _price, _top_per_group, _violations
-from .sources import INFEASIBLE, DenseSource, _chunks
+from .sources import INFEASIBLE, DenseSource, SubSource, _chunks
 
 log = logging.getLogger(__name__)
 
@@ -63,23 +63,43 @@ class SparseStats:
     cover: tuple | None = None  # (mentors, mentees) in the König cover (``max_matched``)
 
 
-def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen):
+#: A pilot of more people per side than this is solved on the source itself (matrix-free,
+#: with a pilot of its own) rather than on its screened matrix in memory.
+DENSE_PILOT = 8000
+
+
+def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen, executor=None):
     """Estimated potentials for everyone, from an exact solve on a random sub-cohort.
 
     The same fraction of each side is drawn, solved (screened scores, keyed rules), and its
     potentials extended to everyone by c-transforms: a mentee's ``v`` is its best
     ``score - u`` over the sampled mentors, then a mentor's ``u`` its best ``score - v``
     over the sampled mentees. Only a ranking hint for the candidates: correctness comes
-    from pricing.
+    from pricing. Above :data:`DENSE_PILOT` per side the sub-cohort is solved as the whole
+    is, on the source (coarse to fine: its own pilot is drawn from it).
     """
     n_m, n_e = source.shape
     frac = size / max(n_m, n_e)
     rows = np.sort(gen.choice(n_m, size=max(1, int(frac * n_m)), replace=False))
     cols = np.sort(gen.choice(n_e, size=max(1, int(frac * n_e)), replace=False))
-    sub = source.screen(rows, cols, None, None).astype(np.float64)
-    ok = sub > INFEASIBLE
-    dense = DenseSource(np.maximum(sub, 0.0, out=sub), ok)  # in place: one matrix, not two
-    _, _, _, st = solve_sparse(dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10)
+    if max(len(rows), len(cols)) > DENSE_PILOT:
+        part = SubSource(source, rows, cols)
+        _, _, _, st = solve_sparse(
+            part,
+            m_cap[rows],
+            e_cap[cols],
+            policy,
+            k=k,
+            max_rounds=10,
+            executor=executor,
+            rng=gen,
+            block_elements=block_elements,
+        )
+    else:
+        sub = source.screen(rows, cols, None, None).astype(np.float64)
+        ok = sub > INFEASIBLE
+        dense = DenseSource(np.maximum(sub, 0.0, out=sub), ok)  # in place: one matrix
+        _, _, _, st = solve_sparse(dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10)
     log.debug("sparse pilot: %d × %d sampled, %d round(s)", len(rows), len(cols), st.rounds)
     if st.duals is None:
         return None
@@ -158,7 +178,7 @@ def solve_sparse(
     t0 = time.perf_counter()
     gen = np.random.default_rng(rng)
     if prior is None and pilot and max(n_m, n_e) > 2 * pilot and min(n_m, n_e) > 0:
-        prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, gen)
+        prior = _pilot(source, m_cap, e_cap, policy, pilot, k, block_elements, gen, executor)
         stats.pilot = pilot
     stats.times["pilot"] = time.perf_counter() - t0
     if stats.pilot and loud:
