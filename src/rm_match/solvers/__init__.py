@@ -19,6 +19,25 @@ from .options import DEFAULT_TIME_LIMIT, POLICIES, Options, check_options
 from .registry import BACKENDS, SPARSE_MIN_CELLS, Capabilities, Needs, Solution, choose
 from .solve import goal_memo, solve, solve_goals, solve_source
 
+
+def load_fast_kernels() -> bool:
+    """Load the ``fast`` extra's compiled kernels now (numba; about a second, once per
+    process): a service calls it at its start, so that no request pays for it and every
+    certificate of 10 000 arcs or more uses them (otherwise only graphs of a million arcs
+    load them). Returns whether they are available (numba installed, ``RM_MATCH_FAST`` not
+    ``0``); the answers are the same either way.
+
+    Examples
+    --------
+    >>> import rm_match.solvers
+    >>> isinstance(rm_match.solvers.load_fast_kernels(), bool)
+    True
+    """
+    from .sparse import _fast
+
+    return _fast.load()
+
+
 __all__ = [
     "BACKENDS",
     "DEFAULT_TIME_LIMIT",
@@ -33,6 +52,7 @@ __all__ = [
     "check_options",
     "choose",
     "goal_memo",
+    "load_fast_kernels",
     "max_pairs",
     "solve",
     "solve_goals",

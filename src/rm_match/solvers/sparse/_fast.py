@@ -7,8 +7,11 @@ numba). Optional: without numba the plain numpy code runs, with the same answers
   both give the same labels.
 
 Numba compiles a kernel on its first call in a process (about a second; cached on disk where
-the package directory is writable): the kernels run only on graphs large enough for that to
-pay (:data:`MIN_ARCS`), and ``RM_MATCH_FAST=0`` in the environment turns them off.
+the package directory is writable, and then importing numba and loading the kernel still
+take about a second): the kernels load only for graphs large enough for that to pay
+(:data:`MIN_ARCS`). Once loaded — by such a graph, or by :func:`load` at a service's start —
+they run on every graph of :data:`MIN_ARCS_LOADED` arcs or more. ``RM_MATCH_FAST=0`` in the
+environment turns them off.
 """
 
 from __future__ import annotations
@@ -19,16 +22,49 @@ from typing import Any
 
 import numpy as np
 
-#: Graphs with fewer arcs use the plain code (a first call's compile would cost more).
+#: Graphs with fewer arcs use the plain code unless the kernels are loaded already (loading
+#: them would cost more than they save).
 MIN_ARCS = 1_000_000
+#: Once loaded, the kernels run on graphs of this many arcs or more (below, the numpy code's
+#: few passes are as quick).
+MIN_ARCS_LOADED = 10_000
 
 _kernel: Callable[..., Any] | None = None
 _tried = False
 
 
 def enabled() -> bool:
-    """Whether the compiled kernels run: numba importable, not turned off."""
-    return os.environ.get("RM_MATCH_FAST", "1") != "0" and _load() is not None
+    """Whether the compiled kernels run: numba importable, not turned off (loads them)."""
+    return _allowed() and _load() is not None
+
+
+def _allowed() -> bool:
+    return os.environ.get("RM_MATCH_FAST", "1") != "0"
+
+
+def load() -> bool:
+    """Load the kernels now (importing numba, compiling or reading them from the disk cache):
+    for a service, at its start, so that no request pays for it and graphs from
+    :data:`MIN_ARCS_LOADED` arcs use them. Whether they are available."""
+    if not _allowed() or _load() is None:
+        return False
+    relax(
+        np.zeros(2, dtype=np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(1, dtype=np.int64),
+        1,
+    )
+    return True
+
+
+def use_for(arcs: int) -> bool:
+    """Whether a graph of ``arcs`` arcs takes the kernels (loading them if it is large)."""
+    if not _allowed():
+        return False
+    if arcs >= MIN_ARCS:
+        return _load() is not None
+    return arcs >= MIN_ARCS_LOADED and _kernel is not None
 
 
 def _load() -> Callable[..., Any] | None:

@@ -60,8 +60,8 @@ def _relax(src_a, dst_a, cost_a, d, max_iter, *, fast: bool | None = None):
     can (in place). Returns (d, passes, converged).
 
     ``fast``: the compiled queue-based loop (:mod:`._fast`, the ``fast`` extra; the same
-    labels); by default where numba is installed and the graph has at least
-    :data:`._fast.MIN_ARCS` arcs."""
+    labels); by default as :func:`._fast.use_for` decides (numba installed, and a large
+    graph or the kernels loaded already)."""
     n = len(d)
     # arcs grouped by tail (CSR): each pass reads only the arcs leaving the changed nodes
     order = np.argsort(src_a, kind="stable")
@@ -69,7 +69,7 @@ def _relax(src_a, dst_a, cost_a, d, max_iter, *, fast: bool | None = None):
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src_a, minlength=n), out=indptr[1:])
     if fast is None:
-        fast = len(dst_a) >= _fast.MIN_ARCS and _fast.enabled()
+        fast = _fast.use_for(len(dst_a))
     if fast:
         return _fast.relax(indptr, dst_a, cost_a, d, max_iter)
     active = np.arange(n)
