@@ -32,11 +32,11 @@ from ..people import People
 from ..preferences import Preferences
 from ..problem import Problem
 from ..programme import Programme
-from ..results import Assignment, Matching, PairExplanation, relative_gap
+from ..results import Assignment, Matching, PairExplanation
 from ..rules import ExcludePrevious
 from ..solvers.options import check_options
 from ..solvers.registry import COMPILE_BLOCK_CELLS, Needs, choose, memory_budget
-from ..solvers.rotation import MAX_ROUNDS, ArrayRotation, colour_rounds, rotate_arrays
+from ..solvers.rotation import MAX_ROUNDS, ArrayRotation, coloured, rotate_arrays
 
 __all__ = ["SHORT_KINDS", "Exposure", "Rotation", "Round", "Shortfall", "rotate"]
 
@@ -685,28 +685,20 @@ def _coloured(
     coloured into ``k`` rounds (``per_round``: each side's capacity in a round), sorted by
     round, and its objective and bound with the required pairs' scores added."""
     n_m, n_e = big.cohort.shape
-    colours = colour_rounds(every, n_m, n_e, k, per_round[0], per_round[1])
-    order = np.lexsort((every[:, 1], every[:, 0], colours))
-    every, colours = every[order], colours[order]
-    for a in (every, colours):
-        a.flags.writeable = False
     fixed_total = float(big.scores(fixed[:, 0], fixed[:, 1], outer=False).sum())
-    objective = free.objective + fixed_total
-    bound = free.bound + fixed_total
-    return ArrayRotation(
-        pairs=every,
-        rounds=colours,
-        n_rounds=k,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
+    return coloured(
+        every,
+        n_m,
+        n_e,
+        k,
+        per_round,
+        objective=free.objective + fixed_total,
+        bound=free.bound + fixed_total,
         status=free.status,
         policy=free.policy,
         method=method,
         message=message,
         wall_time=wall_time,
-        mentor_sessions=np.bincount(every[:, 0], minlength=n_m),
-        mentee_sessions=np.bincount(every[:, 1], minlength=n_e),
         min_sessions=min_sessions,
         stats=stats,
     )

@@ -119,6 +119,50 @@ class ArrayRotation:
         )
 
 
+def coloured(
+    every: np.ndarray,
+    n_m: int,
+    n_e: int,
+    k: int,
+    per_round: tuple[np.ndarray, np.ndarray],
+    *,
+    objective: float,
+    bound: float,
+    status: str,
+    policy: str,
+    method: str,
+    message: str,
+    wall_time: float,
+    min_sessions: tuple[np.ndarray, np.ndarray],
+    stats: dict[str, Any],
+) -> ArrayRotation:
+    """The :class:`ArrayRotation` of the plan ``every`` (all rounds' pairs): coloured into
+    ``k`` rounds (``per_round``: each side's capacity in a round), sorted by round, mentor
+    and mentee, read-only, with each participant's sessions."""
+    colours = colour_rounds(every, n_m, n_e, k, per_round[0], per_round[1])
+    order = np.lexsort((every[:, 1], every[:, 0], colours))
+    every, colours = every[order], colours[order]
+    for a in (every, colours):
+        a.flags.writeable = False
+    return ArrayRotation(
+        pairs=every,
+        rounds=colours,
+        n_rounds=k,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        status=status,
+        policy=policy,
+        method=method,
+        message=message,
+        wall_time=wall_time,
+        mentor_sessions=np.bincount(every[:, 0], minlength=n_m),
+        mentee_sessions=np.bincount(every[:, 1], minlength=n_e),
+        min_sessions=min_sessions,
+        stats=stats,
+    )
+
+
 # -- step 2: rounds by edge colouring ----------------------------------------------------------
 
 
@@ -683,28 +727,21 @@ def rotate_arrays(
             worst = max(float((sc - rounded / scale).max()), 0.0) if len(sc) else 0.0
             slack = max(0.0, rounded[used].sum() / scale + total * worst - float(sc[used].sum()))
     every = np.concatenate((fixed, pairs)) if len(fixed) else pairs
-    colours = colour_rounds(every, n_m, n_e, k, base.mentor_capacity, base.mentee_capacity)
-    order = np.lexsort((every[:, 1], every[:, 0], colours))
-    every, colours = every[order], colours[order]
-    for a in (every, colours):
-        a.flags.writeable = False
     objective = float(s[every[:, 0], every[:, 1]].sum())
     bound = objective + (slack if math.isfinite(slack) else math.inf)
-    gap = relative_gap(objective, bound)
-    return ArrayRotation(
-        pairs=every,
-        rounds=colours,
-        n_rounds=k,
+    return coloured(
+        every,
+        n_m,
+        n_e,
+        k,
+        (base.mentor_capacity, base.mentee_capacity),
         objective=objective,
         bound=bound,
-        gap=gap,
-        status="optimal" if gap <= OPTIMALITY_TOL else "feasible",
+        status="optimal" if relative_gap(objective, bound) <= OPTIMALITY_TOL else "feasible",
         policy=policy,
         method="flow",
         message=message,
         wall_time=time.perf_counter() - start,
-        mentor_sessions=np.bincount(every[:, 0], minlength=n_m),
-        mentee_sessions=np.bincount(every[:, 1], minlength=n_e),
         min_sessions=(lo_m, lo_e),
         stats=stats,
     )
