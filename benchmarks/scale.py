@@ -52,7 +52,7 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
     with ThreadPoolExecutor(2) as pool:
         a, st = assign_source(source, m_cap, e_cap, executor=pool, rng=0)
     t2 = time.perf_counter()
-    from rm_match.solvers.sparse import _fast
+    from rm_match.solvers.sparse import _fast, rounds
 
     return {
         "fast": _fast.enabled(),
@@ -64,6 +64,9 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
         **{k: round(v, 2) for k, v in st.times.items()},
         "rounds": st.rounds,
         "scans": st.scans,
+        "restricted": st.restricted,
+        "read": " ".join(f"{x:.3g}" for x in st.read),
+        "pricing_mode": rounds.PRICING,
         "candidate_edges": st.candidates,
         "added": sum(st.added),
         "pruned": st.pruned,
@@ -116,6 +119,9 @@ def main(argv=None) -> int:
         "total",
         "rounds",
         "scans",
+        "restricted",
+        "read",
+        "pricing_mode",
         "candidate_edges",
         "added",
         "pruned",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -23,10 +24,25 @@ from ..flow import flow_on_edges
 from ..registry import Needs, Solution
 from .candidates import candidates
 from .certificate import _certificate, _delta, _kinds, _potentials, _reduced, _slack
-from .pricing import NEAR, _check, _member, _price, _top_per_group, _violations
+from .pricing import (
+    NEAR,
+    _check,
+    _compare_scans,
+    _full_scan,
+    _member,
+    _restricted_scan,
+    _top_per_group,
+    _violations,
+)
 from .sources import INFEASIBLE, DenseSource, SubSource, _chunks
 
 log = logging.getLogger(__name__)
+
+#: How pricing scans after the first: ``"restricted"`` reads only the pairs that may violate
+#: since the last full scan (:mod:`.pricing`), ``"full"`` every pair, ``"check"`` both,
+#: raising :class:`~rm_match.SolverError` if the restricted scan misses a violation the full
+#: one finds (a debugging aid; the environment variable ``RM_MATCH_PRICING`` sets it).
+PRICING = os.environ.get("RM_MATCH_PRICING", "restricted")
 
 #: After a pricing scan, unused edges with reduced cost below ``-PRUNE`` are dropped
 #: (``None``: never).
@@ -58,6 +74,8 @@ class SparseStats:
     pilot: int = 0
     scans: int = 0
     pruned: int = 0
+    restricted: int = 0  # scans restricted to the pairs that may violate
+    read: list[float] = field(default_factory=list)  # fraction of the pairs each scan read
     times: dict[str, float] = field(default_factory=dict)
     duals: tuple | None = None  # (u, v, μ) of the certificate
     cover: tuple | None = None  # (mentors, mentees) in the König cover (``max_matched``)
@@ -148,6 +166,7 @@ def solve_sparse(
     prior: tuple[np.ndarray, np.ndarray] | None = None,
     progress: ProgressReporter | None = None,
     level: int = logging.DEBUG,
+    pricing: str | None = None,
 ) -> tuple[np.ndarray, float, str, SparseStats]:
     """Solve over a :class:`ScoreSource`; returns (pairs, bound slack, message, stats).
 
@@ -162,8 +181,13 @@ def solve_sparse(
     81-84 s) and 100 000 (301 s instead of 340 s); 8 000 cost more than it saved at 50 000.
     ``progress``: told of each round (one step per round, the total unknown). ``level``:
     the logging level of the candidates, round and certificate lines (DEBUG for inner
-    solves, INFO for the caller's own).
+    solves, INFO for the caller's own). ``pricing``: ``"restricted"`` (scans after a full
+    one read only the pairs that may violate since), ``"full"`` or ``"check"`` (both,
+    compared); by default :data:`PRICING`.
     """
+    pricing = pricing or PRICING
+    if pricing not in ("restricted", "full", "check"):
+        raise ValueError(f"pricing must be 'restricted', 'full' or 'check', not {pricing!r}")
     stats = stats or SparseStats()
     t_start = time.perf_counter()
     loud = log.isEnabledFor(level)
@@ -216,6 +240,8 @@ def solve_sparse(
     message = "sparse: nothing to assign"
     n_cols = max(n_e, 1)
     edge_keys = np.sort(mi * n_cols + ei)
+    # what the last full scan and the last scan proved (restricted scans start from them)
+    references: list = []
     pool_m = pool_e = np.empty(0, np.int64)
     pool_s = np.empty(0)
     pool_x = np.empty(0, dtype=bool)  # pool_s exact (else an estimate within δ)
@@ -278,10 +304,33 @@ def solve_sparse(
         t_scans = 0.0
         for cap in (8 * k, None):
             t_scan = time.perf_counter()
-            pm, pe, ps, truncated = _price(
-                source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap=cap
-            )
-            stats.screened_pairs += n_m * n_e
+            scan = None
+            if references and pricing != "full":
+                scan = _restricted_scan(
+                    source,
+                    cert,
+                    policy,
+                    m_ok,
+                    e_ok,
+                    block_elements,
+                    executor,
+                    margin,
+                    cap,
+                    references,
+                )
+            if scan is None:
+                pm, pe, ps, truncated, full_ref = _full_scan(
+                    source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap
+                )
+                references = [full_ref]
+                read, d_scan = 1.0, delta
+            else:
+                pm, pe, ps, truncated, read, d_scan, own = scan
+                # the last full scan and this one: a later region is where both allow
+                references = [references[0], own]
+                stats.restricted += 1
+            stats.read.append(read)
+            stats.screened_pairs += int(read * n_m * n_e)
             stats.scans += 1
             t_check = time.perf_counter()
             t_scans += t_check - t_scan
@@ -297,7 +346,7 @@ def solve_sparse(
                 unchecked,
                 cert,
                 policy,
-                delta,
+                d_scan,
                 NEAR,
                 executor,
             )
@@ -305,6 +354,22 @@ def solve_sparse(
                 stats.times.get("exact_time", 0.0) + time.perf_counter() - t_check
             )
             add, red, kind = _violations(pm, pe, ps, px, cert, policy, k, NEAR)
+            if scan is not None and pricing == "check":
+                _compare_scans(
+                    source,
+                    cert,
+                    policy,
+                    m_ok,
+                    e_ok,
+                    block_elements,
+                    executor,
+                    margin,
+                    cap,
+                    (pm, pe, ps, px, truncated),
+                    edge_keys,
+                    n_cols,
+                    delta,
+                )
             if add.any() or not truncated:
                 break
             # the capped scan proves nothing: scan again without the cap (rare). Capping
