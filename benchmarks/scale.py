@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from _results import Plot, run_repeats, save
 
 
-def run_one(n: int, capacity: int, skills: int) -> dict:
+def run_one(n: int, capacity: int, skills: int, executor: str = "threads") -> dict:
     import rm_match as rm
     from rm_match.cli import demo_programme
     from rm_match.screen import ProblemSource
@@ -49,9 +49,26 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
     fixed, m_cap, e_cap = problem.placement()
     source = ProblemSource(problem, fixed)
     t1 = time.perf_counter()
-    with ThreadPoolExecutor(2) as pool:
-        a, st = assign_source(source, m_cap, e_cap, executor=pool, rng=0)
-    t2 = time.perf_counter()
+    extra: dict = {}
+    if executor == "dask":  # a 2-worker LocalCluster (one thread each) in place of threads
+        from distributed import Client, LocalCluster
+
+        from rm_match.solvers.sparse.cluster import DaskScans
+
+        t_a = time.perf_counter()
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            extra["cluster_start"] = time.perf_counter() - t_a  # not counted in the total
+            a, st = assign_source(source, m_cap, e_cap, executor=DaskScans(client), rng=0)
+            t2 = time.perf_counter()
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            a, st = assign_source(source, m_cap, e_cap, executor=pool, rng=0)
+        t2 = time.perf_counter()
     from rm_match.solvers.sparse import _fast, rounds
 
     return {
@@ -59,8 +76,10 @@ def run_one(n: int, capacity: int, skills: int) -> dict:
         "n": n,
         "mentors": n_m,
         "d": skills,
+        "executor": executor,
+        **extra,
         "setup": t1 - t0,
-        "total": t2 - t0,
+        "total": t2 - t0 - extra.get("cluster_start", 0.0),
         **{k: round(v, 2) for k, v in st.times.items()},
         "rounds": st.rounds,
         "scans": st.scans,
@@ -86,17 +105,23 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--blas-threads", type=int, default=1, help="BLAS threads per worker")
     ap.add_argument("--name", default="scale", help="results file name")
+    ap.add_argument(
+        "--executor",
+        choices=["threads", "dask"],
+        default="threads",
+        help="scans on 2 threads, or on a 2-worker Dask LocalCluster (the dask extra)",
+    )
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one, args.capacity, args.skills)))
+        print(json.dumps(run_one(args.one, args.capacity, args.skills, args.executor)))
         return 0
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.blas_threads)  # inherited by each run's process
     rows = []
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--capacity", str(args.capacity)]
-        cmd += ["--skills", str(args.skills)]
+        cmd += ["--skills", str(args.skills), "--executor", args.executor]
         runs = run_repeats(cmd, args.repeats, args.timeout, f"n={n}")
         if runs is None:
             rows.append({"n": n, "error": f"did not finish within {args.timeout:.0f} s"})
@@ -122,6 +147,7 @@ def main(argv=None) -> int:
         "restricted",
         "read",
         "pricing_mode",
+        "executor",
         "candidate_edges",
         "added",
         "pruned",
@@ -155,7 +181,7 @@ def main(argv=None) -> int:
         + (f"RM_BENCH_PILOT={pilot} " if pilot else "")
         + f"python benchmarks/scale.py --sizes {' '.join(map(str, args.sizes))} "
         f"--repeats {args.repeats} --capacity {args.capacity} --skills {args.skills} "
-        f"--blas-threads {args.blas_threads} --name {args.name}",
+        f"--blas-threads {args.blas_threads} --executor {args.executor} --name {args.name}",
         table,
         Plot("n", ("total", "candidates", "solve", "certificate", "pricing")),
     )

@@ -89,11 +89,13 @@ def _thread_limits(threads: int | None) -> Iterator[None]:
         yield
 
 
-def _scan_threads(opts: Options) -> tuple[ThreadPoolExecutor | None, int]:
-    """Where the sparse path's blockwise scans run: the caller's thread pool (only when
-    ``threads`` is not set), and else how many threads of their own (1: serially)."""
+def _scan_threads(opts: Options) -> tuple[Executor | None, int]:
+    """Where the sparse path's blockwise scans run: the caller's thread pool or cluster
+    executor (:class:`~rm_match.solvers.sparse.cluster.DaskScans`; only when ``threads`` is
+    not set), and else how many threads of their own (1: serially)."""
     if opts.threads is None:
-        pool = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
+        ex = opts.executor
+        pool = ex if isinstance(ex, ThreadPoolExecutor) or hasattr(ex, "remote") else None
         return pool, _SCAN_THREADS
     return None, min(opts.threads, _SCAN_THREADS)
 
@@ -314,7 +316,9 @@ def match(
         as tasks on this executor: a process pool, a Dask ``Client.get_executor()``, Ray, ….
         On an undivided large cohort, a ``ThreadPoolExecutor`` also runs the sparse path's
         blockwise scans (numpy releases the GIL); without one they run on a pool of up to
-        four threads of their own.
+        four threads of their own. A
+        :class:`~rm_match.solvers.sparse.cluster.DaskScans` runs them as tasks on a Dask
+        cluster (the ``dask`` extra; the answer is the same).
     progress : None, bool or callable, optional
         Progress of the long stages, through the same mechanism as the sweeps
         (:mod:`rm_match._progress`): ``None`` or ``False`` (default) reports nothing;
@@ -520,7 +524,13 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
                 needs.n_mentees,
                 needs.capacities,
                 why,
-                "the executor's threads" if pool is not None else f"{own} thread(s)",
+                (
+                    "the cluster"
+                    if hasattr(pool, "remote")
+                    else "the executor's threads"
+                    if pool is not None
+                    else f"{own} thread(s)"
+                ),
             )
         a = _screened(problem, None, None, opts.policy, opts.generator, pool, own, opts.progress)
         return a, None
@@ -636,7 +646,7 @@ def _screened(
     cols: np.ndarray | None,
     policy: str,
     gen: np.random.Generator,
-    pool: ThreadPoolExecutor | None,
+    pool: Executor | None,
     threads: int,
     progress: Any = None,
 ) -> Assignment:

@@ -19,6 +19,8 @@ For cohorts too large for a dense score matrix (DESIGN.md, "very large"):
    answer is optimal for the dense problem. A scan also keeps the pairs just short of
    violating (a pool); while enough of those violate, rounds use the pool and skip the scan
    (:data:`POOL_MIN`). Each round's shortest paths start from the last round's labels.
+   Scans after the first are restricted to the pairs whose bound from the last full scan
+   and from the last scan both allow a violation (:mod:`.pricing`; ``PRICING``).
 
 The bound reported is weak LP duality evaluated exactly, so it holds whatever the quality of
 the potentials: ``bound - objective`` is a sum of non-negative terms — complementary-slackness

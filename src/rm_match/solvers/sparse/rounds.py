@@ -34,7 +34,7 @@ from .pricing import (
     _top_per_group,
     _violations,
 )
-from .sources import INFEASIBLE, DenseSource, SubSource, _chunks
+from .sources import INFEASIBLE, DenseSource, SubSource, _chunks, _map
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,9 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen, executor=
         sub = source.screen(rows, cols, None, None).astype(np.float64)
         ok = sub > INFEASIBLE
         dense = DenseSource(np.maximum(sub, 0.0, out=sub), ok)  # in place: one matrix
-        _, _, _, st = solve_sparse(dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10)
+        _, _, _, st = solve_sparse(
+            dense, m_cap[rows], e_cap[cols], policy, k=k, max_rounds=10, rng=gen
+        )
     log.debug("sparse pilot: %d × %d sampled, %d round(s)", len(rows), len(cols), st.rounds)
     if st.duals is None:
         return None
@@ -125,11 +127,13 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen, executor=
     u_s = u_s + mu  # fold the per-pair potential into the mentors (a constant shift)
 
     def best_minus(rws, cls, u, v, axis):
-        out = []
-        for chunk in _chunks(cls, n_m if rws is None else len(rws), block_elements):
+        def one(chunk):
             block = source.screen(rws, chunk, u, v)
             block[block <= INFEASIBLE - 1e3] = -np.inf
-            out.append(block.max(axis=axis))
+            return block.max(axis=axis)
+
+        chunks = list(_chunks(cls, n_m if rws is None else len(rws), block_elements))
+        out = list(_map(executor, one, chunks))  # blockwise, on the scans' executor
         return np.concatenate(out) if axis == 0 else np.maximum.reduce(out)
 
     u_full = np.zeros(n_m)
@@ -161,7 +165,7 @@ def solve_sparse(
     max_rounds: int = 200,
     max_bf_iterations: int = 20_000,
     pilot: int | None = None,
-    margin: float = 0.005,
+    margin: float = 0.01,
     stats: SparseStats | None = None,
     prior: tuple[np.ndarray, np.ndarray] | None = None,
     progress: ProgressReporter | None = None,
@@ -183,8 +187,33 @@ def solve_sparse(
     the logging level of the candidates, round and certificate lines (DEBUG for inner
     solves, INFO for the caller's own). ``pricing``: ``"restricted"`` (scans after a full
     one read only the pairs that may violate since), ``"full"`` or ``"check"`` (both,
-    compared); by default :data:`PRICING`.
+    compared); by default :data:`PRICING`. ``executor``: where the blockwise scans run
+    (``map``); one with a ``remote(source)`` context (:class:`.cluster.DaskScans`) gets
+    the source installed on its workers for the solve.
     """
+    remote = getattr(executor, "remote", None)
+    if callable(remote) and not getattr(source, "on_workers", False):
+        # a cluster (:class:`.cluster.DaskScans`): the source goes to the workers once
+        with remote(source) as on_workers:
+            return solve_sparse(
+                on_workers,
+                mentor_capacity,
+                mentee_capacity,
+                policy,
+                k=k,
+                block_elements=block_elements,
+                executor=executor,
+                rng=rng,
+                max_rounds=max_rounds,
+                max_bf_iterations=max_bf_iterations,
+                pilot=pilot,
+                margin=margin,
+                stats=stats,
+                prior=prior,
+                progress=progress,
+                level=level,
+                pricing=pricing,
+            )
     pricing = pricing or PRICING
     if pricing not in ("restricted", "full", "check"):
         raise ValueError(f"pricing must be 'restricted', 'full' or 'check', not {pricing!r}")

@@ -154,8 +154,7 @@ def _exact(source, mi, ei, executor=None, chunk=1 << 19):
     exact checks were a tenth of the time, on one core)."""
     if len(mi) <= chunk:
         return source.exact(mi, ei)
-    starts = range(0, len(mi), chunk)
-    parts = list(
-        _map(executor, lambda s: source.exact(mi[s : s + chunk], ei[s : s + chunk]), starts)
-    )
+    # each task carries its chunk (views here; on a cluster, only the chunk travels)
+    chunks = [(mi[s : s + chunk], ei[s : s + chunk]) for s in range(0, len(mi), chunk)]
+    parts = list(_map(executor, lambda c: source.exact(*c), chunks))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
