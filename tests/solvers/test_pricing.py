@@ -3,6 +3,8 @@ violation a full scan finds, and every pair within ``NEAR`` of violating (issue 
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -12,7 +14,7 @@ import rm_match as rm
 from rm_match.cli import demo_programme
 from rm_match.errors import SolverError
 from rm_match.screen import ProblemSource
-from rm_match.solvers.sparse import NEAR, DenseSource, SparseStats, rounds, solve_sparse
+from rm_match.solvers.sparse import NEAR, DenseSource, SparseStats, pricing, rounds, solve_sparse
 from rm_match.solvers.sparse.certificate import _Certificate
 from rm_match.solvers.sparse.pricing import _full_scan, _restricted_scan
 
@@ -64,6 +66,7 @@ def _walk(source, scores, allowed, policy, rng, steps, cap, block_elements, jump
         assert 0.0 <= read <= 1.0
         read_any.append(read)
         held = set(zip(pm.tolist(), pe.tolist(), strict=True))
+        assert len(held) == len(pm)  # no pair twice (a block and the references' pairs)
         missed = [tuple(x) for x in _violations(scores, allowed, cert, policy, m_ok, e_ok)]
         missed = [x for x in missed if x not in held]
         assert not missed or truncated, missed
@@ -72,7 +75,7 @@ def _walk(source, scores, allowed, policy, rng, steps, cap, block_elements, jump
     return read_any, margin
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     n_m=st.integers(1, 18),
     n_e=st.integers(1, 18),
@@ -81,18 +84,25 @@ def _walk(source, scores, allowed, policy, rng, steps, cap, block_elements, jump
     cap=st.sampled_from([None, None, 2]),
     block=st.sampled_from([7, 40, 1 << 20]),
     jump=st.sampled_from([0.0, 0.1, 0.5, 1.0]),
+    steps=st.sampled_from([64, 3, 1]),
     seed=st.integers(0, 2**31 - 1),
 )
-@example(n_m=12, n_e=9, density=1.0, policy="max_score", cap=None, block=7, jump=0.0, seed=1)
+@example(
+    n_m=12, n_e=9, density=1.0, policy="max_score", cap=None, block=7, jump=0.0, steps=64, seed=1
+)
+@example(  # blocks read past a mentee's prefix: those reference pairs were returned twice
+    n_m=12, n_e=9, density=1.0, policy="max_score", cap=None, block=40, jump=0.5, steps=1, seed=0
+)
 def test_a_restricted_scan_finds_every_violation_a_full_scan_finds(
-    n_m, n_e, density, policy, cap, block, jump, seed
+    n_m, n_e, density, policy, cap, block, jump, steps, seed
 ):
     rng = np.random.default_rng(seed)
     scores = rng.random((n_m, n_e)).round(2)  # ties on purpose
     allowed = rng.random((n_m, n_e)) < density
-    reads, margin = _walk(
-        DenseSource(scores, allowed), scores, allowed, policy, rng, 3, cap, block, jump
-    )
+    with mock.patch.object(pricing, "_PREFIX_STEPS", steps):  # 1: every block reads all rows
+        reads, margin = _walk(
+            DenseSource(scores, allowed), scores, allowed, policy, rng, 3, cap, block, jump
+        )
     if jump == 0.0 and margin > NEAR and policy == "max_score" and cap is None:
         # nothing moved: a pair left out (by no cap) was more than NEAR short of violating
         assert max(reads) == 0.0
@@ -134,13 +144,48 @@ def test_a_reference_of_another_cover_or_a_large_region_asks_for_a_full_scan():
     assert _restricted_scan(source, lower, *args[2:9], [ref], most=1.0) is not None
 
 
-def _instances(count):
+def _instances(count, caps=False):
     for seed in range(count):
         rng = np.random.default_rng(seed)
         n_m, n_e = (int(x) for x in rng.integers(20, 45, 2))
         scores = rng.random((n_m, n_e)).round(2)
         allowed = rng.random((n_m, n_e)) < rng.uniform(0.2, 1.0)
-        yield seed, DenseSource(scores, allowed), np.ones(n_m, np.int64), np.ones(n_e, np.int64)
+        if caps:  # a b-matching: each pair at most once
+            m_cap, e_cap = rng.integers(0, 4, n_m), rng.integers(0, 4, n_e)
+        else:
+            m_cap, e_cap = np.ones(n_m, np.int64), np.ones(n_e, np.int64)
+        yield seed, DenseSource(scores, allowed), m_cap, e_cap
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_coarse_prefixes_and_capacities_on_both_sides_keep_each_pair_once(policy, monkeypatch):
+    """Blocks that read past a mentee's prefix (one row array for all) once returned some
+    pairs twice, from the block and from the references; with capacities on both sides a
+    pair could then be used twice."""
+    monkeypatch.setattr(pricing, "_PREFIX_STEPS", 1)
+    restricted = 0
+    for seed, source, m_cap, e_cap in _instances(10, caps=True):
+        stats = SparseStats()
+        pairs, slack, _, _ = solve_sparse(
+            source, m_cap, e_cap, policy, k=1, pilot=0, rng=seed, stats=stats, pricing="check"
+        )
+        restricted += stats.restricted
+        ref = rm.assign(
+            source.scores,
+            source.feasible,
+            mentor_capacity=m_cap,
+            mentee_capacity=e_cap,
+            policy=policy,
+            method="flow",
+        )
+        assert len({(int(i), int(j)) for i, j in pairs}) == len(pairs)
+        assert (np.bincount(pairs[:, 0], minlength=len(m_cap)) <= m_cap).all()
+        assert (np.bincount(pairs[:, 1], minlength=len(e_cap)) <= e_cap).all()
+        assert source.exact(pairs[:, 0], pairs[:, 1])[0].sum() == pytest.approx(
+            ref.objective, abs=1e-9
+        )
+        assert slack <= 1e-9
+    assert restricted > 0
 
 
 @pytest.mark.parametrize("policy", POLICIES)

@@ -44,11 +44,8 @@ PRICE_TOL = 1e-10
 NEAR = 0.005
 
 #: A restricted scan reading more than this fraction of the pairs is a full scan instead
-#: (which then becomes the reference). Far from the optimum, where the regions are large,
-#: restricted scans took more rounds at n = 100 000 (9+ against 5, each round a flow
-#: solve of about 15 s) though each found every pair a full scan would add at 20 000 and
-#: 50 000 (``pricing="check"``); at 50 000 and below the regions are 5-19 %.
-RESTRICT_MOST = 0.25
+#: (which then becomes the reference).
+RESTRICT_MOST = 0.5
 
 #: Added to each ``θ_j``: the screen compares float32 values against a threshold rounded to
 #: float32, so a pair left out may exceed the float64 threshold by that rounding.
@@ -280,10 +277,13 @@ def _restricted_scan(
         for t, order in enumerate(orders):
             sel = choice == t
             p = prefixes[t][sel]
+            blocks, done = _prefix_blocks(order, cols[sel], p, block_elements)
+            items += blocks
             which[cols[sel]] = t
-            prefix[cols[sel]] = p
+            # the reference pairs its block read (all of its first P mentors) are not
+            # re-read from their estimates: each pair is returned once
+            prefix[cols[sel]] = done
             read += int(p.sum())
-            items += _prefix_blocks(order, cols[sel], p, block_elements)
     if read > most * max(total, 1):
         return None
 
@@ -351,13 +351,16 @@ _PREFIX_STEPS = 64
 def _prefix_blocks(order, cols, p, block_elements):
     """Blocks ``(order[:P], mentees, 1)`` covering each mentee's first ``p`` mentors, the
     mentees taken longest prefix first; ``P`` rounded up to one of :data:`_PREFIX_STEPS`
-    lengths so that blocks share their row arrays."""
+    lengths so that blocks share their row arrays. Returns (blocks, how many mentors each
+    of ``cols`` has read: its block's ``P``)."""
+    done = np.zeros(len(cols), dtype=np.int64)
     sel = np.flatnonzero(p > 0)
     if len(sel) == 0:
-        return []
+        return [], done
     step = max(1, -(-len(order) // _PREFIX_STEPS))
     by = sel[np.argsort(-p[sel], kind="stable")]
     quant = np.minimum(-(-p[by] // step) * step, len(order))
+    done[by] = quant
     rows_of: dict[int, np.ndarray] = {}
     blocks = []
     start = 0
@@ -369,7 +372,7 @@ def _prefix_blocks(order, cols, p, block_elements):
         rows = rows_of.setdefault(P, order[:P])
         blocks.append((rows, cols[by[start:end]], 1))
         start = end
-    return blocks
+    return blocks, done
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:

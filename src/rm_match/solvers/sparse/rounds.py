@@ -335,6 +335,9 @@ def solve_sparse(
             t_scan = time.perf_counter()
             scan = None
             if references and pricing != "full":
+                # uncapped: the region bounds its size. With each mentee's 256 best per
+                # block it added 3 % fewer pairs than the capped full scan at n = 100 000
+                # (9+ rounds instead of 5); uncapped, the same pairs
                 scan = _restricted_scan(
                     source,
                     cert,
@@ -344,7 +347,7 @@ def solve_sparse(
                     block_elements,
                     executor,
                     margin,
-                    cap,
+                    None,
                     references,
                 )
             if scan is None:
@@ -393,7 +396,7 @@ def solve_sparse(
                     block_elements,
                     executor,
                     margin,
-                    cap,
+                    None,  # the restricted scan ran uncapped
                     (pm, pe, ps, px, truncated),
                     edge_keys,
                     n_cols,
