@@ -122,6 +122,7 @@ class DaskScans(Executor):
         self._inner = client.get_executor()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """``fn(*args, **kwargs)`` as one task on the cluster (``client.get_executor()``)."""
         return self._inner.submit(fn, *args, **kwargs)
 
     def map(
@@ -163,6 +164,7 @@ class DaskScans(Executor):
             self.client.run(_uninstall, token)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the inner executor down (the client and its cluster stay up)."""
         self._inner.shutdown(wait=wait)
 
 
