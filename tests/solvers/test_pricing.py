@@ -238,3 +238,18 @@ def test_pricing_mode_is_checked():
     source = DenseSource(np.ones((2, 2)), np.ones((2, 2), dtype=bool))
     with pytest.raises(ValueError, match="pricing must be"):
         solve_sparse(source, np.ones(2, int), np.ones(2, int), "max_score", pricing="fast")
+
+
+def test_restricted_scans_run_uncapped(monkeypatch):
+    """Each mentee's 256 best per block (the full scan's cap) made restricted scans add fewer
+    pairs than full ones at 100 000 per side; the region bounds their size instead."""
+    real, caps = rounds._restricted_scan, []
+
+    def spy(*args, **kwargs):
+        caps.append(args[8])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rounds, "_restricted_scan", spy)
+    for seed, source, m_cap, e_cap in _instances(4):
+        solve_sparse(source, m_cap, e_cap, "max_score", k=1, pilot=0, rng=seed)
+    assert caps and all(cap is None for cap in caps)

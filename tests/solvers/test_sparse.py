@@ -246,7 +246,7 @@ def test_refine_brings_the_screen_within_its_error(problem):
 
 def test_a_capped_scan_keeps_each_mentees_best_and_says_it_cut():
     from rm_match.solvers.sparse.certificate import _Certificate
-    from rm_match.solvers.sparse.pricing import _price
+    from rm_match.solvers.sparse.pricing import _full_scan
 
     rng = np.random.default_rng(6)
     n = 40  # at most 16 x cap mentors: the cap-th best is exact, not sampled
@@ -257,10 +257,10 @@ def test_a_capped_scan_keeps_each_mentees_best_and_says_it_cut():
     # potentials this low leave every allowed pair with a positive reduced cost
     cert = _Certificate(np.zeros(n), np.zeros(n), -5.0, none, none, True)
     ok = np.ones(n, dtype=bool)
-    pm, pe, est, cut = _price(src, cert, "max_score", ok, ok, 1 << 24, None)
+    pm, pe, est, cut, _ = _full_scan(src, cert, "max_score", ok, ok, 1 << 24, None, 0.0, None)
     assert not cut and len(pm) == feasible.sum()
     np.testing.assert_allclose(est, scores[pm, pe])
-    pm, pe, est, cut = _price(src, cert, "max_score", ok, ok, 1 << 24, None, cap=3)
+    pm, pe, est, cut, _ = _full_scan(src, cert, "max_score", ok, ok, 1 << 24, None, 0.0, 3)
     assert cut
     assert np.bincount(pe, minlength=n).max() == 3
     for j in range(n):  # the 3 best allowed mentors of each mentee

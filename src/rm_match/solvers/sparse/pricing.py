@@ -152,24 +152,16 @@ def _gather(parts):
     return pm, pe, ps
 
 
-def _price(source, cert, policy, m_ok, e_ok, block_elements, executor, margin=0.0, cap=None):
-    """Pairs the certificate cannot rule out: (mi, ei, estimate, truncated) — every pair that
-    may break the cover or whose reduced cost may exceed ``-margin``, with its score
-    estimated within ``δ`` (the refined screen). Exact checks come after, on the pairs that
-    need them. A full scan; :func:`_full_scan` also returns its :class:`Reference`.
+def _full_scan(source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap):
+    """Pairs the certificate cannot rule out: (mi, ei, estimate, truncated, the scan's
+    :class:`Reference`) — every pair that may break the cover or whose reduced cost may
+    exceed ``-margin``, with its score estimated within ``δ`` (the refined screen). Exact
+    checks come after, on the pairs that need them.
 
     ``cap``: at most each mentee's ``cap`` best pairs are returned (by the refined screen;
     far from the optimum, after a first cut by the screen itself), which bounds memory: the
     rest would not be added this round anyway. ``truncated`` says whether a pair left out
     might break the cover or have a positive reduced cost: the scan then proves nothing."""
-    pm, pe, ps, truncated, _ = _full_scan(
-        source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap
-    )
-    return pm, pe, ps, truncated
-
-
-def _full_scan(source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap):
-    """:func:`_price` with the scan's :class:`Reference` as a fifth element."""
     n_m, n_e = source.shape
     delta = _delta(source, cert)
     classes = _classes(cert, policy, m_ok)
@@ -434,7 +426,8 @@ def _compare_scans(
     executor,
     margin,
     cap,
-    found,
+    found_m,
+    found_e,
     edge_keys,
     n_cols,
     delta,
@@ -442,8 +435,8 @@ def _compare_scans(
     """``pricing="check"``: scan every pair too and raise :class:`~rm_match.SolverError` if
     the full scan finds a pair it may add (a cover breaker, or a reduced cost within
     :data:`NEAR` of violating or above; checked exactly, not yet an edge) that the
-    restricted scan ``found`` (after its exact checks) does not hold — unless the cap left
-    it out (its mentee has ``cap`` pairs found)."""
+    restricted scan found (``found_m``, ``found_e``, after its exact checks) does not
+    hold — unless the cap left it out (its mentee has ``cap`` pairs found)."""
     pm, pe, ps, _, _ = _full_scan(
         source, cert, policy, m_ok, e_ok, block_elements, executor, margin, None
     )
@@ -463,11 +456,10 @@ def _compare_scans(
     red, kind = _reduced(ps, pm, pe, cert), _kinds(pm, pe, cert, policy)
     # the pairs a full scan may add: cover breakers, and reduced costs within NEAR of zero
     viol = px & ((kind == 0) | ((kind == 1) & (red > -NEAR + 1e-12)))
-    rm, re_, _, _, _ = found
-    held = np.sort(rm * n_cols + re_)
+    held = np.sort(found_m * n_cols + found_e)
     missed = viol & ~_member(pm * n_cols + pe, held)
     if cap:
-        missed &= np.bincount(re_, minlength=source.shape[1])[pe] < cap
+        missed &= np.bincount(found_e, minlength=source.shape[1])[pe] < cap
     if missed.any():
         raise SolverError(
             f"restricted pricing missed {int(missed.sum())} pair(s) within NEAR of violating "

@@ -331,6 +331,8 @@ def solve_sparse(
                 continue
 
         t_scans = 0.0
+        # what every scan of this round reads against (the cap and references follow)
+        scan_on = (source, cert, policy, m_ok, e_ok, block_elements, executor, margin)
         for cap in (8 * k, None):
             t_scan = time.perf_counter()
             scan = None
@@ -338,22 +340,9 @@ def solve_sparse(
                 # uncapped: the region bounds its size. With each mentee's 256 best per
                 # block it added 3 % fewer pairs than the capped full scan at n = 100 000
                 # (9+ rounds instead of 5); uncapped, the same pairs
-                scan = _restricted_scan(
-                    source,
-                    cert,
-                    policy,
-                    m_ok,
-                    e_ok,
-                    block_elements,
-                    executor,
-                    margin,
-                    None,
-                    references,
-                )
+                scan = _restricted_scan(*scan_on, None, references)
             if scan is None:
-                pm, pe, ps, truncated, full_ref = _full_scan(
-                    source, cert, policy, m_ok, e_ok, block_elements, executor, margin, cap
-                )
+                pm, pe, ps, truncated, full_ref = _full_scan(*scan_on, cap)
                 references = [full_ref]
                 read, d_scan = 1.0, delta
             else:
@@ -387,21 +376,8 @@ def solve_sparse(
             )
             add, red, kind = _violations(pm, pe, ps, px, cert, policy, k, NEAR)
             if scan is not None and pricing == "check":
-                _compare_scans(
-                    source,
-                    cert,
-                    policy,
-                    m_ok,
-                    e_ok,
-                    block_elements,
-                    executor,
-                    margin,
-                    None,  # the restricted scan ran uncapped
-                    (pm, pe, ps, px, truncated),
-                    edge_keys,
-                    n_cols,
-                    delta,
-                )
+                # the restricted scan ran uncapped: no cap excuses a miss
+                _compare_scans(*scan_on, None, pm, pe, edge_keys, n_cols, delta)
             if add.any() or not truncated:
                 break
             # the capped scan proves nothing: scan again without the cap (rare). Capping
