@@ -84,6 +84,7 @@ def run_one(n: int, capacity: int, skills: int, executor: str = "threads") -> di
         "rounds": st.rounds,
         "scans": st.scans,
         "restricted": st.restricted,
+        "warm": st.warm,
         "read": " ".join(f"{x:.3g}" for x in st.read),
         "pricing_mode": rounds.PRICING,
         "candidate_edges": st.candidates,

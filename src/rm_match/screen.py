@@ -39,8 +39,8 @@ import scipy.sparse as sp
 
 from .rules import MutuallyAcceptable, Vetoes
 from .solvers.decompose import components
-from .solvers.sparse import FORBIDDEN, INFEASIBLE
-from .terms import TERM_FIELDS, pair_terms, scaled_wants
+from .solvers.sparse import FORBIDDEN, INFEASIBLE, _fast
+from .terms import TERM_FIELDS, fused_scores, packed_sets, pair_terms, scaled_wants
 
 if TYPE_CHECKING:
     from .cohort import Cohort
@@ -179,15 +179,6 @@ def _group(cohort: Cohort, fields: tuple[str, ...], components: list[_Component]
 
 
 #: Set bits of each byte value (``np.bitwise_count`` needs numpy 2; we support 1.26).
-_POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)
-
-
-def _bits(indicators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of an indicator matrix packed into bytes, and their sizes."""
-    ind = indicators > 0
-    return np.packbits(ind, axis=1), ind.sum(axis=1).astype(np.float64)
-
-
 def _one_hot(codes: np.ndarray, n: int) -> np.ndarray:
     out = np.zeros((len(codes), n))
     out[np.arange(len(codes)), codes] = 1.0
@@ -282,7 +273,7 @@ class ProblemSource:
             elif fields == ("interests",) and len(comps) == 1 and "interests" in weights:
                 # the term alone (no rule looks at interests): its cosine upper bound
                 wt = weights["interests"] / total_w
-                (bits_m, a), (bits_e, b) = (_bits(x) for x in cohort.interests)
+                (bits_m, a), (bits_e, b) = (packed_sets(x) for x in cohort.interests)
                 i_m, i_e = (np.asarray(x, dtype=np.float64) for x in cohort.interests)
                 f_parts.append(i_m / np.sqrt(np.maximum(a, 1.0))[:, None])
                 g_parts.append(wt * i_e / np.sqrt(np.maximum(b, 1.0))[:, None])
@@ -390,7 +381,7 @@ class ProblemSource:
         if self._interests is None or len(mi) == 0:
             return screened
         wt, (bits_m, a), (bits_e, b) = self._interests
-        inter = _POPCOUNT[bits_m[mi] & bits_e[ei]].sum(axis=1, dtype=np.float64)
+        inter = _fast.POPCOUNT[bits_m[mi] & bits_e[ei]].sum(axis=1, dtype=np.float64)
         a, b = a[mi], b[ei]
         union = a + b - inter
         jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
@@ -402,10 +393,16 @@ class ProblemSource:
         ei = np.asarray(ei, dtype=np.intp)
         scores = np.empty(len(mi))
         ok = np.empty(len(mi), dtype=bool)
+        p = self.problem
+        # the compiled scorer (the fast extra) on large sources: 5-8x the numpy terms
+        fused = _fast.use_scorer(self.shape[0] * self.shape[1])
         for s in range(0, len(mi), _EXACT_CHUNK):
             a, b = mi[s : s + _EXACT_CHUNK], ei[s : s + _EXACT_CHUNK]
-            scores[s : s + len(a)] = self.problem.scores(a, b, outer=False)
-            ok[s : s + len(a)] = self.problem.permitted(a, b)
+            if fused:
+                scores[s : s + len(a)] = fused_scores(p.cohort, p.spec, p.weights, a, b)
+            else:
+                scores[s : s + len(a)] = p.scores(a, b, outer=False)
+            ok[s : s + len(a)] = p.permitted(a, b)
         if self._fixed is not None:
             ok &= ~np.isin(mi * max(self.shape[1], 1) + ei, self._fixed)
         return scores, ok

@@ -105,19 +105,26 @@ def test_the_environment_turns_the_kernels_off(monkeypatch) -> None:
 
 
 def test_loaded_kernels_take_smaller_graphs(monkeypatch) -> None:
-    """Before the kernels are loaded only graphs of ``MIN_ARCS`` arcs load them; once loaded
-    (``load_fast_kernels``) graphs from ``MIN_ARCS_LOADED`` arcs use them too."""
+    """Before the kernels are loaded only graphs of ``MIN_ARCS`` arcs (and score sources of
+    ``MIN_CELLS`` pairs) load them; once loaded (``load_fast_kernels``) graphs from
+    ``MIN_ARCS_LOADED`` arcs and every source use them too."""
     import rm_match.solvers
 
     small = _fast.MIN_ARCS_LOADED
-    monkeypatch.setattr(_fast, "_kernel", None)
+    monkeypatch.setattr(_fast, "_kernels", {})
+    monkeypatch.setattr(_fast, "_numba", None)
     monkeypatch.setattr(_fast, "_tried", True)  # as if numba could not be imported
     assert not _fast.use_for(small) and not _fast.use_for(_fast.MIN_ARCS)
+    assert not _fast.use_scorer(_fast.MIN_CELLS)
     assert not rm_match.solvers.load_fast_kernels()
     monkeypatch.setattr(_fast, "_tried", False)  # numba importable, nothing loaded yet
     assert not _fast.use_for(small)  # a small graph does not load them
-    assert _fast._kernel is None
+    assert not _fast.use_scorer(_fast.MIN_CELLS - 1)
+    assert _fast._kernels == {}
     assert rm_match.solvers.load_fast_kernels()
+    assert set(_fast._kernels) == {"relax", "scores"}
     assert _fast.use_for(small) and not _fast.use_for(small - 1)
+    assert _fast.use_scorer(1)
     monkeypatch.setenv("RM_MATCH_FAST", "0")
     assert not _fast.use_for(_fast.MIN_ARCS) and not rm_match.solvers.load_fast_kernels()
+    assert not _fast.use_scorer(_fast.MIN_CELLS)

@@ -27,6 +27,16 @@ _INT_BUDGET = float(1 << 60)  # below 2^63 with room for the solver's own sums
 _FLOAT_EXACT = float(1 << 52)  # beyond this, s·S would lose the fraction being rounded
 
 
+def flow_scale(s: np.ndarray, n_nodes: int, k_max: int) -> float:
+    """The factor :func:`flow_on_edges` first scales the scores ``s`` by before rounding them
+    to integer costs (it divides it by 16 while the solver finds the range too wide)."""
+    top = float(np.abs(s).max()) if len(s) else 0.0
+    top = top or 1.0
+    # The solver checks that every cost times (nodes + 1) fits; the total must fit too.
+    scale = min(_FLOAT_EXACT / top, _INT_BUDGET / (top * (max(n_nodes, k_max) + 1)))
+    return min(scale, 1e270)  # tiny scores (1e-300) made it inf; the bound counts rounding
+
+
 def flow_on_edges(
     n_m: int,
     n_e: int,
@@ -40,11 +50,7 @@ def flow_on_edges(
 ) -> tuple[np.ndarray, np.ndarray, float, str]:
     """Solve the flow over an edge list; returns (used mask, rounded scores, scale, message)."""
     source, sink = n_m + n_e, n_m + n_e + 1
-    n_nodes = n_m + n_e + 2
-    top = float(np.abs(s).max()) or 1.0
-    # The solver checks that every cost times (nodes + 1) fits; the total must fit too.
-    scale = min(_FLOAT_EXACT / top, _INT_BUDGET / (top * (max(n_nodes, k_max) + 1)))
-    scale = min(scale, 1e270)  # tiny scores (1e-300) made it inf; the bound counts rounding
+    scale = flow_scale(s, n_m + n_e + 2, k_max)
     m_nodes = np.arange(n_m)
     e_nodes = n_m + np.arange(n_e)
     for _ in range(16):
