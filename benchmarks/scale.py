@@ -146,6 +146,7 @@ def main(argv=None) -> int:
         "rounds",
         "scans",
         "restricted",
+        "warm",
         "read",
         "pricing_mode",
         "executor",

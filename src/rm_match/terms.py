@@ -218,7 +218,14 @@ FUSED_TERMS = ("learning", "interests", "language", "timezone", "diversity")
 
 
 def packed_sets(indicators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of an indicator matrix packed into bytes (C order), and their sizes."""
+    """Rows of an indicator matrix packed into bytes (C order), and their sizes.
+
+    Examples
+    --------
+    >>> bits, sizes = packed_sets(np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]))
+    >>> bits.tolist(), sizes.tolist()  # 0b10100000: the first and third labels
+    ([[160], [0]], [2.0, 0.0])
+    """
     ind = np.asarray(indicators) > 0
     return np.ascontiguousarray(np.packbits(ind, axis=1)), ind.sum(axis=1).astype(np.float64)
 

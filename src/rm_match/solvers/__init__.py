@@ -23,9 +23,11 @@ from .solve import goal_memo, solve, solve_goals, solve_source
 def load_fast_kernels() -> bool:
     """Load the ``fast`` extra's compiled kernels now (numba; about a second, once per
     process): a service calls it at its start, so that no request pays for it and every
-    certificate of 10 000 arcs or more uses them (otherwise only graphs of a million arcs
-    load them). Returns whether they are available (numba installed, ``RM_MATCH_FAST`` not
-    ``0``); the answers are the same either way.
+    certificate and warm re-solve of 10 000 arcs or more and every exact pair scoring uses
+    them (otherwise only graphs of a million arcs and sources of 20 000 per side load
+    them). Returns whether they are available (numba installed, ``RM_MATCH_FAST`` not
+    ``0``); the answers are the same either way (to rounding; among tied optima a warm
+    re-solve may return another).
 
     Examples
     --------

@@ -6,10 +6,12 @@ numba). Optional: without numba the plain numpy code runs, with the same answers
   whole passes over the arcs of every node that changed. Shortest distances are unique, so
   both give the same labels.
 - :func:`pair_scores`: the exact score of given pairs in one loop over the pairs (the terms'
-  arrays read in place, no gathered rows), from the arrays :class:`rm_match.terms.FusedTerms`
+  arrays read in place, no gathered rows), from the arrays :func:`rm_match.terms.fused_scores`
   prepares; the same scores as the terms' numpy code to rounding (a different order of
   additions: within 1e-15 on scores in [0, 1]). At n = 20 000 per side 5–8× faster on
   random pairs (about 0.1 µs per pair against 0.5–0.8 µs).
+- :func:`residual` and :func:`warm`: a flow's residual network in CSR order (a counting
+  sort) and successive shortest paths on it, for the warm re-solves of :mod:`.warm`.
 
 Numba compiles a kernel on its first call in a process (about a second; cached on disk where
 the package directory is writable, and then importing numba and loading the kernel still
@@ -69,6 +71,11 @@ def load() -> bool:
         1,
     )
     pair_scores(np.zeros(1, np.int64), np.zeros(1, np.int64), empty_terms(1, 1))
+    one = np.ones(1, np.int64)
+    indptr, tail, head, twin, cost, res, _ = residual(
+        np.zeros(1, np.int64), one, one, np.zeros(1, np.int64), one, 2
+    )
+    warm(indptr, tail, head, twin, cost, res, np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
     return True
 
 
@@ -406,13 +413,14 @@ def warm(
 
 def residual(
     tail: np.ndarray, head: np.ndarray, cap: np.ndarray, flow: np.ndarray, cost: np.ndarray, n: int
-) -> tuple[np.ndarray, ...]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The residual network of a flow on arcs ``tail → head`` (``cap``, ``flow``, ``cost``)
     over ``n`` nodes, in CSR order by tail: ``(indptr, tail, head, twin, cost, res, fwd)``
     with ``twin`` each residual arc's reverse and ``fwd`` each arc's forward position."""
     kernel = _kernel("residual")
     assert kernel is not None, "numba is not installed (the fast extra)"
-    return tuple(kernel(tail, head, cap, flow, cost, n))
+    indptr, tail_s, head_s, twin, cost_s, res, fwd = kernel(tail, head, cap, flow, cost, n)
+    return indptr, tail_s, head_s, twin, cost_s, res, fwd
 
 
 #: Set bits of each byte value.
