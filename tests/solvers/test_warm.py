@@ -149,3 +149,29 @@ def test_the_sparse_path_re_solves_warm_to_the_same_optimum(policy, caps, monkey
     assert st1.rounds > 1 and st1.warm >= 1  # later rounds went warm
     assert obj1 == pytest.approx(obj0, abs=1e-9) and n1 == n0
     assert slack0 < 1e-9 and slack1 < 1e-9
+
+
+def test_max_matched_with_people_left_out_re_solves_warm() -> None:
+    """Fewer pairs than the capacities allow (a mentor with no allowed pair): the return
+    arc makes it one circulation, and the warm answer is the cold one."""
+    rng = np.random.default_rng(4)
+    n = 30
+    mi, ei = _graph(rng, n, n, 5)
+    keep = mi != 0  # mentor 0 has no allowed pair: at most n - 1 pairs
+    mi, ei = mi[keep], ei[keep]
+    s = np.round(rng.random(len(mi)), 3)
+    s[0] = 1.0
+    caps = np.ones(n, np.int64)
+    first = rng.random(len(mi)) < 0.8  # already the most pairs: n - 1
+    first[0] = True
+    a = np.flatnonzero(first)
+    used0, _, scale0, d = _solved(n, n, mi[a], ei[a], s[a], caps, caps, "max_matched", n)
+    assert used0.sum() == n - 1
+    used_keys = np.sort(mi[a][used0] * n + ei[a][used0])
+    rounded = np.rint(s * scale0)
+    out = warm_flow(n, n, mi, ei, rounded, caps, caps, "max_matched", n, used_keys, d, 10**9)
+    assert out is not None
+    cold, rounded_c, _, _ = flow_on_edges(n, n, mi, ei, s, caps, caps, "max_matched", n)
+    used = out[0]
+    assert used.sum() == cold.sum() == n - 1
+    assert rounded.astype(np.int64)[used].sum() == rounded_c.astype(np.int64)[cold].sum()

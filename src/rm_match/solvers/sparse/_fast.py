@@ -76,6 +76,7 @@ def load() -> bool:
         np.zeros(1, np.int64), one, one, np.zeros(1, np.int64), one, 2
     )
     warm(indptr, tail, head, twin, cost, res, np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
+    reach(indptr, head, res, 0, 1, 0)
     return True
 
 
@@ -368,11 +369,37 @@ def _build_residual(numba: Any) -> Callable[..., Any]:
     return residual
 
 
+def _build_reach(numba: Any) -> Callable[..., Any]:
+    @numba.njit(cache=True, nogil=True)
+    def reach(indptr, head, res, skip_a, skip_b, s):  # pragma: no cover - compiled
+        """The nodes reached from ``s`` over arcs with residual capacity (but two)."""
+        n = len(indptr) - 1
+        seen = np.zeros(n, dtype=np.bool_)
+        stack = np.empty(n, dtype=np.int64)
+        seen[s] = True
+        stack[0] = s
+        top = 1
+        while top > 0:
+            top -= 1
+            node = stack[top]
+            for q in range(indptr[node], indptr[node + 1]):
+                if res[q] > 0 and q != skip_a and q != skip_b:
+                    v = head[q]
+                    if not seen[v]:
+                        seen[v] = True
+                        stack[top] = v
+                        top += 1
+        return seen
+
+    return reach
+
+
 _BUILD: dict[str, Callable[[Any], Callable[..., Any]]] = {
     "relax": _build_relax,
     "scores": _build_scores,
     "warm": _build_warm,
     "residual": _build_residual,
+    "reach": _build_reach,
 }
 
 
@@ -421,6 +448,17 @@ def residual(
     assert kernel is not None, "numba is not installed (the fast extra)"
     indptr, tail_s, head_s, twin, cost_s, res, fwd = kernel(tail, head, cap, flow, cost, n)
     return indptr, tail_s, head_s, twin, cost_s, res, fwd
+
+
+def reach(
+    indptr: np.ndarray, head: np.ndarray, res: np.ndarray, skip_a: int, skip_b: int, s: int
+) -> np.ndarray:
+    """Which nodes ``s`` reaches over the residual arcs in CSR order with capacity left,
+    arcs ``skip_a`` and ``skip_b`` left out (a mask)."""
+    kernel = _kernel("reach")
+    assert kernel is not None, "numba is not installed (the fast extra)"
+    seen: np.ndarray = kernel(indptr, head, res, int(skip_a), int(skip_b), int(s))
+    return seen
 
 
 #: Set bits of each byte value.

@@ -14,11 +14,17 @@ negative reduced cost is a minimum-cost flow: the same optimum OR-tools finds (a
 optima, perhaps another one), which :func:`warm_flow` checks on every arc before returning
 it.
 
-It applies to ``max_score`` (a bypass arc source → sink of cost 0 takes the units not
-placed) and to ``max_matched`` when the last flow already placed ``k_max`` units (then the
-most pairs is ``k_max`` and the problem is a min-cost flow of that value). Late rounds add
-few pairs and the paths are short; early ones add many, so a work budget (heap pops) ends
-a warm solve that is not paying, and the round falls back to OR-tools.
+Under ``max_score`` a bypass arc source → sink of cost 0 takes the units not placed. Under
+``max_matched`` a return arc sink → source of cost ``-RETURN`` (more than any path can
+cost) turns "the most pairs, then the best score" into one min-cost circulation; the last
+flow's labels are made potentials of it by lowering those of the nodes the source reaches
+(see :func:`warm_flow`), and a round whose new pairs open an augmenting path (more pairs
+than before) is solved cold. Each
+saturated pair costs a Dijkstra that settles every node nearer than the pair's own undo —
+near the optimum many are (about 500 heap pops a pair at 50 000 per side, 22 000 at
+100 000) — so the round loop tries a warm solve only when few pairs need saturating (the
+certifying round, mostly), under a budget of heap pops, and otherwise OR-tools solves the
+round cold.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ import numpy as np
 from . import _fast
 
 log = logging.getLogger(__name__)
+
+#: Earned by each pair under ``max_matched`` (the return arc's cost is ``-RETURN``): above
+#: any simple path's cost, as the flow's rounding scale keeps every pair's cost times the
+#: number of nodes within 2⁶⁰, so one more pair always pays.
+RETURN = 1 << 60
 
 
 def warm_flow(
@@ -72,8 +83,6 @@ def warm_flow(
     placed = int(flow_pairs.sum())
     if placed != len(used_keys):  # a used pair left the graph: not the last flow
         return None
-    if policy == "max_matched" and placed != k_max:
-        return None
     costs = -rounded.astype(np.int64)
     # the pairs to saturate: unused, of negative reduced cost (the rest of the network is
     # the last round's, its reduced costs non-negative — checked with the answer)
@@ -98,6 +107,12 @@ def warm_flow(
         caps.append(np.array([k_max]))
         flows.append(np.array([k_max - placed]))
         cost_parts.append(np.zeros(1, np.int64))
+    else:  # the return arc: each unit placed earns RETURN, more than any path costs
+        tails.append(np.array([T]))
+        heads.append(np.array([S]))
+        caps.append(np.array([k_max]))
+        flows.append(np.array([placed]))
+        cost_parts.append(np.array([-RETURN], np.int64))
     tail_f = np.concatenate(tails).astype(np.int64)
     head_f = np.concatenate(heads).astype(np.int64)
     cap_f = np.concatenate(caps).astype(np.int64)
@@ -114,6 +129,19 @@ def warm_flow(
     indptr, tail_s, head_s, twin_s, cost_s, res_s, fwd = _fast.residual(
         tail_f, head_f, cap_f, flow_f, cost_f, n
     )
+    if policy == "max_matched" and placed < k_max:
+        # no pair can be added (the last flow has the most pairs): the nodes the source
+        # reaches without the return arc, R, are closed and hold no sink; lowering their
+        # labels by X makes the return arc tight both ways and keeps every other arc's
+        # reduced cost (arcs into R gain X, none leave it)
+        ret = fwd[-1]
+        seen = _fast.reach(indptr, head_s, res_s, ret, twin_s[ret], S)
+        x = RETURN + int(pi[S]) - int(pi[T])
+        if seen[T] or x < 0:
+            return None  # an augmenting path: the number of pairs grows, a cold solve
+        pi[seen] -= x
+    if int(pi.max()) - int(pi.min()) > 1 << 61:
+        return None  # the Dijkstra sums must stay within 64 bits
     if ((res_s > 0) & (cost_s + pi[tail_s] - pi[head_s] < 0)).any():
         return None  # the labels are not the last flow's potentials
     t1 = time.perf_counter()
