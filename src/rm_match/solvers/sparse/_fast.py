@@ -229,6 +229,10 @@ def _build_warm(numba: Any) -> Callable[..., Any]:
         heap_v = np.empty(1024, dtype=np.int64)
         pops = 0
         sources = np.flatnonzero(excess > 0)
+        units = 0  # excess to move, and moved so far
+        for s in sources:
+            units += excess[s]
+        moved = 0
         for s in sources:
             while excess[s] > 0:
                 n_t = 1
@@ -325,6 +329,7 @@ def _build_warm(numba: Any) -> Callable[..., Any]:
                         x = tail[q]
                     excess[s] -= amount
                     excess[target] += amount
+                    moved += amount
                 for k in range(n_t):
                     x = touched[k]
                     dist[x] = inf
@@ -332,6 +337,8 @@ def _build_warm(numba: Any) -> Callable[..., Any]:
                     pred[x] = -1
                 if target < 0:
                     return False, pops
+                if moved >= 8 and pops * units > budget * moved:
+                    return False, pops  # at this rate the budget will not do
         return True, pops
 
     return warm
@@ -431,7 +438,8 @@ def warm(
     """Successive shortest paths over residual arcs in CSR order (``indptr`` by tail; arc
     ``q``'s reverse at ``twin[q]``) until no node has an excess, moving ``res``, ``pi`` and
     ``excess`` in place (see :mod:`.warm`). Returns ``(done, heap pops)``; not done when
-    ``budget`` pops ran out."""
+    ``budget`` pops ran out, or once 8 units have moved, when the pops so far per unit
+    moved say the rest will not fit in it."""
     kernel = _kernel("warm")
     assert kernel is not None, "numba is not installed (the fast extra)"
     done, pops = kernel(indptr, tail, head, twin, cost, res, pi, excess, budget)
