@@ -230,35 +230,44 @@ def packed_sets(indicators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(np.packbits(ind, axis=1)), ind.sum(axis=1).astype(np.float64)
 
 
-def _fused_arrays(cohort: Cohort, spec: TermSpec, weights: Mapping[str, float]) -> tuple:
+def _fused_arrays(
+    cohort: Cohort, spec: TermSpec, weights: Mapping[str, float]
+) -> _fast.ScoreArrays:
     """The arrays of :func:`rm_match.solvers.sparse._fast.pair_scores` for these weights."""
     n_m, n_e = cohort.shape
-    arrays = list(_fast.empty_terms(n_m, n_e))
     total = sum(weights.values())
     w = np.array([weights.get(t, 0.0) / total if total else 0.0 for t in FUSED_TERMS])
-    arrays[0] = w
+    arrays = _fast.empty_terms(n_m, n_e)._replace(w=w)
     m, e = cohort.mentors, cohort.mentees
 
     def c64(x: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(x, dtype=np.float64)
 
     if w[0]:
-        arrays[1] = float(spec.reverse_weight)
-        arrays[2] = c64(np.hstack((m.offers, scaled_wants(m.wants, spec))))
-        arrays[3] = c64(np.hstack((scaled_wants(e.wants, spec), e.offers)))
+        arrays = arrays._replace(
+            lam=float(spec.reverse_weight),
+            learn_m=c64(np.hstack((m.offers, scaled_wants(m.wants, spec)))),
+            learn_e=c64(np.hstack((scaled_wants(e.wants, spec), e.offers))),
+        )
     if w[1]:
-        (arrays[4], arrays[5]), (arrays[6], arrays[7]) = map(packed_sets, cohort.interests)
+        (bits_m, sizes_m), (bits_e, sizes_e) = map(packed_sets, cohort.interests)
+        arrays = arrays._replace(
+            interests_m=bits_m, sizes_m=sizes_m, interests_e=bits_e, sizes_e=sizes_e
+        )
     if w[2]:
-        arrays[8], arrays[9] = (packed_sets(x)[0] for x in cohort.languages)
+        l_m, l_e = (packed_sets(x)[0] for x in cohort.languages)
+        arrays = arrays._replace(languages_m=l_m, languages_e=l_e)
     if w[3]:
         assert m.timezone is not None and e.timezone is not None  # required of the term
-        arrays[10], arrays[11] = c64(m.timezone), c64(e.timezone)
+        arrays = arrays._replace(tz_m=c64(m.timezone), tz_e=c64(e.timezone))
     if w[4]:
         codes = [cohort.attribute_codes(a) for a in spec.diversity_attributes]
-        for side in (0, 1):
-            cols = [c[side] for c in codes]
-            arrays[12 + side] = np.ascontiguousarray(np.column_stack(cols), dtype=np.int64)
-    return tuple(arrays)
+        c_m, c_e = (
+            np.ascontiguousarray(np.column_stack([c[side] for c in codes]), dtype=np.int64)
+            for side in (0, 1)
+        )
+        arrays = arrays._replace(codes_m=c_m, codes_e=c_e)
+    return arrays
 
 
 def fused_scores(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -473,35 +473,57 @@ def reach(
 POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)
 
 
-def empty_terms(n_m: int, n_e: int) -> tuple:
-    """The arrays of :func:`pair_scores` with every weight 0 (no term), for ``n_m`` mentors
-    and ``n_e`` mentees: each absent term's arrays in their dtypes and no columns."""
+class ScoreArrays(NamedTuple):
+    """What :func:`pair_scores` reads, per side (``_m`` mentors, ``_e`` mentees); built by
+    :func:`rm_match.terms.fused_scores`. A term of weight 0 is not read."""
+
+    #: weights of learning, interests, language, time zone, diversity (over their total)
+    w: np.ndarray
+    #: λ, the weight of what the mentee teaches back
+    lam: float
+    #: learning factors: ``[offers, ŵants]`` per mentor, ``[ŵants, offers]`` per mentee
+    learn_m: np.ndarray
+    learn_e: np.ndarray
+    #: interest sets as packed bits, and their sizes
+    interests_m: np.ndarray
+    sizes_m: np.ndarray
+    interests_e: np.ndarray
+    sizes_e: np.ndarray
+    #: language sets as packed bits
+    languages_m: np.ndarray
+    languages_e: np.ndarray
+    #: UTC offsets in hours (NaN: missing)
+    tz_m: np.ndarray
+    tz_e: np.ndarray
+    #: codes of the diversity attributes, one column each (-1: unknown)
+    codes_m: np.ndarray
+    codes_e: np.ndarray
+
+
+def empty_terms(n_m: int, n_e: int) -> ScoreArrays:
+    """:class:`ScoreArrays` with every weight 0 (no term), for ``n_m`` mentors and ``n_e``
+    mentees: each absent term's arrays in their dtypes and no columns."""
     f64, u8 = np.float64, np.uint8
-    return (
-        np.zeros(5),
-        0.0,
-        np.zeros((n_m, 0), f64),
-        np.zeros((n_e, 0), f64),
-        np.zeros((n_m, 0), u8),
-        np.zeros(n_m, f64),
-        np.zeros((n_e, 0), u8),
-        np.zeros(n_e, f64),
-        np.zeros((n_m, 0), u8),
-        np.zeros((n_e, 0), u8),
-        np.zeros(n_m, f64),
-        np.zeros(n_e, f64),
-        np.zeros((n_m, 0), np.int64),
-        np.zeros((n_e, 0), np.int64),
+    return ScoreArrays(
+        w=np.zeros(5),
+        lam=0.0,
+        learn_m=np.zeros((n_m, 0), f64),
+        learn_e=np.zeros((n_e, 0), f64),
+        interests_m=np.zeros((n_m, 0), u8),
+        sizes_m=np.zeros(n_m, f64),
+        interests_e=np.zeros((n_e, 0), u8),
+        sizes_e=np.zeros(n_e, f64),
+        languages_m=np.zeros((n_m, 0), u8),
+        languages_e=np.zeros((n_e, 0), u8),
+        tz_m=np.zeros(n_m, f64),
+        tz_e=np.zeros(n_e, f64),
+        codes_m=np.zeros((n_m, 0), np.int64),
+        codes_e=np.zeros((n_e, 0), np.int64),
     )
 
 
-def pair_scores(mi: np.ndarray, ei: np.ndarray, arrays: tuple) -> np.ndarray:
-    """Weighted term sums of the pairs ``(mi[p], ei[p])`` from the terms' arrays (see
-    :class:`rm_match.terms.FusedTerms`: term weights ``w`` for learning, interests,
-    language, time zone and diversity, each already divided by the weights' total; λ; the
-    learning factors ``[offers, ŵants]`` and ``[ŵants, offers]``; interest and language
-    sets as packed bits, interest set sizes; UTC offsets (NaN: missing); attribute codes
-    (-1: unknown))."""
+def pair_scores(mi: np.ndarray, ei: np.ndarray, arrays: ScoreArrays) -> np.ndarray:
+    """Weighted term sums of the pairs ``(mi[p], ei[p])`` from the terms' arrays."""
     kernel = _kernel("scores")
     assert kernel is not None, "numba is not installed (the fast extra)"
     out = np.empty(len(mi))
