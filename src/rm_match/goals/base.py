@@ -19,7 +19,7 @@ from .._checks import is_collection, shown
 from ..errors import GroupConflict, ValidationError
 from ..results import MIN_GROUP
 from ..solvers import ArrayProblem
-from ..solvers.constrained.model import GoalModel, Row, build_model
+from ..solvers.constrained.model import GoalModel, PairTable, Row, build_model
 
 __all__ = [
     "Goal",
@@ -194,7 +194,10 @@ def _share_within(p: Fraction, n: int, *, up: bool) -> Fraction:
 
 
 def _most_pairs(ctx: GoalContext) -> int:
-    """An upper bound on the number of pairs (fixed ones included) of any answer."""
+    """An upper bound on the number of pairs (fixed ones included) of any answer (the
+    context's own, when it has one: see :class:`GoalContext`)."""
+    if ctx.most is not None:
+        return ctx.most
     free = min(
         len(ctx.mi),
         int(np.minimum(ctx.m_cap, ctx.n_e).sum()),
@@ -226,6 +229,7 @@ def _row(
     y_val: npt.ArrayLike = (),
     label: str = "",
     total: int = 0,
+    keyed: PairTable | None = None,
 ) -> Row:
     return Row(
         goal,
@@ -237,6 +241,7 @@ def _row(
         None if hi is None else int(hi),
         label,
         int(total),
+        keyed,
     )
 
 
@@ -253,6 +258,9 @@ class GoalContext:
 
     Built by :meth:`of_arrays` (:func:`rm_match.assign`) or
     :meth:`rm_match.Problem.goal_context` (:func:`rm_match.match`, :func:`rm_match.verify`).
+    ``most``: an upper bound on the pairs of any answer (fixed ones included) over *every*
+    pair of the cohort, for a context whose edges are only some of them (a core of
+    candidate pairs): the share goals' rows then read the same as over every pair.
     """
 
     def __init__(
@@ -266,8 +274,10 @@ class GoalContext:
         e_cap: np.ndarray,
         attribute: Callable[[str], tuple[np.ndarray, np.ndarray, list[Any]]] | None = None,
         ids: tuple[np.ndarray, np.ndarray] | None = None,
+        most: int | None = None,
     ) -> None:
         self.n_m, self.n_e = n_m, n_e
+        self.most = most
         self.mi, self.ei = mi, ei
         self.fixed = fixed
         self.m_cap, self.e_cap = m_cap, e_cap
@@ -337,6 +347,22 @@ class GoalContext:
         a, b = c_m[mi], c_e[ei]
         known = (a >= 0) & (b >= 0)
         return known & ((a != b) if goal.cross is not None else (a == b))
+
+    def flag_table(self, goal: Goal) -> PairTable | None:
+        """The goal's pair property as a table over the two people's group codes (1 where
+        a pair has it), for every pair of the cohort; ``None`` for a ``pairs`` mask (which
+        names pairs, not groups). Reads as :meth:`pair_flags` does."""
+        if goal.pairs is not None:
+            return None
+        attr = goal.cross if goal.cross is not None else goal.same
+        if attr is None:
+            one = np.ones((1, 1), dtype=np.int64)
+            return PairTable(np.zeros(self.n_m, np.int64), np.zeros(self.n_e, np.int64), one)
+        c_m, c_e, _ = self.groups(attr, goal.name)
+        top = int(max(c_m.max(initial=-1), c_e.max(initial=-1))) + 1
+        a, b = np.arange(-1, top)[:, None], np.arange(-1, top)[None, :]
+        flag = (a >= 0) & (b >= 0) & ((a != b) if goal.cross is not None else (a == b))
+        return PairTable(c_m + 1, c_e + 1, flag.astype(np.int64))
 
     def indicator(self, edges: np.ndarray, fixed_hit: bool) -> int | None:
         """Index of a new indicator ``y = OR(x[edges])``, or ``None`` when a fixed pair already

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ValidationError
-from ..solvers.constrained.model import Row
+from ..solvers.constrained.model import PairTable, Row
 from .base import (
     Goal,
     GoalCheck,
@@ -28,6 +28,11 @@ from .base import (
     _share_met,
     _share_within,
 )
+
+
+def _times(table: PairTable, k: int) -> PairTable:
+    """``table`` with every coefficient multiplied by ``k``."""
+    return PairTable(table.codes_m, table.codes_e, table.table * k)
 
 
 def _float(x: object) -> float | None:
@@ -76,7 +81,10 @@ class Share(Goal):
         _check_bounds(self, _ratio)
 
     def compile(self, ctx: GoalContext, index: int) -> list[Row]:
-        flag = ctx.pair_flags(self, ctx.mi, ctx.ei).astype(np.int64)
+        table = ctx.flag_table(self)
+        flag = (
+            ctx.pair_flags(self, ctx.mi, ctx.ei) if table is None else table.on(ctx.mi, ctx.ei)
+        ).astype(np.int64)
         fflag = ctx.pair_flags(self, ctx.fixed[:, 0], ctx.fixed[:, 1]).astype(np.int64)
         edges = np.arange(len(flag))
         rows = []
@@ -96,6 +104,7 @@ class Share(Goal):
                     -const if lower else None,
                     None if lower else -const,
                     total=-p.numerator,
+                    keyed=None if table is None else _times(table, p.denominator),
                 )
             )
         return rows
@@ -149,12 +158,13 @@ class Count(Goal):
         _check_bounds(self, _count)
 
     def compile(self, ctx: GoalContext, index: int) -> list[Row]:
-        flag = ctx.pair_flags(self, ctx.mi, ctx.ei)
+        table = ctx.flag_table(self)
+        flag = ctx.pair_flags(self, ctx.mi, ctx.ei) if table is None else table.on(ctx.mi, ctx.ei)
         const = int(ctx.pair_flags(self, ctx.fixed[:, 0], ctx.fixed[:, 1]).sum())
         edges = np.flatnonzero(flag)
         lo = None if self.at_least is None else self.at_least - const
         hi = None if self.at_most is None else self.at_most - const
-        return [_row(index, edges, np.ones(len(edges)), lo, hi)]
+        return [_row(index, edges, np.ones(len(edges)), lo, hi, keyed=table)]
 
     def check(
         self,
@@ -232,13 +242,20 @@ class Spread(GroupGoal):
 
     def compile(self, ctx: GoalContext, index: int) -> list[Row]:
         c_m, c_e, _ = ctx.groups(self.groups, self.name)
-        cell = self._cells(c_m, c_e, ctx.mi, ctx.ei)
+        # each pair's cell as a table over the two group codes (-1, unknown, first)
+        top = int(max(c_m.max(initial=0), c_e.max(initial=0))) + 1
+        grid = np.arange(-1, top)
+        g_m, g_e = np.meshgrid(np.arange(top + 1), np.arange(top + 1), indexing="ij")
+        cells = self._cells(grid, grid, g_m.ravel(), g_e.ravel()).reshape(top + 1, top + 1)
+        cell = cells[c_m[ctx.mi] + 1, c_e[ctx.ei] + 1]
         fcell = self._cells(c_m, c_e, ctx.fixed[:, 0], ctx.fixed[:, 1])
         most = _most_pairs(ctx)
         rows = []
+        row_m, row_e = c_m + 1, c_e + 1  # the tables' rows and columns (shared by every row)
         for c in np.unique(cell[cell >= 0]).tolist():
             inside = cell == c
             f_in = int((fcell == c).sum())
+            keyed = PairTable(row_m, row_e, (cells == c).astype(np.int64))
             if self.at_most is not None:
                 if int(inside.sum()) + f_in <= self.at_most:
                     continue  # cannot be broken
@@ -248,6 +265,7 @@ class Spread(GroupGoal):
                         np.flatnonzero(inside),
                         np.ones(int(inside.sum())),
                         hi=self.at_most - f_in,
+                        keyed=keyed,
                     )
                 )
             else:
@@ -260,6 +278,7 @@ class Spread(GroupGoal):
                         np.full(int(inside.sum()), p.denominator),
                         hi=-const,
                         total=-p.numerator,
+                        keyed=_times(keyed, p.denominator),
                     )
                 )
         return rows

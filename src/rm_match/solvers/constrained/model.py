@@ -36,9 +36,36 @@ class MipResult:
 
 
 @dataclass(frozen=True)
+class PairTable:
+    """A goal row's coefficient on *any* pair, not only on the model's edges: mentor ``i``
+    and mentee ``j`` read ``table[codes_m[i], codes_e[j]]`` (integers; the row's ``total``
+    comes on top). Goals on the people's attributes (:class:`~rm_match.goals.Share`,
+    :class:`~rm_match.goals.Count`, :class:`~rm_match.goals.Spread`) give one, so that a
+    Lagrangian bound can price every pair of a cohort too large to list its pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = PairTable(np.array([0, 1]), np.array([1, 1, 0]), np.array([[0, 2], [2, 0]]))
+    >>> t.on(np.array([0, 1]), np.array([0, 2])).tolist()
+    [2, 2]
+    """
+
+    codes_m: np.ndarray  # (n_m,) row of the table of each mentor
+    codes_e: np.ndarray  # (n_e,) column of the table of each mentee
+    table: np.ndarray  # (K_m, K_e) int64
+
+    def on(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
+        """The coefficients of the pairs ``(mi[k], ei[k])`` (``total`` aside)."""
+        return self.table[self.codes_m[mi], self.codes_e[ei]]
+
+
+@dataclass(frozen=True)
 class Row:
     """``lo ≤ Σ x_val·x[x_idx] + Σ y_val·y[y_idx] + total·Σ x ≤ hi`` (integers; ``None`` =
-    unbounded). ``total`` keeps share rows ("≥ p of all pairs") sparse."""
+    unbounded). ``total`` keeps share rows ("≥ p of all pairs") sparse. ``keyed``: the
+    row's coefficient on every pair of the cohort, edges or not (``None`` when the row has
+    indicators or its goal cannot say; see :class:`PairTable`)."""
 
     goal: int  # index of the goal it encodes
     x_idx: np.ndarray
@@ -49,6 +76,7 @@ class Row:
     hi: int | None
     label: str = ""  # what the row is about (e.g. "mentee 'S017'"), for diagnosis
     total: int = 0  # coefficient on the number of pairs Σ x
+    keyed: PairTable | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
