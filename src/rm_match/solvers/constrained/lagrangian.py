@@ -43,12 +43,30 @@ class DualResult:
     infeasible: bool = False  # proven: the bound fell below every assignment's weight
 
 
+#: A model whose edges fill less than this share of its mentor × mentee matrix (and whose
+#: matrix has more than :data:`_EDGE_LIST_CELLS` cells) is solved on its edge list: a core of
+#: 700 000 pairs at 20 000 per side would otherwise hold three 20 000² arrays (6.8 GB).
+_EDGE_LIST_SHARE = 1 / 16
+_EDGE_LIST_CELLS = 1 << 22
+
+
+def on_edge_list(model: GoalModel) -> bool:
+    """Whether :class:`Inner` solves ``model`` on its edge list (not on the matrix)."""
+    cells = model.n_m * model.n_e
+    return cells > _EDGE_LIST_CELLS and model.n_edges < _EDGE_LIST_SHARE * cells
+
+
 class Inner:
-    """The assignment with modified weights, solved exactly on the model's edges."""
+    """The assignment with modified weights, solved exactly on the model's edges: on the
+    mentor × mentee matrix (the dense backends), or on the edge list (a certified min-cost
+    flow, :func:`~..edges.solve_edges`) when the edges are few for the matrix."""
 
     def __init__(self, model: GoalModel) -> None:
         self.model = model
         n_m, n_e = model.n_m, model.n_e
+        self.edge_list = on_edge_list(model)
+        if self.edge_list:
+            return
         self.index = np.full((n_m, n_e), -1, dtype=np.int64)
         self.index[model.mi, model.ei] = np.arange(model.n_edges)
         self.dense = np.zeros((n_m, n_e))
@@ -64,6 +82,23 @@ class Inner:
         pos = w > 0
         if not pos.any() or m.k_max == 0:
             return x, 0.0
+        if self.edge_list:
+            from ..edges import solve_edges
+
+            on = np.flatnonzero(pos)
+            a = solve_edges(
+                m.n_m,
+                m.n_e,
+                m.mi[on],
+                m.ei[on],
+                w[on],
+                m.m_cap,
+                m.e_cap,
+                "max_score",
+                method="flow",
+            )
+            x[m.edges_of(a.pairs[:, 0], a.pairs[:, 1])] = True
+            return x, float(w[x].sum()) + max(float(a.bound - a.objective), 0.0)
         self.dense[m.mi, m.ei] = w
         self.mask[:] = False
         self.mask[m.mi[pos], m.ei[pos]] = True
@@ -154,7 +189,9 @@ def dual(
 
 
 def _assignment_cost(model: GoalModel) -> float:
-    """Work of one exact assignment over the model's pairs (dense inner problem)."""
+    """Work of one exact assignment over the model's pairs (:class:`Inner`)."""
+    if on_edge_list(model):
+        return cost.CALL + cost.SPARSE_EDGE * model.n_edges
     return cost.CALL + cost.CELL * float(model.n_m) * float(model.n_e)
 
 
@@ -287,9 +324,16 @@ def _master(cuts_c, cuts_g, center, radius):
 
 
 def _repair(model, inner, g, h, b, tot, w, res, budget, span) -> None:
-    """Raise the multipliers of broken rows (doubling) until an inner solution meets every
-    goal; ``res`` gets the first feasible one. Within ``budget``'s work and wall clock."""
+    """Raise the multipliers of broken rows until an inner solution meets every goal;
+    ``res`` gets the first feasible one. Within ``budget``'s work and wall clock.
+
+    Each broken row's multiplier goes up by a step that starts small (a hundredth of the
+    score span, or of the multiplier) and doubles while the row stays broken: the answer
+    gives up little more than it must. (Doubling the multiplier itself overshot: on the
+    three-goal benchmark's core at 5 000 per side, 66 693 pairs and 30 rows, it met no
+    answer in its tries; this repair met one 0.04 % under the bound.)"""
     lam = res.lam.copy()
+    step = np.maximum(0.01 * lam, 0.01 * span)
     for _ in range(24):
         if budget.over():
             return
@@ -302,7 +346,8 @@ def _repair(model, inner, g, h, b, tot, w, res, budget, span) -> None:
         bad = sub < -1e-9
         if not bad.any():  # rows hold but capacities cannot break: numerical corner
             return
-        lam[bad] = lam[bad] * 2.0 + 0.05 * span
+        lam[bad] += step[bad]
+        step[bad] *= 2.0
 
 
 # -- the Lagrangian bound over every pair, warm-started, for column generation ------------------

@@ -445,14 +445,29 @@ def round_lp(
     mask of ``model``, or ``None`` if none was found. HiGHS runs whatever the work left in
     ``budget`` (an answer comes first), within its wall clock; without a budget, within
     ``time_limit`` seconds."""
-    candidates = np.zeros(model.n_edges, dtype=bool)
-    candidates[relaxation.core] = True
-    if relaxation.pending is not None:
-        candidates[relaxation.pending] = True
-    fixed = np.zeros(model.n_edges, dtype=bool)
-    fixed[relaxation.core[relaxation.x > 1.0 - 1e-6]] = True
     if budget is None:
         budget = Budget.seconds(60.0 if time_limit is None else time_limit)
+    return round_columns(
+        model, relaxation.core, relaxation.x, budget=budget, pending=relaxation.pending
+    )
+
+
+def round_columns(
+    model: GoalModel,
+    columns: np.ndarray,
+    x: np.ndarray,
+    *,
+    budget: Budget,
+    pending: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """:func:`round_lp` for an LP solved on the edges ``columns`` with values ``x`` (and
+    ``pending`` edges the completion may use too): the pairs at 1 fixed, HiGHS on the rest."""
+    candidates = np.zeros(model.n_edges, dtype=bool)
+    candidates[columns] = True
+    if pending is not None:
+        candidates[pending] = True
+    fixed = np.zeros(model.n_edges, dtype=bool)
+    fixed[columns[x > 1.0 - 1e-6]] = True
     return _complete(model, candidates, fixed, budget, essential=True)[0]
 
 

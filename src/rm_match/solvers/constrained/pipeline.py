@@ -56,7 +56,7 @@ from ..registry import Needs, Solution
 from . import budget as cost
 from . import highs, lp, parametric
 from .budget import Budget, timings_text
-from .lagrangian import Exact, ExactLagrangian, Inner, close_gap, dual, value_at
+from .lagrangian import Exact, ExactLagrangian, Inner, close_gap, dual, on_edge_list, value_at
 from .model import GoalModel, build_model, score_bound
 
 GOAL_METHODS = ("lp", "lagrangian", "cpsat", "milp")
@@ -98,6 +98,9 @@ class GoalOutcome:
     status: str  # "optimal", "feasible" or "infeasible"
     message: str
     stats: dict[str, Any] = field(default_factory=dict)
+    #: multipliers on the model's rows (:attr:`~.model.GoalModel.ge_rows`) at the bound, when
+    #: the method had them (the LP's; zeros when the goals were not needed); else ``None``
+    lam: np.ndarray | None = None
 
 
 class Unsolved(Exception):
@@ -306,7 +309,8 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
         if exact is not None:
             stats["lagrangian_evaluations"] = exact.evaluations
         message = "the best assignment meets every goal (no LP needed)"
-        return _outcome(model, first[0], first[1], message, stats, budget, start)
+        lam = np.zeros(len(model.ge_rows[2]))
+        return _outcome(model, first[0], first[1], message, stats, budget, start, lam)
     extra = None if first is None else first[0]
     # the dense L(0) bounds every answer (the sparse one only those with its count of pairs)
     zero_bound = first[1] if first is not None and at_zero is None else np.inf
@@ -481,7 +485,7 @@ def _auto(model, budget, stats, seed, gap_limit, start) -> GoalOutcome:
             message += " + large-neighbourhood search (HiGHS)"
             what = f"neighbourhood search ({rounds} rounds on {stats['lns_edges']} pairs)"
             _log_answer(what, model, x, bound, time.perf_counter() - t)
-    return _outcome(model, x, bound, message, stats, budget, start)
+    return _outcome(model, x, bound, message, stats, budget, start, r.lam)
 
 
 def _log_answer(
@@ -568,7 +572,10 @@ def _sparse(model: GoalModel) -> float:
 
 
 def _cells(model: GoalModel) -> float:
-    """Work of one exact assignment over the mentor × mentee matrix."""
+    """Work of one exact assignment over the mentor × mentee matrix (or, for a model with
+    few edges for its matrix, over its edge list: :func:`.lagrangian.on_edge_list`)."""
+    if on_edge_list(model):
+        return _sparse(model)
     return cost.CALL + cost.CELL * float(model.n_m) * float(model.n_e)
 
 
@@ -609,7 +616,7 @@ def most_pairs_bound(model: GoalModel, value_bound: float) -> int:
     return int(np.searchsorted(least, value_bound + 1e-9 * max(1.0, abs(value_bound)), "right"))
 
 
-def _outcome(model, x, value_bound, message, stats, budget, start) -> GoalOutcome:
+def _outcome(model, x, value_bound, message, stats, budget, start, lam=None) -> GoalOutcome:
     """The answer ``x`` with its score, an honest bound on the score and the account.
 
     Under ``max_matched`` a bound on the weights bounds the score among the answers with the
@@ -656,7 +663,7 @@ def _outcome(model, x, value_bound, message, stats, budget, start) -> GoalOutcom
         budget.spent,
         " (stopped by the clock)" if budget.clock_stopped else "",
     )
-    return GoalOutcome(x, objective, bound, status, message, stats)
+    return GoalOutcome(x, objective, bound, status, message, stats, lam)
 
 
 class GoalMethod:

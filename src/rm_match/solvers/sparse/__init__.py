@@ -54,7 +54,7 @@ from . import candidates, certificate, pricing, rounds, sources  # noqa: F401 - 
 from .candidates import RANDOM_EDGES
 from .pricing import NEAR, PRICE_TOL
 from .rounds import POOL_MIN, PRUNE, SparseBackend, SparseStats, backend, solve_sparse
-from .sources import FORBIDDEN, INFEASIBLE, DenseSource, ScoreSource, SubSource
+from .sources import FORBIDDEN, INFEASIBLE, DenseSource, ScoreSource, SubSource, TableSource
 
 __all__ = [
     "FORBIDDEN",
@@ -69,6 +69,7 @@ __all__ = [
     "SparseBackend",
     "SparseStats",
     "SubSource",
+    "TableSource",
     "backend",
     "candidates",
     "solve_sparse",

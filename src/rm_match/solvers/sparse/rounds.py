@@ -82,6 +82,7 @@ class SparseStats:
     times: dict[str, float] = field(default_factory=dict)
     duals: tuple | None = None  # (u, v, μ) of the certificate
     cover: tuple | None = None  # (mentors, mentees) in the König cover (``max_matched``)
+    graph: tuple | None = None  # (mi, ei, exact scores) of the last round's candidate graph
 
 
 #: A pilot of more people per side than this is solved on the source itself (matrix-free,
@@ -416,6 +417,7 @@ def solve_sparse(
                 slack = math.inf
             stats.duals = (cert.u, cert.v, cert.mu)
             stats.cover = (cert.a, cert.b)
+            stats.graph = (mi, ei, s)
             if loud:
                 log.log(
                     level,

@@ -138,6 +138,59 @@ class SubSource:
         return self.source.refine(self.rows[np.asarray(mi)], self.cols[np.asarray(ei)], screened)
 
 
+class TableSource:
+    """A :class:`ScoreSource` plus a table over the two people's codes: the pair ``(i, j)``
+    scores ``source``'s score plus ``table[codes_m[i], codes_e[j]]`` — a Lagrangian's
+    multipliers on goal rows keyed on attributes (see
+    :class:`~rm_match.solvers.constrained.model.PairTable`), priced over every pair.
+
+    The table's entries must stay within ±:data:`TABLE_MOST` (so that a forbidden pair still
+    screens below :data:`INFEASIBLE`); the screen adds them in float32, the exact scores in
+    float64.
+
+    Examples
+    --------
+    >>> scores = np.array([[0.5, 0.2], [0.1, 0.9]])
+    >>> src = TableSource(DenseSource(scores, np.ones((2, 2), bool)), np.array([0, 1]),
+    ...                   np.array([0, 0]), np.array([[0.25], [0.0]]))
+    >>> src.exact(np.array([0, 1]), np.array([1, 1]))[0].tolist()
+    [0.45, 0.9]
+    """
+
+    def __init__(self, source, codes_m: np.ndarray, codes_e: np.ndarray, table: np.ndarray):
+        self.source = source
+        self.shape = source.shape
+        self.codes_m = np.asarray(codes_m, dtype=np.intp)
+        self.codes_e = np.asarray(codes_e, dtype=np.intp)
+        self.table = np.asarray(table, dtype=np.float64)
+        self.most = float(np.abs(self.table).max(initial=0.0))
+        if not self.most <= TABLE_MOST:
+            raise ValueError(f"table entries must lie within ±{TABLE_MOST:g}; got {self.most:g}")
+        self._table32 = self.table.astype(np.float32)
+
+    def screen(self, rows, cols, u, v):
+        out = self.source.screen(rows, cols, u, v)
+        codes = self.codes_m if rows is None else self.codes_m[rows]
+        out += np.take(np.take(self._table32, self.codes_e[cols], axis=1), codes, axis=0)
+        return out
+
+    def error(self, scale: float) -> float:
+        # the source's error on scores that may reach the table's most, and the addition
+        eps = float(np.finfo(np.float32).eps)
+        return self.source.error(scale + self.most) + 2.0 * eps * (2.0 + scale + self.most)
+
+    def exact(self, mi, ei):
+        s, ok = self.source.exact(mi, ei)
+        return s + self.table[self.codes_m[np.asarray(mi)], self.codes_e[np.asarray(ei)]], ok
+
+    def refine(self, mi, ei, screened):
+        return self.source.refine(mi, ei, screened)
+
+
+#: The most a :class:`TableSource`'s entries may add to or take from a score.
+TABLE_MOST = 512.0
+
+
 def _chunks(cols: np.ndarray, n_rows: int, block_elements: int) -> Iterator[np.ndarray]:
     """``cols`` in pieces of at most ``block_elements`` cells against ``n_rows`` rows."""
     step = max(1, block_elements // max(n_rows, 1))
