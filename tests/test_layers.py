@@ -41,6 +41,7 @@ LAYERS = {
     "programme": 3,
     "problem": 4,
     "screen": 4,
+    "sparse_goals": 4,
     "explain": 4,
     "api": 5,
     "verify": 5,

@@ -215,8 +215,12 @@ def test_match_with_goals_raises_before_compiling(monkeypatch, cohort, no_compil
     mentors, mentees = cohort
     monkeypatch.setattr(registry, "MEMORY_LIMIT", 16 * MiB)
     prog = Programme(goals=[goals.Share(cross="gender", at_least=0.4)])
+    # goals on groups: auto prices them over the screen instead (no compile either)
+    m = match(mentors, mentees, prog)
+    assert m.assignment.method == "sparse goals" and m.goals[0].met
+    cover = Programme(goals=[goals.Coverage("department", k=1)])  # indicator rows
     with pytest.raises(MemoryBudgetError, match="no method fits: 'lp'") as info:
-        match(mentors, mentees, prog)
+        match(mentors, mentees, cover)
     assert info.value.fits == ()
     for method in ("lp", "cpsat"):
         with pytest.raises(MemoryBudgetError, match=f"method '{method}' would need") as info:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._checks import check_sequence
 from ._progress import ProgressReporter, progress_reporter
-from .errors import InfeasibleError, SolverError, ValidationError
+from .errors import InfeasibleError, MemoryBudgetError, SolverError, ValidationError
 from .explain import explain_matching, name_rules
 from .goals import Goal, GoalContext, check_goals, compile_goals, goal_conflicts
 from .people import People
@@ -58,6 +58,7 @@ from .solvers.edges import edges_of, is_sparse, solve_edges
 from .solvers.registry import memory_budget
 from .solvers.solve import _solve, reason
 from .solvers.sparse import SubSource
+from .sparse_goals import solve_goals_sparse, unsupported
 
 __all__ = ["assign", "match"]
 
@@ -481,10 +482,25 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     _, m_cap, e_cap = problem.placement()
     goals = problem.programme.goals
     budget = memory_budget(opts.memory_limit)
+    if goals and opts.method == "sparse":  # goals priced over the screen: no matrix
+        why = unsupported(tuple(goals))
+        if why is not None:
+            raise SolverError(
+                f"method 'sparse' cannot take these goals without the dense matrix: {why}.",
+                method="sparse",
+            )
+        return _goals_on_screen(problem, tuple(goals), opts, "method 'sparse'"), None
     # the named method must suit the whole programme: checked before any part is sent off
     choose(Needs.of(m_cap, e_cap, goals=bool(goals)), opts.method)
     if goals:  # goals tie every pair together: one dense model, if it fits
-        choose(Needs.of(m_cap, e_cap, goals=True, compile=True), opts.method, budget=budget)
+        try:
+            choose(Needs.of(m_cap, e_cap, goals=True, compile=True), opts.method, budget=budget)
+        except MemoryBudgetError:
+            # auto: goals on the people's groups are priced over the screen instead
+            if opts.method != "auto" or unsupported(tuple(goals)) is not None:
+                raise
+            why = "auto: no dense goal plan fits the memory budget"
+            return _goals_on_screen(problem, tuple(goals), opts, why), None
         arrays = _compile(problem)
         spent = time.perf_counter() - opts.start
         if spent >= opts.limit:  # the goal model would start past the deadline
@@ -547,6 +563,30 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     left = _left(budget, arrays.scores, arrays.feasible)
     a = solve(dense, opts.method, executor=opts.executor, start=opts.start, memory_limit=left)
     return a, arrays
+
+
+def _goals_on_screen(
+    problem: Problem, goals: tuple[Goal, ...], opts: Options, why: str
+) -> Assignment:
+    """The goals solved on a core of pairs and bounded over every pair by the sparse path
+    (:mod:`rm_match.sparse_goals`): no n × n matrix. Every goal is checked on the answer
+    (required pairs included)."""
+    pool, own = _scan_threads(opts)
+    log.info(
+        "goals on the sparse path for %d × %d, %d goal(s) (%s): no dense compile",
+        *problem.cohort.shape,
+        len(goals),
+        why,
+    )
+    if pool is not None or own <= 1:
+        free = solve_goals_sparse(problem, goals, opts, pool)
+    else:
+        with ThreadPoolExecutor(own) as scans:
+            free = solve_goals_sparse(problem, goals, opts, scans)
+    fixed = problem.placement()[0]
+    every = np.concatenate((fixed, free.pairs)) if len(fixed) else free.pairs
+    ctx = problem.goal_context(edges=(every[:, 0], every[:, 1]))
+    return replace(free, goals=tuple(check_goals(goals, ctx, every[:, 0], every[:, 1])))
 
 
 def _left(budget: float | None, *held: np.ndarray) -> float:

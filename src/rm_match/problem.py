@@ -297,15 +297,29 @@ class Problem:
         self.cohort.require(name, "a goal")
         return self.cohort.attribute_groups(name)
 
-    def goal_context(self, feasible: np.ndarray | None = None) -> GoalContext:
+    def goal_context(
+        self,
+        feasible: np.ndarray | None = None,
+        *,
+        edges: tuple[np.ndarray, np.ndarray] | None = None,
+        most: int | None = None,
+    ) -> GoalContext:
         """What the programme's goals compile against: the pairs ``feasible`` allows
         (default: the compiled mask) between participants with capacity left, the required
-        pairs, the capacities left, attributes by name and ids for messages."""
+        pairs, the capacities left, attributes by name and ids for messages.
+
+        ``edges``: the candidate pairs ``(mi, ei)`` instead (allowed pairs of participants
+        with capacity left: a core of the cohort's pairs, no matrix compiled), and ``most``
+        the most pairs (required ones included) any answer over every pair can have (see
+        :class:`~rm_match.goals.GoalContext`)."""
         fixed, m_cap, e_cap = self.placement()
-        if feasible is None:
-            feasible = self.compile(keep_terms=False).feasible
-        ok = feasible & (m_cap > 0)[:, None] & (e_cap > 0)
-        mi, ei = np.nonzero(ok)
+        if edges is not None:
+            mi, ei = (np.asarray(a, dtype=np.int64) for a in edges)
+        else:
+            if feasible is None:
+                feasible = self.compile(keep_terms=False).feasible
+            ok = feasible & (m_cap > 0)[:, None] & (e_cap > 0)
+            mi, ei = np.nonzero(ok)
         n_m, n_e = self.cohort.shape
         return GoalContext(
             n_m,
@@ -317,6 +331,7 @@ class Problem:
             e_cap,
             attribute=self.goal_groups,
             ids=(self.mentors.ids, self.mentees.ids),
+            most=most,
         )
 
     def check_context(self) -> GoalContext:
