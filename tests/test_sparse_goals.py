@@ -276,9 +276,10 @@ def test_sparse_goals_bound_the_dense_answer(policy):
 
 def test_required_pairs_count_towards_the_goals():
     mentors, mentees = rm.synthetic.cohort(60, 60, rng=7)
-    prog = _benchmark_programme()
+    shares = [G.Share(cross="gender", at_least=0.6), G.Share(cross="generation", at_least=0.7)]
+    prog = _benchmark_programme(shares)
     problem = rm.Problem(mentors, mentees, prog)
-    plain = rm.match(mentors, mentees, prog, method="sparse", rng=0)
+    plain = rm.match(mentors, mentees, prog, method="sparse", rng=0, gap_limit=1e-3)
     # require two pairs the answer did not make (allowed by the rules)
     taken = {a for a, _ in plain.id_pairs} | {b for _, b in plain.id_pairs}
     scores = problem.compile()
@@ -292,10 +293,10 @@ def test_required_pairs_count_towards_the_goals():
             break
     assert taken  # the answer has pairs
     prog2 = rm.Programme(rules=[*prog.rules, rm.rules.RequiredPairs(req)], goals=list(prog.goals))
-    m = rm.match(mentors, mentees, prog2, method="sparse", rng=0)
+    m = rm.match(mentors, mentees, prog2, method="sparse", rng=0, gap_limit=1e-3)
     assert set(req) <= set(m.id_pairs)
     assert rm.verify(m, rm.Problem(mentors, mentees, prog2)) == []
-    dense = rm.match(mentors, mentees, prog2, method="lp", rng=0)
+    dense = rm.match(mentors, mentees, prog2, method="lp", rng=0, gap_limit=1e-3)
     assert dense.objective <= m.bound + 1e-9 and m.objective <= dense.bound + 1e-9
 
 
@@ -368,3 +369,18 @@ def test_interior_point_multipliers_price_the_lp_optimum(policy):
         assert solved is not None
         y, tries = repair(two, solved[0], deadline=float("inf"))
         assert y is not None and two.feasible(y) and tries >= 1
+
+
+def test_auto_prices_goals_from_a_million_pairs_and_lets_the_dense_model_prove_none():
+    """From 1 000 × 1 000 auto takes the sparse route for goals on groups; when the core
+    has no answer, the dense model decides and names the goal it proves impossible."""
+    mentors, mentees = rm.synthetic.cohort(1000, 1000, rng=11)
+    prog = _benchmark_programme()
+    m = rm.match(mentors, mentees, prog, rng=0, gap_limit=1e-2)
+    assert m.assignment.method == "sparse goals" and m.gap <= 1e-2
+    assert rm.verify(m, rm.Problem(mentors, mentees, prog)) == []
+    # no rules: naming the rules behind a conflict re-solves once per rule (CP-SAT)
+    impossible = rm.Programme(goals=[G.Count(cross="gender", at_least=1001)])
+    with pytest.raises(rm.InfeasibleError) as info:
+        rm.match(mentors, mentees, impossible, rng=0, time_limit=60)
+    assert "count_cross_gender" in info.value.rules
