@@ -324,6 +324,13 @@ def solve_goals_sparse(
     free, value = best
     proven = policy != "max_matched" or len(free) == count
     stats["time"] = time.perf_counter() - t_start
+    rounds = stats["rounds"]
+    message = message.replace(
+        "sparse goals",
+        f"sparse goals: {rounds} round(s), last core {stats['core'][-1]} pairs "
+        f"({stats['core_methods'][-1]}), bound L(λ) over every pair by the sparse path",
+        1,
+    )
     if not proven:
         message += (
             f"; the most pairs is not proven ({len(free)} here, {count} with the goals aside): "
