@@ -39,7 +39,7 @@ def _dense_rows(model) -> np.ndarray:
 def _goal_sets(draw):
     n_m, n_e = draw(st.integers(1, 7)), draw(st.integers(1, 7))
     k = draw(st.integers(1, 4))
-    codes = st.integers(-1, k - 1)
+    codes = st.integers(-3, k - 1)  # any negative code: unknown
     c_m = np.array(draw(st.lists(codes, min_size=n_m, max_size=n_m)), dtype=np.int64)
     c_e = np.array(draw(st.lists(codes, min_size=n_e, max_size=n_e)), dtype=np.int64)
     share = st.sampled_from([0.0, 0.25, 0.4, 0.5, 2 / 3, 0.8, 1.0])
@@ -80,6 +80,14 @@ def test_pair_tables_are_the_rows_on_every_pair(case):
     for k, r in enumerate(model.rows):
         assert r.keyed is not None
         np.testing.assert_array_equal(r.keyed.on(mi, ei), dense[k])
+        # the table reads the goal's own pair property (what its check counts)
+        g = goals[r.goal]
+        if isinstance(g, G.Spread):
+            c_m, c_e, _ = full.groups(g.groups, g.name)
+            inside = g._cells(c_m, c_e, mi, ei) == r.keyed.match
+        else:
+            inside = full.pair_flags(g, mi, ei)
+        np.testing.assert_array_equal(r.keyed.on(mi, ei) != 0, inside)
     # a core: some of the pairs, the most pairs of the whole cohort
     cm, ce = np.nonzero(allowed)
     most = min(n_m, n_e)
@@ -384,3 +392,17 @@ def test_auto_prices_goals_from_a_million_pairs_and_lets_the_dense_model_prove_n
     with pytest.raises(rm.InfeasibleError) as info:
         rm.match(mentors, mentees, impossible, rng=0, time_limit=60)
     assert "count_cross_gender" in info.value.rules
+
+
+def test_the_rows_of_a_spread_share_one_table():
+    """One table of cell ids for all of a Spread's rows (a 0/1 table per cell was K⁴ cells:
+    2 GB at 150 groups)."""
+    rng = np.random.default_rng(0)
+    c_m, c_e = rng.integers(0, 40, 60), rng.integers(0, 40, 60)
+    mi, ei = np.nonzero(np.ones((60, 60), bool))
+    ctx = GoalContext(
+        60, 60, mi, ei, np.empty((0, 2), np.int64), np.ones(60, int), np.ones(60, int)
+    )
+    model, _ = compile_goals([G.Spread((c_m, c_e), at_most=0)], ctx, np.zeros(3600), "max_score")
+    tables = {id(r.keyed.table) for r in model.rows}
+    assert len(model.rows) > 100 and len(tables) == 1

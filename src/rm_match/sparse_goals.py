@@ -142,8 +142,8 @@ class _Keys:
     def table(self, row: Any) -> np.ndarray:
         """The row's coefficient table over (joint mentor code, joint mentee code)."""
         km, ke = self._at[id(row.keyed)]
-        t = row.keyed.table
-        return t[np.ix_(self.reps_m[:, km], self.reps_e[:, ke])].astype(np.float64)
+        t = row.keyed
+        return t.values(t.table[np.ix_(self.reps_m[:, km], self.reps_e[:, ke])]).astype(float)
 
 
 def _adjustment(model: GoalModel, lam: np.ndarray, keys: _Keys) -> tuple[np.ndarray, float]:
@@ -219,9 +219,8 @@ def solve_goals_sparse(
         message = "sparse path; the best assignment meets every goal"
         return _answer(pairs, float(s0.sum()), bound, True, policy, opts, stats, message)
     # the core: L(0)'s candidate graph and answer
-    assert st.graph is not None  # a certified solve keeps its graph
     n_cols = max(n_e, 1)
-    key = np.union1d(st.graph[0] * n_cols + st.graph[1], pairs[:, 0] * n_cols + pairs[:, 1])
+    key = np.union1d(_graph_keys(st, n_cols), pairs[:, 0] * n_cols + pairs[:, 1])
     core_m, core_e = key // n_cols, key % n_cols
     core_s = _exact_scores(base, core_m, core_e)
     most = len(fixed) + int(min(np.minimum(m_cap, n_e).sum(), np.minimum(e_cap, n_m).sum()))
@@ -245,8 +244,12 @@ def solve_goals_sparse(
         improved = False
         if x is not None:
             value = float(model.scores[x].sum())
-            more = best is not None and int(x.sum()) > len(best[0])
-            if best is None or (policy == "max_matched" and more) or value > best[1] + _TOL:
+            # under max_matched more pairs first, then the score
+            key_new = (int(x.sum()) if policy == "max_matched" else 0, value)
+            key_old = (
+                (len(best[0]) if policy == "max_matched" else 0, best[1] + _TOL) if best else None
+            )
+            if key_old is None or key_new > key_old:
                 best = (np.column_stack((core_m[x], core_e[x])), value)
                 improved = True
         if lam is None:
@@ -298,10 +301,7 @@ def solve_goals_sparse(
             break
         marked = np.union1d(marked, lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
         # the pairs of positive reduced cost at λ: L's graph and answer
-        assert lst.graph is not None
-        new = np.union1d(
-            lst.graph[0] * n_cols + lst.graph[1], lp_pairs[:, 0] * n_cols + lp_pairs[:, 1]
-        )
+        new = np.union1d(_graph_keys(lst, n_cols), lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
         new = np.setdiff1d(new, key, assume_unique=True)
         if len(new) == 0:
             message += "; every pair priced (no new column)"
@@ -392,6 +392,14 @@ def _solve_core(
         return x, lam, how + " + rounding"
     x, tries = repair(model, lam, deadline=opts.deadline)
     return x, lam, how + f" + repair ({tries} assignments)"
+
+
+def _graph_keys(stats: Any, n_cols: int) -> np.ndarray:
+    """The keys ``mentor · n_cols + mentee`` of a sparse solve's last candidate graph (none
+    when it did not settle: its answer alone then joins the core)."""
+    if stats.graph is None:
+        return np.empty(0, dtype=np.int64)
+    return stats.graph[0] * n_cols + stats.graph[1]
 
 
 def _rescore(base, key, old_m, old_e, old_s, n_cols):

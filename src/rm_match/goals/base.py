@@ -358,7 +358,7 @@ class GoalContext:
         if attr is None:
             one = np.ones((1, 1), dtype=np.int64)
             return PairTable(np.zeros(self.n_m, np.int64), np.zeros(self.n_e, np.int64), one)
-        c_m, c_e, _ = self.groups(attr, goal.name)
+        c_m, c_e = (np.maximum(c, -1) for c in self.groups(attr, goal.name)[:2])  # -1: unknown
         top = int(max(c_m.max(initial=-1), c_e.max(initial=-1))) + 1
         a, b = np.arange(-1, top)[:, None], np.arange(-1, top)[None, :]
         flag = (a >= 0) & (b >= 0) & ((a != b) if goal.cross is not None else (a == b))

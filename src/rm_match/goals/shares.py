@@ -30,11 +30,6 @@ from .base import (
 )
 
 
-def _times(table: PairTable, k: int) -> PairTable:
-    """``table`` with every coefficient multiplied by ``k``."""
-    return PairTable(table.codes_m, table.codes_e, table.table * k)
-
-
 def _float(x: object) -> float | None:
     return None if x is None else float(x)  # type: ignore[arg-type]
 
@@ -104,7 +99,7 @@ class Share(Goal):
                     -const if lower else None,
                     None if lower else -const,
                     total=-p.numerator,
-                    keyed=None if table is None else _times(table, p.denominator),
+                    keyed=None if table is None else table.times(p.denominator),
                 )
             )
         return rows
@@ -241,7 +236,7 @@ class Spread(GroupGoal):
         return np.where(known, a * top + b, -1)
 
     def compile(self, ctx: GoalContext, index: int) -> list[Row]:
-        c_m, c_e, _ = ctx.groups(self.groups, self.name)
+        c_m, c_e = (np.maximum(c, -1) for c in ctx.groups(self.groups, self.name)[:2])
         # each pair's cell as a table over the two group codes (-1, unknown, first)
         top = int(max(c_m.max(initial=0), c_e.max(initial=0))) + 1
         grid = np.arange(-1, top)
@@ -255,7 +250,7 @@ class Spread(GroupGoal):
         for c in np.unique(cell[cell >= 0]).tolist():
             inside = cell == c
             f_in = int((fcell == c).sum())
-            keyed = PairTable(row_m, row_e, (cells == c).astype(np.int64))
+            keyed = PairTable(row_m, row_e, cells, match=c)  # one table for every row
             if self.at_most is not None:
                 if int(inside.sum()) + f_in <= self.at_most:
                     continue  # cannot be broken
@@ -278,7 +273,7 @@ class Spread(GroupGoal):
                         np.full(int(inside.sum()), p.denominator),
                         hi=-const,
                         total=-p.numerator,
-                        keyed=_times(keyed, p.denominator),
+                        keyed=keyed.times(p.denominator),
                     )
                 )
         return rows

@@ -65,7 +65,8 @@ def multipliers(
     a_m = sp.csr_array((ones, (model.mi[columns], np.arange(n))), shape=(model.n_m, n))
     a_e = sp.csr_array((ones, (model.ei[columns], np.arange(n))), shape=(model.n_e, n))
     # G x + t·Σx + z ≥ b, written as −G x − t·Σx − z ≤ −b; the slacks z are the last columns
-    rows = sp.csr_array(g[:, columns]) + sp.csr_array(np.outer(t, ones))
+    # the share rows' coefficient on the number of pairs, on the rows that have one only
+    rows = sp.csr_array(g[:, columns]) + sp.csr_array(t[:, None]) @ sp.csr_array(ones[None, :])
     blocks = [
         [a_m, sp.csr_array((model.n_m, n_rows))],
         [a_e, sp.csr_array((model.n_e, n_rows))],

@@ -38,8 +38,10 @@ class MipResult:
 @dataclass(frozen=True)
 class PairTable:
     """A goal row's coefficient on *any* pair, not only on the model's edges: mentor ``i``
-    and mentee ``j`` read ``table[codes_m[i], codes_e[j]]`` (integers; the row's ``total``
-    comes on top). Goals on the people's attributes (:class:`~rm_match.goals.Share`,
+    and mentee ``j`` read ``scale · table[codes_m[i], codes_e[j]]`` — or, with ``match``,
+    ``scale`` where that entry equals ``match`` and 0 elsewhere (the rows of one
+    :class:`~rm_match.goals.Spread` share one table of cell ids) — integers; the row's
+    ``total`` comes on top. Goals on the people's attributes (:class:`~rm_match.goals.Share`,
     :class:`~rm_match.goals.Count`, :class:`~rm_match.goals.Spread`) give one, so that a
     Lagrangian bound can price every pair of a cohort too large to list its pairs.
 
@@ -49,15 +51,30 @@ class PairTable:
     >>> t = PairTable(np.array([0, 1]), np.array([1, 1, 0]), np.array([[0, 2], [2, 0]]))
     >>> t.on(np.array([0, 1]), np.array([0, 2])).tolist()
     [2, 2]
+    >>> PairTable(t.codes_m, t.codes_e, t.table, match=0, scale=5).on(np.array([0, 1]),
+    ...                                                               np.array([0, 0])).tolist()
+    [0, 5]
     """
 
     codes_m: np.ndarray  # (n_m,) row of the table of each mentor
     codes_e: np.ndarray  # (n_e,) column of the table of each mentee
     table: np.ndarray  # (K_m, K_e) int64
+    match: int | None = None
+    scale: int = 1
+
+    def values(self, table: np.ndarray) -> np.ndarray:
+        """Coefficients from entries of :attr:`table` (int64)."""
+        if self.match is not None:
+            table = table == self.match
+        return self.scale * table.astype(np.int64)
 
     def on(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
         """The coefficients of the pairs ``(mi[k], ei[k])`` (``total`` aside)."""
-        return self.table[self.codes_m[mi], self.codes_e[ei]]
+        return self.values(self.table[self.codes_m[mi], self.codes_e[ei]])
+
+    def times(self, k: int) -> PairTable:
+        """The same row with every coefficient multiplied by ``k`` (the table shared)."""
+        return replace(self, scale=self.scale * int(k))
 
 
 @dataclass(frozen=True)
