@@ -406,3 +406,13 @@ def test_the_rows_of_a_spread_share_one_table():
     model, _ = compile_goals([G.Spread((c_m, c_e), at_most=0)], ctx, np.zeros(3600), "max_score")
     tables = {id(r.keyed.table) for r in model.rows}
     assert len(model.rows) > 100 and len(tables) == 1
+
+
+def test_the_rounds_are_progress_steps():
+    events = []
+    mentors, mentees = rm.synthetic.cohort(200, 200, rng=2)
+    prog = _benchmark_programme()
+    rm.match(mentors, mentees, prog, method="sparse", rng=0, gap_limit=1e-3, progress=events.append)
+    rounds = [e for e in events if e.stage == "sparse goals"]
+    assert rounds and rounds[-1].done == len(rounds)
+    assert all("gap" in e.message for e in rounds)

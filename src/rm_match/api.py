@@ -327,8 +327,9 @@ def match(
         plain line per step on stderr); a callable receives a
         :class:`~rm_match._progress.ProgressEvent` per step. The steps are the sparse path's
         pricing rounds (stage ``"pricing"``, total unknown) and, with goals, the LP's
-        column-generation rounds (stage ``"goal LP"``). Events carry counts and values of
-        the solve, never participant data. (Stage timings and counts go to the
+        column-generation rounds (stage ``"goal LP"``) or, for goals solved without the
+        dense matrix, the core and bound rounds (stage ``"sparse goals"``). Events carry
+        counts and values of the solve, never participant data. (Stage timings and counts go to the
         ``rm_match`` logger at INFO, whatever this is.)
     threads : int, optional
         The most threads the call may use for its own parallel work, 1 to 1024, so that a

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._progress import progress_reporter
 from .errors import SolverError
 from .goals import Count, Goal, Share, Spread, compile_goals
 from .results import OPTIMALITY_TOL, Assignment, relative_gap
@@ -229,90 +230,95 @@ def solve_goals_sparse(
     marked = pairs[:, 0] * n_cols + pairs[:, 1]
     prior = st.duals[:2] if st.duals is not None else None
     message = "sparse goals"
-    for rnd in range(1, MAX_ROUNDS + 1):
-        stats["rounds"] = rnd
-        stats["core"].append(len(core_m))
-        t = time.perf_counter()
-        ctx = problem.goal_context(edges=(core_m, core_e), most=most)
-        model, _ = compile_goals(goals, ctx, core_s, policy)
-        left = opts.deadline - time.perf_counter()
-        if left <= 0:
-            break
-        x, lam, how = _solve_core(model, opts, left, count, marked)
-        stats.setdefault("core_methods", []).append(how)
-        t_core = time.perf_counter() - t
-        improved = False
-        if x is not None:
-            value = float(model.scores[x].sum())
-            # under max_matched more pairs first, then the score
-            key_new = (int(x.sum()) if policy == "max_matched" else 0, value)
-            key_old = (
-                (len(best[0]) if policy == "max_matched" else 0, best[1] + _TOL) if best else None
+    with progress_reporter(opts.progress, "sparse goals") as bar:
+        for rnd in range(1, MAX_ROUNDS + 1):
+            stats["rounds"] = rnd
+            stats["core"].append(len(core_m))
+            t = time.perf_counter()
+            ctx = problem.goal_context(edges=(core_m, core_e), most=most)
+            model, _ = compile_goals(goals, ctx, core_s, policy)
+            left = opts.deadline - time.perf_counter()
+            if left <= 0:
+                break
+            x, lam, how = _solve_core(model, opts, left, count, marked)
+            stats.setdefault("core_methods", []).append(how)
+            t_core = time.perf_counter() - t
+            improved = False
+            if x is not None:
+                value = float(model.scores[x].sum())
+                # under max_matched more pairs first, then the score
+                key_new = (int(x.sum()) if policy == "max_matched" else 0, value)
+                key_old = (
+                    (len(best[0]) if policy == "max_matched" else 0, best[1] + _TOL)
+                    if best
+                    else None
+                )
+                if key_old is None or key_new > key_old:
+                    best = (np.column_stack((core_m[x], core_e[x])), value)
+                    improved = True
+            if lam is None:
+                break
+            keys = _Keys(list(model.rows))
+            table, const = _adjustment(model, lam, keys)
+            # under max_matched every answer L ranges over has the most pairs: a constant per
+            # pair changes nothing, and keeps every allowed pair's adjusted score above zero
+            shift = max(0.0, -float(table.min(initial=0.0))) if policy == "max_matched" else 0.0
+            if float(np.abs(table + shift).max(initial=0.0)) > TABLE_MOST:
+                log.info("sparse goals: multipliers too large to price (%.3g)", np.abs(table).max())
+                break
+            t = time.perf_counter()
+            src = TableSource(base, keys.codes_m, keys.codes_e, table + shift)
+            lp_pairs, l_slack, _, lst = solve_sparse(src, m_cap, e_cap, policy, prior=prior, **kw)
+            t_bound = time.perf_counter() - t
+            log.debug(
+                "sparse goals: L has %d pairs, slack %.3g, shift %.3g, const %.6g",
+                len(lp_pairs),
+                l_slack,
+                shift,
+                const,
             )
-            if key_old is None or key_new > key_old:
-                best = (np.column_stack((core_m[x], core_e[x])), value)
-                improved = True
-        if lam is None:
-            break
-        keys = _Keys(list(model.rows))
-        table, const = _adjustment(model, lam, keys)
-        # under max_matched every answer L ranges over has the most pairs: a constant per
-        # pair changes nothing, and keeps every allowed pair's adjusted score above zero
-        shift = max(0.0, -float(table.min(initial=0.0))) if policy == "max_matched" else 0.0
-        if float(np.abs(table + shift).max(initial=0.0)) > TABLE_MOST:
-            log.info("sparse goals: multipliers too large to price (%.3g)", np.abs(table).max())
-            break
-        t = time.perf_counter()
-        src = TableSource(base, keys.codes_m, keys.codes_e, table + shift)
-        lp_pairs, l_slack, _, lst = solve_sparse(src, m_cap, e_cap, policy, prior=prior, **kw)
-        t_bound = time.perf_counter() - t
-        log.debug(
-            "sparse goals: L has %d pairs, slack %.3g, shift %.3g, const %.6g",
-            len(lp_pairs),
-            l_slack,
-            shift,
-            const,
-        )
-        if math.isfinite(l_slack) and (policy != "max_matched" or len(lp_pairs) == count):
-            adj = _exact_scores(src, lp_pairs[:, 0], lp_pairs[:, 1])
-            value_l = float(adj.sum()) + l_slack - shift * len(lp_pairs) + const
-            improved |= value_l < bound - _TOL * max(1.0, abs(bound))
-            bound = min(bound, value_l)
-        if lst.duals is not None:
-            prior = lst.duals[:2]
-        gap = _gap(best, bound, count, policy)
-        log.info(
-            "sparse goals round %d: core %d pairs, answer %s, bound %.6g, gap %.3g "
-            "(core solve %.2f s, bound %.2f s)",
-            rnd,
-            len(core_m),
-            "none" if best is None else f"{len(best[0])} pairs, score {best[1]:.6g}",
-            bound,
-            gap,
-            t_core,
-            t_bound,
-        )
-        if best is not None and gap <= max(opts.gap_limit, OPTIMALITY_TOL):
-            break
-        if rnd > 1 and not improved:
-            # neither the answer nor the bound moved: the core's multipliers price every
-            # pair as before, and a larger core found nothing better
-            message += f"; stopped after {rnd} rounds (no progress in the last)"
-            break
-        marked = np.union1d(marked, lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
-        # the pairs of positive reduced cost at λ: L's graph and answer
-        new = np.union1d(_graph_keys(lst, n_cols), lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
-        new = np.setdiff1d(new, key, assume_unique=True)
-        if len(new) == 0:
-            message += "; every pair priced (no new column)"
-            break
-        # a next round needs a core solve and a bound: stop when it would not fit
-        if opts.deadline - time.perf_counter() < 1.5 * (t_core + t_bound):
-            message += "; stopped before the time limit"
-            break
-        key = np.union1d(key, new)
-        core_s = _rescore(base, key, core_m, core_e, core_s, n_cols)
-        core_m, core_e = key // n_cols, key % n_cols
+            if math.isfinite(l_slack) and (policy != "max_matched" or len(lp_pairs) == count):
+                adj = _exact_scores(src, lp_pairs[:, 0], lp_pairs[:, 1])
+                value_l = float(adj.sum()) + l_slack - shift * len(lp_pairs) + const
+                improved |= value_l < bound - _TOL * max(1.0, abs(bound))
+                bound = min(bound, value_l)
+            if lst.duals is not None:
+                prior = lst.duals[:2]
+            gap = _gap(best, bound, count, policy)
+            log.info(
+                "sparse goals round %d: core %d pairs, answer %s, bound %.6g, gap %.3g "
+                "(core solve %.2f s, bound %.2f s)",
+                rnd,
+                len(core_m),
+                "none" if best is None else f"{len(best[0])} pairs, score {best[1]:.6g}",
+                bound,
+                gap,
+                t_core,
+                t_bound,
+            )
+            bar.update(1, f"round {rnd}: bound {bound:.6g}, gap {gap:.3g}")
+            if best is not None and gap <= max(opts.gap_limit, OPTIMALITY_TOL):
+                break
+            if rnd > 1 and not improved:
+                # neither the answer nor the bound moved: the core's multipliers price every
+                # pair as before, and a larger core found nothing better
+                message += f"; stopped after {rnd} rounds (no progress in the last)"
+                break
+            marked = np.union1d(marked, lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
+            # the pairs of positive reduced cost at λ: L's graph and answer
+            new = np.union1d(_graph_keys(lst, n_cols), lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
+            new = np.setdiff1d(new, key, assume_unique=True)
+            if len(new) == 0:
+                message += "; every pair priced (no new column)"
+                break
+            # a next round needs a core solve and a bound: stop when it would not fit
+            if opts.deadline - time.perf_counter() < 1.5 * (t_core + t_bound):
+                message += "; stopped before the time limit"
+                break
+            key = np.union1d(key, new)
+            core_s = _rescore(base, key, core_m, core_e, core_s, n_cols)
+            core_m, core_e = key // n_cols, key % n_cols
+
     if best is None:
         how = stats.get("core_methods", ["no time left"])[-1]
         raise SolverError(
