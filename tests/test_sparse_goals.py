@@ -416,3 +416,19 @@ def test_the_rounds_are_progress_steps():
     rounds = [e for e in events if e.stage == "sparse goals"]
     assert rounds and rounds[-1].done == len(rounds)
     assert all("gap" in e.message for e in rounds)
+
+
+def test_multipliers_too_large_to_price_are_scaled_and_still_bound(caplog):
+    """Any λ ≥ 0 gives a bound: with the table's limit set tiny, every round's multipliers
+    are scaled down to it, and the bound still lies above the dense route's answer."""
+    mentors, mentees = rm.synthetic.cohort(200, 200, rng=2026)
+    prog = _benchmark_programme()
+    with (
+        mock.patch.object(sparse_goals, "TABLE_MOST", 0.01),
+        caplog.at_level(logging.INFO, logger="rm_match.sparse_goals"),
+    ):
+        m = rm.match(mentors, mentees, prog, method="sparse", rng=0, gap_limit=1e-3)
+    assert "multipliers scaled" in caplog.text
+    dense = rm.match(mentors, mentees, prog, method="lp", rng=0, gap_limit=1e-3)
+    assert rm.verify(m, rm.Problem(mentors, mentees, prog)) == []
+    assert len(m) == len(dense) and dense.objective <= m.bound + 1e-9

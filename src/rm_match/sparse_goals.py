@@ -263,9 +263,13 @@ def solve_goals_sparse(
             # under max_matched every answer L ranges over has the most pairs: a constant per
             # pair changes nothing, and keeps every allowed pair's adjusted score above zero
             shift = max(0.0, -float(table.min(initial=0.0))) if policy == "max_matched" else 0.0
-            if float(np.abs(table + shift).max(initial=0.0)) > TABLE_MOST:
-                log.info("sparse goals: multipliers too large to price (%.3g)", np.abs(table).max())
-                break
+            top = float(np.abs(table + shift).max(initial=0.0))
+            if top > TABLE_MOST:
+                # every λ ≥ 0 gives a bound: scaled down (a row at the elastic slack's price
+                # on a thin core) it is priced, looser, and the round still adds columns
+                f = 0.5 * TABLE_MOST / top
+                log.info("sparse goals: multipliers scaled by %.3g to be priced", f)
+                table, const, shift = table * f, const * f, shift * f
             t = time.perf_counter()
             src = TableSource(base, keys.codes_m, keys.codes_e, table + shift)
             lp_pairs, l_slack, _, lst = solve_sparse(src, m_cap, e_cap, policy, prior=prior, **kw)
