@@ -432,3 +432,22 @@ def test_multipliers_too_large_to_price_are_scaled_and_still_bound(caplog):
     dense = rm.match(mentors, mentees, prog, method="lp", rng=0, gap_limit=1e-3)
     assert rm.verify(m, rm.Problem(mentors, mentees, prog)) == []
     assert len(m) == len(dense) and dense.objective <= m.bound + 1e-9
+
+
+def test_a_sparse_solve_without_its_graph_leaves_its_answer_to_the_core():
+    """A sparse solve that did not settle keeps no candidate graph: its answer alone joins
+    the core (an assert crashed here before)."""
+    real = sparse_goals.solve_sparse
+
+    def unsettled(*args, **kwargs):
+        pairs, slack, message, stats = real(*args, **kwargs)
+        stats.graph = None
+        return pairs, slack, message, stats
+
+    mentors, mentees = rm.synthetic.cohort(120, 120, rng=5)
+    prog = _benchmark_programme(
+        [G.Share(cross="gender", at_least=0.6), G.Share(cross="generation", at_least=0.7)]
+    )
+    with mock.patch.object(sparse_goals, "solve_sparse", unsettled):
+        m = rm.match(mentors, mentees, prog, method="sparse", rng=0, gap_limit=1e-2)
+    assert rm.verify(m, rm.Problem(mentors, mentees, prog)) == []

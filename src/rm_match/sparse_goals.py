@@ -60,7 +60,7 @@ from ._progress import progress_reporter
 from .errors import SolverError
 from .goals import Count, Goal, Share, Spread, compile_goals
 from .results import OPTIMALITY_TOL, Assignment, relative_gap
-from .screen import ProblemSource
+from .screen import ProblemSource, _keys
 from .solvers.constrained import budget as cost
 from .solvers.constrained.budget import Budget
 from .solvers.constrained.model import GoalModel
@@ -122,8 +122,8 @@ class _Keys:
                 self._index(self.m_arrays, t.codes_m),
                 self._index(self.e_arrays, t.codes_e),
             )
-        self.codes_m, self.reps_m = self._joint(self.m_arrays)
-        self.codes_e, self.reps_e = self._joint(self.e_arrays)
+        self.codes_m, self.reps_m = _joint(self.m_arrays)
+        self.codes_e, self.reps_e = _joint(self.e_arrays)
 
     @staticmethod
     def _index(arrays: list[np.ndarray], a: np.ndarray) -> int:
@@ -133,18 +133,18 @@ class _Keys:
         arrays.append(a)
         return len(arrays) - 1
 
-    @staticmethod
-    def _joint(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """The joint code of each person, and each joint code's column of codes."""
-        stacked = np.column_stack(arrays)
-        reps, codes = np.unique(stacked, axis=0, return_inverse=True)
-        return codes.reshape(-1).astype(np.intp), reps
-
     def table(self, row: Any) -> np.ndarray:
         """The row's coefficient table over (joint mentor code, joint mentee code)."""
         km, ke = self._at[id(row.keyed)]
         t = row.keyed
         return t.values(t.table[np.ix_(self.reps_m[:, km], self.reps_e[:, ke])]).astype(float)
+
+
+def _joint(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The joint code of each person (the screen's keys), and each joint code's codes."""
+    stacked = np.column_stack(arrays)
+    codes, first = _keys(stacked)
+    return codes, stacked[first]
 
 
 def _adjustment(model: GoalModel, lam: np.ndarray, keys: _Keys) -> tuple[np.ndarray, float]:
@@ -202,7 +202,7 @@ def solve_goals_sparse(
     pairs, slack, _, st = solve_sparse(base, m_cap, e_cap, policy, **kw)
     count = len(pairs)  # under max_matched: the most pairs, goals aside
     s0 = _exact_scores(base, pairs[:, 0], pairs[:, 1])
-    stats: dict[str, Any] = {"method": "sparse goals", "rounds": 0, "core": []}
+    stats: dict[str, Any] = {"method": "sparse goals", "rounds": 0, "core": [], "core_methods": []}
     bound = float(s0.sum()) + slack  # L(0)
     ctx0 = problem.goal_context(edges=(pairs[:, 0], pairs[:, 1]))
     every = np.concatenate((fixed, pairs)) if len(fixed) else pairs
@@ -229,7 +229,7 @@ def solve_goals_sparse(
     # pairs the LP's first columns must hold (large cores): the answers of L(0) and L(λ)
     marked = pairs[:, 0] * n_cols + pairs[:, 1]
     prior = st.duals[:2] if st.duals is not None else None
-    message = "sparse goals"
+    notes: list[str] = []  # why the rounds stopped, for the message
     with progress_reporter(opts.progress, "sparse goals") as bar:
         for rnd in range(1, MAX_ROUNDS + 1):
             stats["rounds"] = rnd
@@ -241,19 +241,12 @@ def solve_goals_sparse(
             if left <= 0:
                 break
             x, lam, how = _solve_core(model, opts, left, count, marked)
-            stats.setdefault("core_methods", []).append(how)
+            stats["core_methods"].append(how)
             t_core = time.perf_counter() - t
             improved = False
             if x is not None:
                 value = float(model.scores[x].sum())
-                # under max_matched more pairs first, then the score
-                key_new = (int(x.sum()) if policy == "max_matched" else 0, value)
-                key_old = (
-                    (len(best[0]) if policy == "max_matched" else 0, best[1] + _TOL)
-                    if best
-                    else None
-                )
-                if key_old is None or key_new > key_old:
+                if best is None or _better(int(x.sum()), value, len(best[0]), best[1], policy):
                     best = (np.column_stack((core_m[x], core_e[x])), value)
                     improved = True
             if lam is None:
@@ -306,25 +299,25 @@ def solve_goals_sparse(
             if rnd > 1 and not improved:
                 # neither the answer nor the bound moved: the core's multipliers price every
                 # pair as before, and a larger core found nothing better
-                message += f"; stopped after {rnd} rounds (no progress in the last)"
+                notes.append(f"stopped after {rnd} rounds (no progress in the last)")
                 break
             marked = np.union1d(marked, lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
             # the pairs of positive reduced cost at λ: L's graph and answer
             new = np.union1d(_graph_keys(lst, n_cols), lp_pairs[:, 0] * n_cols + lp_pairs[:, 1])
             new = np.setdiff1d(new, key, assume_unique=True)
             if len(new) == 0:
-                message += "; every pair priced (no new column)"
+                notes.append("every pair priced (no new column)")
                 break
             # a next round needs a core solve and a bound: stop when it would not fit
             if opts.deadline - time.perf_counter() < 1.5 * (t_core + t_bound):
-                message += "; stopped before the time limit"
+                notes.append("stopped before the time limit")
                 break
             key = np.union1d(key, new)
             core_s = _rescore(base, key, core_m, core_e, core_s, n_cols)
             core_m, core_e = key // n_cols, key % n_cols
 
     if best is None:
-        how = stats.get("core_methods", ["no time left"])[-1]
+        how = (stats["core_methods"] or ["no time left"])[-1]
         raise SolverError(
             f"no assignment meeting every goal was found on the core of {len(core_m)} "
             f"candidate pairs ({how}); this is not a proof that none exists over every pair "
@@ -334,18 +327,16 @@ def solve_goals_sparse(
     free, value = best
     proven = policy != "max_matched" or len(free) == count
     stats["time"] = time.perf_counter() - t_start
-    rounds = stats["rounds"]
-    message = message.replace(
-        "sparse goals",
-        f"sparse goals: {rounds} round(s), last core {stats['core'][-1]} pairs "
-        f"({stats['core_methods'][-1]}), bound L(λ) over every pair by the sparse path",
-        1,
+    message = (
+        f"sparse goals: {stats['rounds']} round(s), last core {stats['core'][-1]} pairs "
+        f"({stats['core_methods'][-1]}), bound L(λ) over every pair by the sparse path"
     )
     if not proven:
-        message += (
-            f"; the most pairs is not proven ({len(free)} here, {count} with the goals aside): "
+        notes.append(
+            f"the most pairs is not proven ({len(free)} here, {count} with the goals aside): "
             "no bound on the score"
         )
+    message = "; ".join([message, *notes])
     return _answer(free, value, bound, proven, policy, opts, stats, message)
 
 
@@ -404,6 +395,18 @@ def _solve_core(
     return x, lam, how + f" + repair ({tries} assignments)"
 
 
+def _better(count: int, value: float, best_count: int, best_value: float, policy: str) -> bool:
+    """Whether an answer of ``count`` pairs scoring ``value`` beats the best so far: under
+    ``max_matched`` more pairs first, then the score (by more than :data:`_TOL`).
+
+    >>> _better(19, 10.0, 20, 9.0, "max_matched"), _better(19, 10.0, 20, 9.0, "max_score")
+    (False, True)
+    """
+    if policy == "max_matched" and count != best_count:
+        return count > best_count
+    return value > best_value + _TOL
+
+
 def _graph_keys(stats: Any, n_cols: int) -> np.ndarray:
     """The keys ``mentor · n_cols + mentee`` of a sparse solve's last candidate graph (none
     when it did not settle: its answer alone then joins the core)."""
@@ -412,7 +415,14 @@ def _graph_keys(stats: Any, n_cols: int) -> np.ndarray:
     return stats.graph[0] * n_cols + stats.graph[1]
 
 
-def _rescore(base, key, old_m, old_e, old_s, n_cols):
+def _rescore(
+    base: ProblemSource,
+    key: np.ndarray,
+    old_m: np.ndarray,
+    old_e: np.ndarray,
+    old_s: np.ndarray,
+    n_cols: int,
+) -> np.ndarray:
     """Exact scores of the core's pairs ``key``, reusing those of the old core."""
     old_key = old_m * n_cols + old_e
     out = np.empty(len(key))
@@ -429,7 +439,16 @@ def _gap(best: tuple[np.ndarray, float] | None, bound: float, count: int, policy
     return relative_gap(best[1], max(bound, best[1]))
 
 
-def _answer(pairs, value, bound, proven, policy, opts, stats, message) -> Assignment:
+def _answer(
+    pairs: np.ndarray,
+    value: float,
+    bound: float,
+    proven: bool,
+    policy: str,
+    opts: Options,
+    stats: dict[str, Any],
+    message: str,
+) -> Assignment:
     bound = max(bound, value) if proven else math.inf
     a = Assignment.build(
         np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
