@@ -137,6 +137,7 @@ def test_the_sparse_path_re_solves_warm_to_the_same_optimum(policy, caps, monkey
     m_cap = np.full(n_m, caps[0])
     e_cap = np.full(n_e, caps[1])
     monkeypatch.setattr(_fast, "MIN_ARCS", 0)
+    monkeypatch.setattr(rounds, "LAP_MOST_NODES", 0)  # the flow's rounds, not LAPJVsp's
     runs = {}
     for budget in (0.0, 1e9):
         monkeypatch.setattr(rounds, "WARM_BUDGET", budget)

@@ -7,7 +7,8 @@ For cohorts too large for a dense score matrix (DESIGN.md, "very large"):
    and each mentor its best mentees (about ``k``, by a threshold estimated on a sample), plus
    a few mentors drawn at random per mentee (:data:`RANDOM_EDGES`, so that the graph holds
    an assignment of everyone), all re-scored exactly, with every hard rule checked.
-2. **Sparse solve.** OR-tools min-cost flow on the candidate edges.
+2. **Sparse solve.** OR-tools min-cost flow on the candidate edges; small one-to-one rounds
+   under ``max_matched``: scipy's LAPJVsp (:func:`~rm_match.solvers.flow.lap_on_edges`).
 3. **Certificate.** Dual potentials come from shortest paths in the residual network of the
    sparse solution (a label-correcting Bellman–Ford, vectorised). For ``max_matched`` a
    minimum cover (König) certifies that no assignment has more pairs, and the potentials

@@ -20,7 +20,7 @@ import numpy as np
 from ..._progress import ProgressReporter
 from .. import registry
 from .._problem import ArrayProblem, max_pairs
-from ..flow import flow_on_edges, flow_scale
+from ..flow import LAP_MOST_NODES, flow_on_edges, flow_scale, lap_on_edges
 from ..registry import Needs, Solution
 from . import _fast
 from .candidates import candidates
@@ -281,6 +281,12 @@ def solve_sparse(
     d_last = None  # the last round's distances (in score units): the next round starts there
     last_flow = None  # (used pair keys, integer labels, scale) for a warm re-solve
     scan_added = 0  # pairs the last scan added
+    # small one-to-one rounds: scipy's LAPJVsp (no OR-tools import, faster there)
+    lap = (
+        policy == "max_matched"
+        and n_m + n_e <= LAP_MOST_NODES
+        and bool((m_cap <= 1).all() and (e_cap <= 1).all())
+    )
     for rnd in range(1, max_rounds + 1):
         stats.rounds = rnd
         t = t_round = time.perf_counter()
@@ -288,6 +294,12 @@ def solve_sparse(
         warm = None
         if len(mi) and k_max:
             solved = _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats)
+            if solved is None and lap:
+                solved = lap_on_edges(n_m, n_e, mi, ei, s)
+                if solved is None:
+                    lap = False  # no matching of a whole side: the flow from now on
+                else:
+                    solved = (*solved[:3], None, solved[3])
             if solved is not None:
                 used, rounded, scale, warm, message = solved
             else:

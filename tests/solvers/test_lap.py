@@ -1,0 +1,116 @@
+"""LAPJVsp on the sparse path's small one-to-one rounds (``flow.lap_on_edges``): the flow's
+optimum, potentials that settle on its rounded scores, and ``None`` where it cannot answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rm_match.solvers.flow import flow_on_edges, lap_on_edges
+from rm_match.solvers.sparse import DenseSource, solve_sparse
+from rm_match.solvers.sparse.certificate import _certificate, _potentials, _slack
+
+
+def _edges(rng, n_m, n_e, density):
+    keep = rng.random((n_m, n_e)) < density
+    mi, ei = np.nonzero(keep)
+    order = rng.permutation(len(mi))  # the rounds' edges are in no particular order
+    return mi[order], ei[order]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    n_m=st.integers(1, 30),
+    n_e=st.integers(1, 30),
+    density=st.floats(0.02, 1.0),
+    magnitude=st.sampled_from([1e-6, 1.0, 1e3, 1e9]),
+    digits=st.sampled_from([0, 1, 2, 8]),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_lap_meets_the_flow_and_its_potentials_settle(n_m, n_e, density, magnitude, digits, seed):
+    rng = np.random.default_rng(seed)
+    mi, ei = _edges(rng, n_m, n_e, density)
+    if len(mi) == 0:
+        assert lap_on_edges(n_m, n_e, mi, ei, np.empty(0)) is None
+        return
+    # ties on purpose (few digits), negative scores, one outlier an order above the rest
+    s = (rng.random(len(mi)) * 2 - 0.5).round(digits) * magnitude
+    s[rng.integers(len(s))] *= 10
+    one = np.ones(n_m, np.int64), np.ones(n_e, np.int64)
+    k_max = min(n_m, n_e)
+    used_f, _, _, _ = flow_on_edges(n_m, n_e, mi, ei, s, *one, "max_matched", k_max)
+    got = lap_on_edges(n_m, n_e, mi, ei, s)
+    rows, cols = len(np.unique(mi)), len(np.unique(ei))
+    if got is None:
+        # only when no matching covers a whole side of the people with an edge
+        assert used_f.sum() < min(rows, cols)
+        return
+    used, rounded, scale, message = got
+    assert "LAPJVsp" in message
+    assert used.sum() == used_f.sum() == min(rows, cols)
+    assert np.bincount(mi[used], minlength=n_m).max() <= 1
+    assert np.bincount(ei[used], minlength=n_e).max() <= 1
+    assert rounded[used].sum() >= rounded[used_f].sum()  # optimal for its own integers
+    objective = float(s[used].sum())
+    tol = 1e-9 * max(1.0, abs(objective), magnitude)
+    assert objective == pytest.approx(float(s[used_f].sum()), abs=tol)
+    # the residual network has no negative cycle: labels settle within a pass per node
+    n_nodes = n_m + n_e + 2
+    d, _, ok = _potentials(n_m, n_e, mi, ei, rounded, used, *one, "max_matched", n_nodes + 1)
+    assert ok
+    cert = _certificate(n_m, n_e, mi, ei, s, used, *one, "max_matched", d / scale)
+    assert cert.cover_ok
+    slack = _slack(mi, ei, s, used, *one, cert, "max_matched", np.empty(0))
+    assert 0.0 <= slack <= tol
+
+
+def test_an_edge_listed_twice_is_left_to_the_flow():
+    mi, ei = np.array([0, 1, 0]), np.array([0, 1, 0])
+    assert lap_on_edges(2, 2, mi, ei, np.array([1.0, 2.0, 3.0])) is None
+
+
+def test_no_matching_of_a_whole_side_is_left_to_the_flow():
+    mi, ei = np.array([0, 1, 2]), np.array([0, 0, 1])
+    s = np.array([1.0, 2.0, 3.0])
+    # three mentors with edges, two mentees: both mentees can be matched
+    used, *_ = lap_on_edges(3, 2, mi, ei, s)
+    assert mi[used].tolist() == [1, 2] and ei[used].tolist() == [0, 1]
+    # a mentee with no edge is left out: mentee 0 takes the better of two mentors
+    used, *_ = lap_on_edges(2, 2, mi[:2], ei[:2], s[:2])
+    assert used.tolist() == [False, True]
+    # mentors 0 and 1 only to mentee 0, mentor 2 to mentees 1 and 2: three a side with
+    # edges, at most two pairs
+    mi, ei = np.array([0, 1, 2, 2]), np.array([0, 0, 1, 2])
+    assert lap_on_edges(3, 3, mi, ei, np.ones(4)) is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_sparse_path_takes_lap_on_small_one_to_one_rounds(seed, monkeypatch):
+    """The same optimum and a tight certificate with LAPJVsp's rounds as with the flow's;
+    capacities above one keep the flow."""
+    from rm_match.solvers.sparse import rounds
+
+    rng = np.random.default_rng(seed)
+    n_m, n_e = 90, 70
+    scores = rng.random((n_m, n_e)).round(2)
+    feasible = rng.random((n_m, n_e)) < 0.4
+    ones_m, ones_e = np.ones(n_m, np.int64), np.ones(n_e, np.int64)
+    out = {}
+    for most in (rounds.LAP_MOST_NODES, 0):
+        monkeypatch.setattr(rounds, "LAP_MOST_NODES", most)
+        source = DenseSource(scores, feasible)
+        out[most] = solve_sparse(source, ones_m, ones_e, "max_matched", k=2, rng=0, pilot=0)
+    (pairs, slack, message, _), (pairs_f, slack_f, message_f, _) = out.values()
+    assert "LAPJVsp" in message and "OR-tools" in message_f
+    assert len(pairs) == len(pairs_f)
+    obj = scores[pairs[:, 0], pairs[:, 1]].sum()
+    assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
+    assert 0.0 <= slack <= 1e-9 * obj and 0.0 <= slack_f <= 1e-9 * obj
+    monkeypatch.setattr(rounds, "LAP_MOST_NODES", 4096)
+    two = np.full(n_m, 2)
+    _, _, message_c, _ = solve_sparse(
+        DenseSource(scores, feasible), two, ones_e, "max_matched", k=2, rng=0, pilot=0
+    )
+    assert "OR-tools" in message_c
