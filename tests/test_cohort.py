@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rm_match import Cohort, People, Problem, Programme, ValidationError, match, rules
 
@@ -335,3 +337,19 @@ def test_a_missing_column_says_how_else_to_fix_it():
         Problem(m, e, Programme(rules=[rules.CrossDepartment()]))
     with pytest.raises(ValidationError, match=r"or leave the attribute out of"):
         Problem(m, e, Programme(diversity_attributes=("gender",)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    left=st.lists(st.frozensets(st.sampled_from("abcdefg")), max_size=8),
+    right=st.lists(st.frozensets(st.sampled_from("defghij")), max_size=8),
+)
+def test_indicators_mark_each_persons_labels_on_one_vocabulary(left, right) -> None:
+    from rm_match.cohort import _indicators
+
+    a, b = _indicators(left, right)
+    vocab = sorted(set().union(*left, *right))
+    assert a.shape == (len(left), max(len(vocab), 1)) and b.shape[1] == a.shape[1]
+    for mat, sets in ((a, left), (b, right)):
+        want = [[float(label in s) for label in vocab] for s in sets]
+        assert mat[:, : len(vocab)].tolist() == want

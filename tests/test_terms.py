@@ -165,3 +165,25 @@ def test_programme_is_picklable_and_read_only():
     assert back == prog and dict(back.weights) == {"learning": 1.0}
     with pytest.raises(TypeError):
         prog.weights["learning"] = 5.0  # type: ignore[index]
+
+
+def test_top_skills_are_the_largest_positive_contributions_in_order() -> None:
+    """Each direction's names: the positive ``w·offers·wants`` of the pair, largest first
+    (ties by skill order), at most k — checked pair by pair against the plain definition."""
+    from rm_match import Cohort
+    from rm_match.terms import TermSpec, top_skills
+
+    mentors, mentees = synthetic.cohort(30, 40, rng=5)
+    cohort = Cohort(mentors, mentees)
+    rng = np.random.default_rng(0)
+    spec = TermSpec(skill_weights=rng.random(len(mentors.skills)).round(1), reverse_weight=0.5)
+    mi, ei = rng.integers(0, 30, 200), rng.integers(0, 40, 200)
+    teach, back = top_skills(cohort, spec, mi, ei, k=3)
+    w = spec.skill_weights
+    for p, (i, j) in enumerate(zip(mi.tolist(), ei.tolist(), strict=True)):
+        for got, c in (
+            (teach[p], mentors.offers[i] * w * mentees.wants[j]),
+            (back[p], mentees.offers[j] * w * mentors.wants[i]),
+        ):
+            ranked = sorted(range(len(c)), key=lambda s: (-c[s], s))
+            assert got == tuple(mentors.skills[s] for s in ranked[:3] if c[s] > 0)

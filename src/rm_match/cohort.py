@@ -40,17 +40,20 @@ def _codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 def _indicators(
     left: Sequence[frozenset[str]], right: Sequence[frozenset[str]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indicator matrices (n × vocabulary) of two columns of label sets, on one vocabulary."""
-    vocab: dict[str, int] = {}
+    """Indicator matrices (n × vocabulary) of two columns of label sets, on one vocabulary
+    (the labels in sorted order)."""
+    columns = []
+    labels: list[str] = []
     for sets in (left, right):
-        for s in sets:
-            for label in sorted(s):
-                vocab.setdefault(label, len(vocab))
+        sizes = np.fromiter((len(s) for s in sets), np.int64, len(sets))
+        columns.append((len(sets), sizes, len(labels)))
+        labels.extend(label for s in sets for label in s)
+    vocab = {label: j for j, label in enumerate(sorted(set(labels)))}
+    codes = np.fromiter((vocab[label] for label in labels), np.int64, len(labels))
     out = []
-    for sets in (left, right):
-        mat = np.zeros((len(sets), max(len(vocab), 1)), dtype=np.float32)
-        for i, s in enumerate(sets):
-            mat[i, [vocab[label] for label in s]] = 1.0
+    for n, sizes, first in columns:
+        mat = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
+        mat[np.repeat(np.arange(n), sizes), codes[first : first + int(sizes.sum())]] = 1.0
         out.append(mat)
     return out[0], out[1]
 

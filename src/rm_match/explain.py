@@ -223,17 +223,34 @@ def explain_pairs(
         teach, back = top_skills(problem.cohort, problem.spec, mi, ei)
     else:  # the learning value is not scored: no skill drives the pair
         teach = back = [()] * len(pairs)
+    # Python values column by column, then one explanation per pair
+    names = list(terms)
+    columns = (np.asarray(terms[name], dtype=float).tolist() for name in names)
+    term_rows = (
+        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if names
+        else [{} for _ in range(len(pairs))]
+    )
     explained = tuple(
         PairExplanation(
-            mentor=mentors.ids[m],
-            mentee=mentees.ids[e],
-            score=float(scores[k]),
-            terms={name: float(v[k]) for name, v in terms.items()},
-            mentor_teaches=teach[k],
-            mentee_teaches=back[k],
-            required=bool(required[k]),
+            mentor=m,
+            mentee=e,
+            score=score,
+            terms=row,
+            mentor_teaches=taught,
+            mentee_teaches=taught_back,
+            required=req,
         )
-        for k, (m, e) in enumerate(pairs.tolist())
+        for m, e, score, row, taught, taught_back, req in zip(
+            mentors.ids[mi].tolist(),
+            mentees.ids[ei].tolist(),
+            scores.tolist(),
+            term_rows,
+            teach,
+            back,
+            required.tolist(),
+            strict=True,
+        )
     )
     return explained, scores, terms
 

@@ -347,6 +347,8 @@ def top_skills(
     back = e.offers[ei] * w * m.wants[mi] * (spec.reverse_weight > 0)
     for contrib in (m.offers[mi] * w * e.wants[ei], back):
         order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
-        vals = np.take_along_axis(contrib, order, axis=1)
-        out.append([tuple(skills[o[v > 0]]) for o, v in zip(order, vals, strict=True)])
+        # largest first: the positive contributions are a prefix of each row
+        positive = (np.take_along_axis(contrib, order, axis=1) > 0).sum(axis=1)
+        names = skills[order].tolist()
+        out.append([tuple(row[:c]) for row, c in zip(names, positive.tolist(), strict=True)])
     return out[0], out[1]
