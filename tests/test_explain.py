@@ -97,3 +97,26 @@ def test_integer_ids_come_back_as_python_ints_and_serialise():
     assert m.index(np.int64(1)) == 1
     s = People(np.array(["a", "b"]), skills=["x"])
     assert all(type(x) is str for x in s.ids)
+
+
+def test_pair_explanations_carry_plain_values_equal_to_the_problems():
+    """Every field a plain Python value (ids as given, floats, tuples of str, bool), the
+    score and terms those of the problem pair by pair; no pair, no explanation."""
+    from rm_match.explain import explain_pairs
+
+    mentors, mentees = rm.synthetic.cohort(20, 25, rng=6)
+    problem = Problem(mentors, mentees, Programme(weights={"learning": 1.0, "timezone": 0.5}))
+    pairs = np.array([[0, 3], [7, 7], [19, 0]])
+    required = np.array([False, True, False])
+    explained, scores, terms = explain_pairs(problem, pairs, required)
+    want = problem.scores(pairs[:, 0], pairs[:, 1], outer=False)
+    for k, p in enumerate(explained):
+        i, j = pairs[k].tolist()
+        assert (p.mentor, p.mentee) == (mentors.ids[i], mentees.ids[j])
+        assert type(p.score) is float and p.score == want[k] == scores[k]
+        assert set(p.terms) == set(terms) and all(type(v) is float for v in p.terms.values())
+        assert all(p.terms[name] == terms[name][k] for name in terms)
+        assert all(type(x) is str for x in p.mentor_teaches + p.mentee_teaches)
+        assert type(p.required) is bool and p.required == required[k]
+    none, scores0, _ = explain_pairs(problem, np.empty((0, 2), np.int64), np.empty(0, bool))
+    assert none == () and len(scores0) == 0

@@ -114,3 +114,51 @@ def test_the_sparse_path_takes_lap_on_small_one_to_one_rounds(seed, monkeypatch)
         DenseSource(scores, feasible), two, ones_e, "max_matched", k=2, rng=0, pilot=0
     )
     assert "OR-tools" in message_c
+
+
+@pytest.mark.parametrize("outlier", [-1e4, 1e4])
+def test_a_score_far_from_the_rest_still_gets_its_proof(outlier):
+    """LAPJVsp's integers are coarser than the flow's: with one score four orders above the
+    rest (never chosen when negative) its slack would be too wide for "optimal"; the last
+    round is then solved again by the flow."""
+    from rm_match import assign
+
+    rng = np.random.default_rng(1)
+    scores = rng.random((300, 300)) * 1e-3
+    scores[0, 0] = outlier
+    a = assign(scores, method="sparse", rng=0)
+    b = assign(scores, method="flow")
+    assert a.status == "optimal" and a.gap <= 1e-9
+    assert a.objective == pytest.approx(b.objective, abs=1e-9)
+    if outlier < 0:  # LAPJVsp alone left a slack of about 5e-7 on an objective of 0.3
+        assert "OR-tools" in a.message
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_no_matching_of_a_whole_side_hands_the_rounds_to_the_flow(fast, monkeypatch):
+    """Three mentees whose only allowed mentor is mentor 0: LAPJVsp cannot match every
+    mentee, the flow takes the first round and every later one (warm re-solves too, with
+    the kernels on every graph), and the optimum is the flow-only one."""
+    from rm_match.solvers.sparse import _fast, rounds
+
+    if fast and not _fast.enabled():
+        pytest.skip("the fast extra is not installed")
+    rng = np.random.default_rng(3)
+    n = 60
+    scores = rng.random((n, n)).round(2)
+    feasible = rng.random((n, n)) < 0.5
+    feasible[:, :3] = False
+    feasible[0, :3] = True
+    monkeypatch.setattr(_fast, "MIN_ARCS", 0 if fast else _fast.MIN_ARCS)
+    ones = np.ones(n, np.int64)
+    out = {}
+    for most in (rounds.LAP_MOST_NODES, 0):
+        monkeypatch.setattr(rounds, "LAP_MOST_NODES", most)
+        source = DenseSource(scores, feasible)
+        out[most] = solve_sparse(source, ones, ones, "max_matched", k=2, rng=0, pilot=0)
+    (pairs, slack, message, _), (pairs_f, _, _, _) = out.values()
+    assert "LAPJVsp" not in message
+    assert len(pairs) == len(pairs_f) == n - 2
+    obj = scores[pairs[:, 0], pairs[:, 1]].sum()
+    assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
+    assert 0.0 <= slack <= 1e-9 * obj
