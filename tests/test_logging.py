@@ -302,10 +302,24 @@ class _Scans:
         return [1 if e is None else e._max_workers for e in self.handed]  # type: ignore[attr-defined]
 
 
+def test_small_cohorts_scan_serially_unless_a_pool_is_given(cohort, monkeypatch):
+    mentors, mentees = cohort
+    prog = Programme(rules=RULES)
+    scans = _Scans(monkeypatch)
+    assert len(mentors) * len(mentees) <= API["SERIAL_SCAN_CELLS"]
+    match(mentors, mentees, prog, method="sparse", rng=3)
+    match(mentors, mentees, prog, method="sparse", rng=3, threads=4)
+    assert scans.handed == [None, None]
+    with ThreadPoolExecutor(2) as mine:
+        match(mentors, mentees, prog, method="sparse", rng=3, executor=mine)
+        assert scans.handed[-1] is mine  # the caller's pool, whatever the size
+
+
 def test_one_thread_scans_serially_with_the_same_answer(cohort, monkeypatch):
     mentors, mentees = cohort
     prog = Programme(rules=RULES)
     scans = _Scans(monkeypatch)
+    monkeypatch.setitem(API, "SERIAL_SCAN_CELLS", 0)  # as large cohorts do
     default = match(mentors, mentees, prog, method="sparse", rng=3)
     assert scans.threads == [API["_SCAN_THREADS"]]  # today's default: up to four
     scans.handed.clear()
@@ -320,6 +334,7 @@ def test_threads_bound_the_pool_and_bypass_the_callers(cohort, monkeypatch):
     mentors, mentees = cohort
     prog = Programme(rules=RULES)
     scans = _Scans(monkeypatch)
+    monkeypatch.setitem(API, "SERIAL_SCAN_CELLS", 0)  # as large cohorts do
     with ThreadPoolExecutor(3) as mine:
         match(mentors, mentees, prog, method="sparse", executor=mine)
         assert scans.handed == [mine]  # no limit: the caller's thread pool runs the scans

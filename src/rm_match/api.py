@@ -68,6 +68,15 @@ log = logging.getLogger(__name__)
 #: lowers it).
 _SCAN_THREADS = min(4, os.cpu_count() or 1)
 
+#: Up to this many pairs the sparse path scans on the calling thread when no pool is given:
+#: BLAS spreads each block's product over the cores already, and a pool of scan threads
+#: added contention. ``match`` end to end on ``peers.py``'s cohorts (2 cores, BLAS threads
+#: as the environment leaves them), medians of 8–12 interleaved fresh runs, serial against
+#: 2 threads: 0.200 / 0.230 s at 1 000 per side, 0.358 / 0.390 s at 2 000, 0.555 / 0.605 s
+#: at 3 000, 1.53 / 1.67 s at 5 000 (4 runs), 3.37 / 3.53 s at 10 000 (4 runs); level at
+#: 20 000 (9.7 / 9.3 s, 3 runs).
+SERIAL_SCAN_CELLS = 10**8
+
 
 @contextmanager
 def _thread_limits(threads: int | None) -> Iterator[None]:
@@ -90,15 +99,17 @@ def _thread_limits(threads: int | None) -> Iterator[None]:
         yield
 
 
-def _scan_threads(opts: Options) -> tuple[Executor | None, int]:
-    """Where the sparse path's blockwise scans run: the caller's thread pool or cluster
-    executor (:class:`~rm_match.solvers.sparse.cluster.DaskScans`; only when ``threads`` is
-    not set), and else how many threads of their own (1: serially)."""
+def _scan_threads(opts: Options, cells: int) -> tuple[Executor | None, int]:
+    """Where the sparse path's blockwise scans run over ``cells`` pairs: the caller's thread
+    pool or cluster executor (:class:`~rm_match.solvers.sparse.cluster.DaskScans`; only when
+    ``threads`` is not set), and else how many threads of their own (1: serially; always up
+    to :data:`SERIAL_SCAN_CELLS` pairs)."""
+    own = 1 if cells <= SERIAL_SCAN_CELLS else _SCAN_THREADS
     if opts.threads is None:
         ex = opts.executor
         pool = ex if isinstance(ex, ThreadPoolExecutor) or hasattr(ex, "remote") else None
-        return pool, _SCAN_THREADS
-    return None, min(opts.threads, _SCAN_THREADS)
+        return pool, own
+    return None, min(opts.threads, own)
 
 
 def _compile(problem: Problem) -> ProblemArrays:
@@ -317,7 +328,8 @@ def match(
         as tasks on this executor: a process pool, a Dask ``Client.get_executor()``, Ray, ….
         On an undivided large cohort, a ``ThreadPoolExecutor`` also runs the sparse path's
         blockwise scans (numpy releases the GIL); without one they run on a pool of up to
-        four threads of their own. A
+        four threads of their own above 10⁸ pairs, on the calling thread below
+        (``SERIAL_SCAN_CELLS``: there BLAS's own threads did better alone). A
         :class:`~rm_match.solvers.sparse.cluster.DaskScans` runs them as tasks on a Dask
         cluster (the ``dask`` extra; the answer is the same).
     progress : None, bool or callable, optional
@@ -334,12 +346,12 @@ def match(
     threads : int, optional
         The most threads the call may use for its own parallel work, 1 to 1024, so that a
         service can avoid oversubscribing its cores: the sparse path's blockwise scans then
-        run on at most this many threads of their own (at most four; 1: on the calling
-        thread), never on ``executor``; and BLAS/OpenMP threads are limited to it during the
-        call when ``threadpoolctl`` is installed (without it they follow the environment:
-        ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``; the limit is
-        process-wide while the call runs). The answer does not depend on it. Default: the
-        scans as above, BLAS as configured.
+        run on at most this many threads of their own (at most four, and one up to 10⁸
+        pairs; 1: on the calling thread), never on ``executor``; and BLAS/OpenMP threads
+        are limited to it during the call when ``threadpoolctl`` is installed (without it
+        they follow the environment: ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+        ``MKL_NUM_THREADS``; the limit is process-wide while the call runs). The answer
+        does not depend on it. Default: the scans as above, BLAS as configured.
 
     Returns
     -------
@@ -538,7 +550,7 @@ def _solve_problem(problem: Problem, opts: Options) -> tuple[Assignment, Problem
     needs = Needs.of(m_cap, e_cap, compile=True)
     backend = choose(needs, opts.method, budget=budget)
     if backend.capabilities.sparse:
-        pool, own = _scan_threads(opts)
+        pool, own = _scan_threads(opts, needs.cells)
         if log.isEnabledFor(logging.INFO):
             why = reason(backend, needs, opts.method, budget)
             if opts.method == "auto":  # the first backend: chosen for its size or memory
@@ -584,7 +596,8 @@ def _goals_on_screen(
     """The goals solved on a core of pairs and bounded over every pair by the sparse path
     (:mod:`rm_match.sparse_goals`): no n × n matrix. Every goal is checked on the answer
     (required pairs included)."""
-    pool, own = _scan_threads(opts)
+    n_m, n_e = problem.cohort.shape
+    pool, own = _scan_threads(opts, n_m * n_e)
     log.info(
         "goals on the sparse path for %d × %d, %d goal(s) (%s): no dense compile",
         *problem.cohort.shape,
