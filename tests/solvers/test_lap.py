@@ -86,6 +86,22 @@ def test_no_matching_of_a_whole_side_is_left_to_the_flow():
     assert lap_on_edges(3, 3, mi, ei, np.ones(4)) is None
 
 
+def _with_and_without_lap(scores, feasible, monkeypatch):
+    """``solve_sparse`` one-to-one under ``max_matched`` with LAPJVsp's rounds allowed and
+    with the flow's only: the two ``(pairs, slack, message, stats)`` (the flow's rounds stay
+    set on ``monkeypatch``)."""
+    from rm_match.solvers.sparse import rounds
+
+    m_cap = np.ones(scores.shape[0], np.int64)
+    e_cap = np.ones(scores.shape[1], np.int64)
+    out = []
+    for most in (rounds.LAP_MOST_NODES, 0):
+        monkeypatch.setattr(rounds, "LAP_MOST_NODES", most)
+        source = DenseSource(scores, feasible)
+        out.append(solve_sparse(source, m_cap, e_cap, "max_matched", k=2, rng=0, pilot=0))
+    return out
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_the_sparse_path_takes_lap_on_small_one_to_one_rounds(seed, monkeypatch):
     """The same optimum and a tight certificate with LAPJVsp's rounds as with the flow's;
@@ -96,20 +112,15 @@ def test_the_sparse_path_takes_lap_on_small_one_to_one_rounds(seed, monkeypatch)
     n_m, n_e = 90, 70
     scores = rng.random((n_m, n_e)).round(2)
     feasible = rng.random((n_m, n_e)) < 0.4
-    ones_m, ones_e = np.ones(n_m, np.int64), np.ones(n_e, np.int64)
-    out = {}
-    for most in (rounds.LAP_MOST_NODES, 0):
-        monkeypatch.setattr(rounds, "LAP_MOST_NODES", most)
-        source = DenseSource(scores, feasible)
-        out[most] = solve_sparse(source, ones_m, ones_e, "max_matched", k=2, rng=0, pilot=0)
-    (pairs, slack, message, _), (pairs_f, slack_f, message_f, _) = out.values()
+    lap, flow = _with_and_without_lap(scores, feasible, monkeypatch)
+    (pairs, slack, message, _), (pairs_f, slack_f, message_f, _) = lap, flow
     assert "LAPJVsp" in message and "OR-tools" in message_f
     assert len(pairs) == len(pairs_f)
     obj = scores[pairs[:, 0], pairs[:, 1]].sum()
     assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
     assert 0.0 <= slack <= 1e-9 * obj and 0.0 <= slack_f <= 1e-9 * obj
     monkeypatch.setattr(rounds, "LAP_MOST_NODES", 4096)
-    two = np.full(n_m, 2)
+    two, ones_e = np.full(n_m, 2), np.ones(n_e, np.int64)
     _, _, message_c, _ = solve_sparse(
         DenseSource(scores, feasible), two, ones_e, "max_matched", k=2, rng=0, pilot=0
     )
@@ -139,7 +150,7 @@ def test_no_matching_of_a_whole_side_hands_the_rounds_to_the_flow(fast, monkeypa
     """Three mentees whose only allowed mentor is mentor 0: LAPJVsp cannot match every
     mentee, the flow takes the first round and every later one (warm re-solves too, with
     the kernels on every graph), and the optimum is the flow-only one."""
-    from rm_match.solvers.sparse import _fast, rounds
+    from rm_match.solvers.sparse import _fast
 
     if fast and not _fast.enabled():
         pytest.skip("the fast extra is not installed")
@@ -149,14 +160,10 @@ def test_no_matching_of_a_whole_side_hands_the_rounds_to_the_flow(fast, monkeypa
     feasible = rng.random((n, n)) < 0.5
     feasible[:, :3] = False
     feasible[0, :3] = True
-    monkeypatch.setattr(_fast, "MIN_ARCS", 0 if fast else _fast.MIN_ARCS)
-    ones = np.ones(n, np.int64)
-    out = {}
-    for most in (rounds.LAP_MOST_NODES, 0):
-        monkeypatch.setattr(rounds, "LAP_MOST_NODES", most)
-        source = DenseSource(scores, feasible)
-        out[most] = solve_sparse(source, ones, ones, "max_matched", k=2, rng=0, pilot=0)
-    (pairs, slack, message, _), (pairs_f, _, _, _) = out.values()
+    with monkeypatch.context() as patch:
+        patch.setattr(_fast, "MIN_ARCS", 0 if fast else _fast.MIN_ARCS)
+        lap, flow = _with_and_without_lap(scores, feasible, patch)
+    (pairs, slack, message, _), (pairs_f, _, _, _) = lap, flow
     assert "LAPJVsp" not in message
     assert len(pairs) == len(pairs_f) == n - 2
     obj = scores[pairs[:, 0], pairs[:, 1]].sum()
