@@ -600,7 +600,8 @@ def _goals_on_screen(
     pool, own = _scan_threads(opts, n_m * n_e)
     log.info(
         "goals on the sparse path for %d × %d, %d goal(s) (%s): no dense compile",
-        *problem.cohort.shape,
+        n_m,
+        n_e,
         len(goals),
         why,
     )

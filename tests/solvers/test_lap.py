@@ -169,3 +169,33 @@ def test_no_matching_of_a_whole_side_hands_the_rounds_to_the_flow(fast, monkeypa
     obj = scores[pairs[:, 0], pairs[:, 1]].sum()
     assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
     assert 0.0 <= slack <= 1e-9 * obj
+
+
+def test_potentials_that_do_not_settle_hand_the_round_to_the_flow(monkeypatch):
+    """A LAPJVsp answer that is not optimal for the integers it returns (here: their
+    negation) leaves a negative cycle; the potentials stop after a pass per node and the
+    flow solves the same graph, to the flow-only optimum."""
+    from rm_match.solvers.sparse import rounds
+
+    real = rounds.lap_on_edges
+    spoiled = []
+
+    def spoil(*args):
+        got = real(*args)
+        if got is not None:
+            spoiled.append(True)
+            used, rounded, scale, message = got
+            return used, -rounded, scale, message
+        return got
+
+    monkeypatch.setattr(rounds, "lap_on_edges", spoil)
+    rng = np.random.default_rng(5)
+    scores = rng.random((50, 40)).round(2)
+    feasible = rng.random((50, 40)) < 0.5
+    lap, flow = _with_and_without_lap(scores, feasible, monkeypatch)
+    assert spoiled == [True]  # tried once, then the flow from the same round on
+    (pairs, slack, message, _), (pairs_f, _, _, _) = lap, flow
+    assert "OR-tools" in message and len(pairs) == len(pairs_f)
+    obj = scores[pairs[:, 0], pairs[:, 1]].sum()
+    assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
+    assert 0.0 <= slack <= 1e-9 * obj

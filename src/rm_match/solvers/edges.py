@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..results import OPTIMALITY_TOL, Assignment
 from ._problem import MAX_SCORE, max_pairs, score_range_error
-from .flow import _INT_BUDGET, flow_on_edges
+from .flow import flow_on_edges, power_of_two_scale
 from .sparse.certificate import _certificate, _potentials, _slack
 
 __all__ = ["LAPJVSP_PASSES", "edges_of", "is_sparse", "solve_edges"]
@@ -168,7 +168,7 @@ def _lapjvsp(n_m, n_e, mi, ei, s, m_cap, e_cap, start) -> Assignment | None:
     at = np.searchsorted(keys, want)
     used = np.zeros(len(mi), dtype=bool)
     used[at] = True
-    scale = _power_of_two_scale(s, n_m + n_e + 2)
+    scale = power_of_two_scale(s, n_m + n_e + 2)
     rounded = np.rint(s * scale)
     slack, passes = _certified(
         n_m, n_e, mi, ei, s, used, rounded, scale, m_cap, e_cap, "max_matched", LAPJVSP_PASSES
@@ -178,14 +178,6 @@ def _lapjvsp(n_m, n_e, mi, ei, s, m_cap, e_cap, start) -> Assignment | None:
         return None
     message = f"scipy LAPJVsp (min_weight_full_bipartite_matching); {passes} passes"
     return _answer(mi, ei, s, used, slack, "lapjvsp", "max_matched", start, message)
-
-
-def _power_of_two_scale(s: np.ndarray, n_nodes: int) -> float:
-    """A power of two ``S`` with ``|s|·S·(n_nodes + 1)`` within 64-bit sums: integer (and
-    dyadic) scores stay exact, so an answer optimal for ``s`` is optimal for ``rint(s·S)``."""
-    top = float(np.abs(s).max()) or 1.0
-    exponent = math.floor(math.log2(_INT_BUDGET) - math.log2(top) - math.log2(n_nodes + 1))
-    return float(2.0 ** min(exponent, 900))  # tiny scores: a finite scale all the same
 
 
 def _certified(

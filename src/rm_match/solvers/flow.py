@@ -39,6 +39,21 @@ def flow_scale(s: np.ndarray, n_nodes: int, k_max: int) -> float:
     return min(scale, 1e270)  # tiny scores (1e-300) made it inf; the bound counts rounding
 
 
+def power_of_two_scale(s: np.ndarray, n_nodes: int, budget: float = _INT_BUDGET) -> float:
+    """A power of two ``S`` with ``|s|·S·(n_nodes + 1)`` within ``budget``: integer (and
+    dyadic) scores stay exact, and sums of ``n_nodes + 1`` rounded scores stay below it.
+
+    Examples
+    --------
+    >>> power_of_two_scale(np.array([3.0, -1.0]), 6, budget=2.0**20)
+    32768.0
+    """
+    top = float(np.abs(s).max()) if len(s) else 0.0
+    top = top or 1.0
+    exponent = math.floor(math.log2(budget) - math.log2(top) - math.log2(n_nodes + 1))
+    return float(2.0 ** min(exponent, 900))  # tiny scores: a finite scale all the same
+
+
 def flow_on_edges(
     n_m: int,
     n_e: int,
@@ -136,10 +151,7 @@ def lap_on_edges(
     keys = keys[order]
     if (keys[1:] == keys[:-1]).any():
         return None
-    top = float(np.abs(s).max()) or 1.0
-    n_nodes = n_m + n_e + 2
-    exponent = math.floor(50 - math.log2(top) - math.log2(n_nodes + 1))
-    scale = float(2.0 ** min(exponent, 900))
+    scale = power_of_two_scale(s, n_m + n_e + 2, budget=2.0**50)
     rounded = np.rint(s * scale)
     cost = 1.0 + (float(rounded.max()) - rounded)  # positive: a stored 0 reads as no edge
     # keys sorted by row, then column: a CSR matrix as it stands

@@ -296,17 +296,13 @@ def solve_sparse(
         by_lap = False
         if len(mi) and k_max:
             solved = _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats)
-            if solved is None and lap:
-                solved = lap_on_edges(n_m, n_e, mi, ei, s)
-                if solved is None:
-                    lap = False  # no matching of a whole side: the flow from now on
-                else:
-                    solved = (*solved[:3], None, solved[3])
-                    by_lap = True
             if solved is not None:
                 used, rounded, scale, warm, message = solved
             else:
-                used, rounded, scale, message = flow_on_edges(
+                got = lap_on_edges(n_m, n_e, mi, ei, s) if lap else None
+                # no matching of a whole side: the flow from now on
+                lap = by_lap = got is not None
+                used, rounded, scale, message = got or flow_on_edges(
                     n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max
                 )
         else:
@@ -321,17 +317,10 @@ def solve_sparse(
         d, iters, settled = _potentials(
             n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, passes, warm
         )
-        if by_lap and not settled:  # not seen: then the flow, from now on
-            lap = by_lap = False
+        if by_lap and not settled:  # not seen: the same graph once more, by the flow
+            lap = False
             log.debug("sparse round %d: LAPJVsp's potentials did not settle; the flow", rnd)
-            used, rounded, scale, message = flow_on_edges(
-                n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max
-            )
-            warm = None if d_last is None else np.floor(d_last * scale)
-            d, more, _ = _potentials(
-                n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, max_bf_iterations, warm
-            )
-            iters += more
+            continue
         last_flow = (np.sort(mi[used] * n_cols + ei[used]), d, scale)
         d = d_last = d / scale
         stats.bellman_ford_iterations += iters
