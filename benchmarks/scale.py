@@ -85,6 +85,7 @@ def run_one(n: int, capacity: int, skills: int, executor: str = "threads") -> di
         "scans": st.scans,
         "restricted": st.restricted,
         "warm": st.warm,
+        "auction": st.auction,
         "read": " ".join(f"{x:.3g}" for x in st.read),
         "pricing_mode": rounds.PRICING,
         "candidate_edges": st.candidates,

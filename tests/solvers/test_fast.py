@@ -122,7 +122,8 @@ def test_loaded_kernels_take_smaller_graphs(monkeypatch) -> None:
     assert not _fast.use_scorer(_fast.MIN_CELLS - 1)
     assert _fast._kernels == {}
     assert rm_match.solvers.load_fast_kernels()
-    assert set(_fast._kernels) == {"relax", "scores", "residual", "warm", "reach"}
+    kernels = {"relax", "scores", "residual", "warm", "reach", "auction", "group"}
+    assert set(_fast._kernels) == kernels
     assert _fast.use_for(small) and not _fast.use_for(small - 1)
     assert _fast.use_scorer(1)
     monkeypatch.setenv("RM_MATCH_FAST", "0")

@@ -8,7 +8,8 @@ For cohorts too large for a dense score matrix (DESIGN.md, "very large"):
    a few mentors drawn at random per mentee (:data:`RANDOM_EDGES`, so that the graph holds
    an assignment of everyone), all re-scored exactly, with every hard rule checked.
 2. **Sparse solve.** OR-tools min-cost flow on the candidate edges; small one-to-one rounds
-   under ``max_matched``: scipy's LAPJVsp (:func:`~rm_match.solvers.flow.lap_on_edges`).
+   under ``max_matched``: scipy's LAPJVsp (:func:`~rm_match.solvers.flow.lap_on_edges`);
+   larger ones with the ``fast`` extra: an ε-scaling auction (:mod:`.auction`).
 3. **Certificate.** Dual potentials come from shortest paths in the residual network of the
    sparse solution (a label-correcting Bellman–Ford, vectorised). For ``max_matched`` a
    minimum cover (König) certifies that no assignment has more pairs, and the potentials

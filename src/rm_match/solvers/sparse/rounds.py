@@ -24,6 +24,7 @@ from .._problem import ArrayProblem, max_pairs
 from ..flow import LAP_MOST_NODES, flow_on_edges, flow_scale, lap_on_edges
 from ..registry import Needs, Solution
 from . import _fast
+from .auction import auction_on_edges
 from .candidates import candidates
 from .certificate import _certificate, _delta, _kinds, _potentials, _reduced, _slack
 from .pricing import (
@@ -79,6 +80,7 @@ class SparseStats:
     pruned: int = 0
     restricted: int = 0  # scans restricted to the pairs that may violate
     warm: int = 0  # rounds re-solved warm from the last flow (:mod:`.warm`)
+    auction: int = 0  # rounds solved by auction (:mod:`.auction`)
     read: list[float] = field(default_factory=list)  # fraction of the pairs each scan read
     times: dict[str, float] = field(default_factory=dict)
     duals: tuple | None = None  # (u, v, μ) of the certificate
@@ -283,25 +285,33 @@ def solve_sparse(
     last_flow = None  # (used pair keys, integer labels, scale) for a warm re-solve
     scan_added = 0  # pairs the last scan added
     # small one-to-one rounds: scipy's LAPJVsp (no OR-tools import, faster there)
-    lap = (
-        policy == "max_matched"
-        and n_m + n_e <= LAP_MOST_NODES
-        and bool((m_cap <= 1).all() and (e_cap <= 1).all())
-    )
+    one_to_one = policy == "max_matched" and bool((m_cap <= 1).all() and (e_cap <= 1).all())
+    lap = one_to_one and n_m + n_e <= LAP_MOST_NODES
+    # larger ones: an auction (the fast extra), from the last round's prices and pairs
+    auction = one_to_one and not lap
     for rnd in range(1, max_rounds + 1):
         stats.rounds = rnd
         t = t_round = time.perf_counter()
         edges = len(mi)
         warm = None
-        by_lap = False
+        coarse = False  # solved on LAPJVsp's or the auction's integers, not the flow's
         if len(mi) and k_max:
-            solved = _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats)
+            got = None
+            if auction and _fast.use_for(len(mi)):
+                got = _auction(n_m, n_e, mi, ei, s, d_last, prior, last_flow, n_cols)
+                # not square, no matching of everyone, or a bidding war: the flow from now on
+                auction = coarse = got is not None
+                stats.auction += coarse
+            solved = None
+            if got is None:
+                solved = _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats)
             if solved is not None:
                 used, rounded, scale, warm, message = solved
             else:
-                got = lap_on_edges(n_m, n_e, mi, ei, s) if lap else None
-                # no matching of a whole side: the flow from now on
-                lap = by_lap = got is not None
+                if got is None and lap:
+                    got = lap_on_edges(n_m, n_e, mi, ei, s)
+                    # no matching of a whole side: the flow from now on
+                    lap = coarse = got is not None
                 used, rounded, scale, message = got or flow_on_edges(
                     n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max
                 )
@@ -312,14 +322,15 @@ def solve_sparse(
         t = time.perf_counter()
         if warm is None and d_last is not None:
             warm = np.floor(d_last * scale)
-        # optimal for its integers, LAPJVsp's answer settles within a pass per node
-        passes = min(max_bf_iterations, n_m + n_e + 3) if by_lap else max_bf_iterations
+        # optimal for its integers, LAPJVsp's or the auction's answer settles within a pass
+        # per node
+        passes = min(max_bf_iterations, n_m + n_e + 3) if coarse else max_bf_iterations
         d, iters, settled = _potentials(
             n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, passes, warm
         )
-        if by_lap and not settled:  # not seen: the same graph once more, by the flow
-            lap = False
-            log.debug("sparse round %d: LAPJVsp's potentials did not settle; the flow", rnd)
+        if coarse and not settled:  # not seen: the same graph once more, by the flow
+            lap = auction = False
+            log.debug("sparse round %d: the potentials did not settle; the flow", rnd)
             continue
         last_flow = (np.sort(mi[used] * n_cols + ei[used]), d, scale)
         d = d_last = d / scale
@@ -434,11 +445,11 @@ def solve_sparse(
                 slack = math.inf
             # the caller's objective: without the constant a shifted source adds per pair
             objective = float(s[used].sum()) - getattr(source, "shift", 0.0) * len(last)
-            if by_lap and slack > OPTIMALITY_TOL / 8 * max(abs(objective), 1.0):
-                # LAPJVsp's coarser integers leave too much slack for a proof (one score far
-                # from the rest): the same graph once more, by the flow
-                lap = False
-                log.debug("sparse round %d: slack %.3g after LAPJVsp; the flow", rnd, slack)
+            if coarse and slack > OPTIMALITY_TOL / 8 * max(abs(objective), 1.0):
+                # LAPJVsp's or the auction's coarser integers leave too much slack for a
+                # proof (one score far from the rest): the same graph once more, by the flow
+                lap = auction = False
+                log.debug("sparse round %d: slack %.3g on coarse integers; the flow", rnd, slack)
                 continue
             stats.duals = (cert.u, cert.v, cert.mu)
             stats.cover = (cert.a, cert.b)
@@ -489,6 +500,16 @@ WARM_BUDGET = 0.5
 #: ... and is not tried when more than this share of the edges must be saturated (at
 #: 50 000 per side a saturated pair cost about 500 pops).
 WARM_MOST = 0.001
+
+
+def _auction(n_m, n_e, mi, ei, s, d_last, prior, last_flow, n_cols):
+    """The round by auction (:mod:`.auction`) from the last round's mentor labels (else the
+    pilot's mentor potentials) and pairs, or None."""
+    prices = d_last[:n_m] if d_last is not None else (prior[0] if prior is not None else None)
+    start = None
+    if last_flow is not None:
+        start = _member(mi * n_cols + ei, last_flow[0])
+    return auction_on_edges(n_m, n_e, mi, ei, s, prices, start)
 
 
 def _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats):
