@@ -292,12 +292,14 @@ def _restricted_scan(
     t_read = time.perf_counter() - t0
     truncated = any(p[3] for p in parts)
     found = [p[:3] for p in parts]
-    # the references' pairs not read, from their estimates
-    km, ke, ks = (np.concatenate(x) for x in zip(*((r.pm, r.pe, r.ps) for r in refs), strict=True))
-    _, first = np.unique(km.astype(np.int64) * max(n_e, 1) + ke, return_index=True)
-    km, ke, ks = km[first], ke[first], ks[first]
-    out = rank[which[ke], km] >= prefix[ke]
-    km, ke, ks = km[out], ke[out], ks[out]
+    # the pairs a mentee's reference kept beyond the prefix read, from their estimates (its
+    # bound covers every other pair there, those other references kept included; each
+    # reference holds a pair once, so no pair comes twice)
+    parts_k = []
+    for t, ref in enumerate(refs):
+        out = (which[ref.pe] == t) & (rank[t, ref.pm] >= prefix[ref.pe])
+        parts_k.append((ref.pm[out], ref.pe[out], ref.ps[out]))
+    km, ke, ks = _gather(parts_k)
     delta_all = max([delta] + [r.delta for r in refs])
     keep = _reduced(ks, km, ke, cert) > -delta_all - margin
     found.append((km[keep].astype(np.int64), ke[keep].astype(np.int64), ks[keep]))
