@@ -376,7 +376,7 @@ def _flow_memory(needs: Needs) -> float:
 
 
 def _sparse_memory(needs: Needs) -> float:
-    from .sparse.rounds import default_pilot  # numpy only, like this module
+    from .sparse.rounds import DENSE_PILOT, default_pilot  # numpy only, like this module
 
     n_m, n_e = needs.n_mentors, needs.n_mentees
     n = max(n_m, n_e)
@@ -387,7 +387,9 @@ def _sparse_memory(needs: Needs) -> float:
         scans = _SPARSE_BLOCK_CELL * block
     size = default_pilot(n_m, n_e)
     pilot = 0.0
-    if n > 2 * size:  # a sub-cohort's screens as a dense matrix, solved over blocks of it
+    # a sub-cohort's screens as a dense matrix, solved over blocks of it (a larger one is
+    # solved as the whole is, within the scans' and people's share)
+    if n > 2 * size and size <= DENSE_PILOT:
         cells = max(1, size * n_m // n) * max(1, size * n_e // n)
         pilot = _SPARSE_PILOT_CELL * cells + _SPARSE_BLOCK_CELL * min(cells, _SPARSE_BLOCK)
     return max(scans, pilot) + _SPARSE_PERSON * (n_m + n_e)
