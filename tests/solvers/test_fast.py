@@ -120,12 +120,53 @@ def test_loaded_kernels_take_smaller_graphs(monkeypatch) -> None:
     monkeypatch.setattr(_fast, "_tried", False)  # numba importable, nothing loaded yet
     assert not _fast.use_for(small)  # a small graph does not load them
     assert not _fast.use_scorer(_fast.MIN_CELLS - 1)
+    assert not _fast.use_select(_fast.MIN_CELLS - 1)
     assert _fast._kernels == {}
     assert rm_match.solvers.load_fast_kernels()
     kernels = {"relax", "scores", "residual", "warm", "reach", "auction", "group"}
+    kernels |= {"select", "group_max"}
     assert set(_fast._kernels) == kernels
     assert _fast.use_for(small) and not _fast.use_for(small - 1)
-    assert _fast.use_scorer(1)
+    assert _fast.use_scorer(1) and _fast.use_select(1)
     monkeypatch.setenv("RM_MATCH_FAST", "0")
+    assert not _fast.use_select(1)
     assert not _fast.use_for(_fast.MIN_ARCS) and not rm_match.solvers.load_fast_kernels()
     assert not _fast.use_scorer(_fast.MIN_CELLS)
+
+
+@pytest.mark.parametrize("source_kind", ["problem", "dense32", "dense64"])
+@pytest.mark.parametrize("prior", [False, True])
+def test_compiled_candidate_cuts_keep_the_same_pairs(source_kind, prior, monkeypatch) -> None:
+    """The candidate pass with the compiled cuts (:func:`_fast.select`, :func:`_fast.group_max`)
+    keeps exactly the pairs its numpy comparisons keep: float32 screens of a problem and of a
+    float32 matrix, float64 blocks of a float64 one, with and without potentials, with
+    forbidden pairs, ties and random pairs drawn."""
+    import rm_match as rm
+    from rm_match.cli import demo_programme
+    from rm_match.screen import ProblemSource
+    from rm_match.solvers.sparse import candidates as cand_mod
+
+    rng = np.random.default_rng(7)
+    n_m, n_e = 700, 500
+    if source_kind == "problem":
+        mentors, mentees = rm.synthetic.cohort(n_m, n_e, rng=3)
+        problem = rm.Problem(mentors, mentees, demo_programme())
+        source = ProblemSource(problem, np.empty((0, 2), dtype=int))
+    else:
+        dtype = np.float32 if source_kind == "dense32" else np.float64
+        scores = rng.random((n_m, n_e)).round(2).astype(dtype)  # ties
+        source = DenseSource(scores, rng.random((n_m, n_e)) < 0.7)
+    m_ok = rng.random(n_m) < 0.95
+    e_ok = rng.random(n_e) < 0.95
+    pri = (rng.random(n_m) * 0.2, rng.random(n_e) * 0.2) if prior else None
+    got = []
+    for fast in (False, True):
+        monkeypatch.setattr(_fast, "use_select", lambda cells, fast=fast: fast)
+        mi, ei, s, _ = cand_mod.candidates(
+            source, m_ok, e_ok, 8, block_elements=1 << 15, rng=0, prior=pri
+        )
+        order = np.lexsort((mi, ei))
+        got.append((mi[order], ei[order], s[order]))
+    assert len(got[0][0]) > 4 * n_e  # the cuts keep more than the drawn pairs
+    for a, b in zip(*got, strict=True):
+        assert np.array_equal(a, b)

@@ -9,6 +9,7 @@ from typing import cast
 
 import numpy as np
 
+from . import _fast
 from .sources import FORBIDDEN, INFEASIBLE, _chunks, _exact, _map
 
 #: Mentors drawn at random per mentee and added to the candidates (the allowed ones): a
@@ -92,6 +93,7 @@ def candidates(
     rows_ok = np.flatnonzero(m_ok)
     spread = RANDOM_EDGES if n_groups > k and len(rows_ok) else 0
     drawn = rows_ok[gen.integers(0, max(len(rows_ok), 1), size=(n_e, spread))]
+    fast = _fast.use_select(n_m * n_e)  # compiled cuts (the fast extra), large sources
 
     def one(cols: np.ndarray):
         cols = cols[e_ok[cols]]
@@ -99,13 +101,22 @@ def candidates(
             return np.empty(0, np.int64), np.empty(0, np.int64)
         block = source.screen(None, cols, u, v)
         if n_groups > k:
-            gmax = _group_max(block, group)
+            gmax = _fast.group_max(block, group) if fast else _group_max(block, group)
             # k-th largest group maximum: k real values reach it, so the k best do too
             # (partitioned along memory: strided, it cost more than the scan)
             gmax_t = np.ascontiguousarray(gmax.T)
             e_thr = np.partition(gmax_t, n_groups - k, axis=1)[:, n_groups - k]
         else:
             e_thr = np.full(len(cols), -np.inf, dtype=block.dtype)
+        if fast:
+            # the same cells in one pass; the drawn pairs (above the floor) joined after
+            flat = _fast.select(block, e_thr - delta, m_thr - delta, floor)
+            w = len(cols)
+            extra = (drawn[cols] * w + np.arange(w)[:, None]).ravel()
+            extra = extra[block.ravel()[extra] > floor]
+            r, c = np.divmod(np.union1d(flat, extra), w)
+            ok = m_ok[r]
+            return r[ok].astype(np.int64), cols[c[ok]]
         keep = block >= (e_thr - delta)[None, :]
         keep |= block >= (m_thr - delta)[:, None]
         keep[drawn[cols], np.arange(len(cols))[:, None]] = True
