@@ -62,17 +62,24 @@ def test_the_auction_meets_the_flow_and_its_potentials_settle(
         # pairs them all
         assert rows != cols or used_f.sum() < rows
         return
-    used, rounded, scale, message = got
+    used, rounded, scale, message, guide = got
     assert "auction" in message
     assert rows == cols and used.sum() == used_f.sum() == rows
     assert np.bincount(mi[used], minlength=n_m).max() <= 1
     assert np.bincount(ei[used], minlength=n_e).max() <= 1
     assert rounded[used].sum() >= rounded[used_f].sum()  # optimal for its own integers
+    # the guide: every pair arc's reduced cost under it is above -1 / (n + 1) (ε-CS at ε = 1
+    # on the integers times n + 1); pairs made are tight
+    n_nodes = n_m + n_e + 2
+    assert guide.shape == (n_nodes,) and np.isfinite(guide).all()
+    g_m, g_e = guide[mi], guide[n_m + ei]
+    red = np.where(used, rounded + g_e - g_m, -rounded + g_m - g_e)
+    ulps = 8 * np.finfo(float).eps * max(1.0, np.abs(guide).max(), np.abs(rounded).max())
+    assert red.min() >= -1.0 / (rows + 1) - ulps  # floats: the prices reach 2⁵³
     objective = float(s[used].sum())
     tol = 1e-9 * max(1.0, abs(objective), magnitude)
     assert objective == pytest.approx(float(s[used_f].sum()), abs=tol)
     # the residual network has no negative cycle: labels settle within a pass per node
-    n_nodes = n_m + n_e + 2
     d, _, ok = _potentials(n_m, n_e, mi, ei, rounded, used, *one, "max_matched", n_nodes + 1)
     assert ok
     cert = _certificate(n_m, n_e, mi, ei, s, used, *one, "max_matched", d / scale)
@@ -171,8 +178,8 @@ def test_potentials_that_do_not_settle_hand_the_round_to_the_flow(monkeypatch):
         got = real(*args)
         if got is not None:
             spoiled.append(True)
-            used, rounded, scale, message = got
-            return used, -rounded, scale, message
+            used, rounded, scale, message, guide = got
+            return used, -rounded, scale, message, guide
         return got
 
     monkeypatch.setattr(rounds, "auction_on_edges", spoil)

@@ -39,29 +39,47 @@ def _network(n_m, n_e, k, caps, policy, seed):
     st.sampled_from(["max_matched", "max_score"]),
     st.integers(0, 2**31 - 1),
     st.booleans(),
+    st.sampled_from([None, "labels", "noise"]),
 )
-def test_the_compiled_labels_are_the_plain_ones(n_m, n_e, k, caps, policy, seed, warm) -> None:
+def test_the_compiled_labels_are_the_plain_ones(
+    n_m, n_e, k, caps, policy, seed, warm, guide
+) -> None:
+    """The compiled loop gives the plain labels, with its FIFO queue and with a heap
+    guided by a potential (the labels themselves, slightly off) or by noise."""
     mi, ei, r, used, m_cap, e_cap = _network(n_m, n_e, k, caps, policy, seed)
+    rng = np.random.default_rng(seed)
+    n = n_m + n_e + 2
     d0 = None
     if warm:  # starting labels at most 0, as a later round's
-        d0 = -np.random.default_rng(seed).integers(0, 5, n_m + n_e + 2)
+        d0 = -rng.integers(0, 5, n)
     out = {}
     for fast in (False, True):
         original = certificate._relax
 
         def relax(*a, f=fast, original=original, **kw):
-            return original(*a, fast=f)
+            return original(*a, fast=f, guide=kw.get("guide"))
 
         certificate._relax = relax
         try:
             out[fast] = certificate._potentials(
                 n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, 10_000, d0
             )
+            if fast and guide is not None:
+                g = rng.normal(0.0, float(np.abs(r).max(initial=1.0)), n)
+                if guide == "labels":
+                    g = out[False][0] + rng.integers(-1, 2, n)
+                out["guided"] = certificate._potentials(
+                    n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, 10_000, d0, g
+                )
         finally:
             certificate._relax = original
     (d_plain, _, ok_plain), (d_fast, _, ok_fast) = out[False], out[True]
     assert ok_plain and ok_fast
     np.testing.assert_array_equal(d_fast, d_plain)
+    if guide is not None:
+        d_guided, _, ok_guided = out["guided"]
+        assert ok_guided
+        np.testing.assert_array_equal(d_guided, d_plain)
 
 
 def test_a_budget_too_small_is_not_converged() -> None:
@@ -124,7 +142,7 @@ def test_loaded_kernels_take_smaller_graphs(monkeypatch) -> None:
     assert _fast._kernels == {}
     assert rm_match.solvers.load_fast_kernels()
     kernels = {"relax", "scores", "residual", "warm", "reach", "auction", "group"}
-    kernels |= {"select", "group_max"}
+    kernels |= {"select", "group_max", "guided"}
     assert set(_fast._kernels) == kernels
     assert _fast.use_for(small) and not _fast.use_for(small - 1)
     assert _fast.use_scorer(1) and _fast.use_select(1)

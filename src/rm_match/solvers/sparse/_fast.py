@@ -83,6 +83,14 @@ def load() -> bool:
     reach(indptr, head, res, 0, 1, 0)
     at, _ = group(np.zeros(1, np.int64), 1)
     auction(at, np.zeros(1, np.int64), one, np.zeros(1, np.int64), -one, -one.copy(), 1, 8, 8, 1)
+    relax(
+        np.zeros(2, dtype=np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(1, dtype=np.int64),
+        1,
+        np.zeros(1),
+    )
     cell = np.zeros((1, 1), np.float32)
     select(cell, np.zeros(1, np.float32), np.zeros(1, np.float32), -1.0)
     group_max(cell, 1)
@@ -560,6 +568,87 @@ def _build_group_max(numba: Any) -> Callable[..., Any]:
     return group_max
 
 
+def _build_guided(numba: Any) -> Callable[..., Any]:
+    @numba.njit(cache=True, nogil=True)
+    def guided(indptr, dst, cost, d, guide, max_pops):  # pragma: no cover - compiled
+        """Label-correcting shortest paths that visit the node of least ``d - guide`` first
+        (a binary heap; stale entries skipped): Dijkstra on the reduced costs when
+        ``guide`` is a potential, and still exact when it is not (a node is visited again
+        whenever its label falls)."""
+        n = len(d)
+        cap = 2 * n + 16
+        keys = np.empty(cap, np.float64)
+        nodes = np.empty(cap, np.int64)
+        vals = np.empty(cap, np.int64)  # the label an entry was pushed with
+        size = 0
+        for v in range(n):  # every node starts as the queue does: a heap by key
+            keys[size] = d[v] - guide[v]
+            nodes[size] = v
+            vals[size] = d[v]
+            size += 1
+        for start in range(size // 2 - 1, -1, -1):
+            i = start
+            while True:
+                c = 2 * i + 1
+                if c >= size:
+                    break
+                if c + 1 < size and keys[c + 1] < keys[c]:
+                    c += 1
+                if keys[c] >= keys[i]:
+                    break
+                keys[i], keys[c] = keys[c], keys[i]
+                nodes[i], nodes[c] = nodes[c], nodes[i]
+                vals[i], vals[c] = vals[c], vals[i]
+                i = c
+        pops = 0
+        while size > 0:
+            node = nodes[0]
+            val = vals[0]
+            size -= 1
+            keys[0], nodes[0], vals[0] = keys[size], nodes[size], vals[size]
+            i = 0
+            while True:
+                c = 2 * i + 1
+                if c >= size:
+                    break
+                if c + 1 < size and keys[c + 1] < keys[c]:
+                    c += 1
+                if keys[c] >= keys[i]:
+                    break
+                keys[i], keys[c] = keys[c], keys[i]
+                nodes[i], nodes[c] = nodes[c], nodes[i]
+                vals[i], vals[c] = vals[c], vals[i]
+                i = c
+            if val != d[node]:
+                continue  # stale: the node was pushed again with a lower label
+            pops += 1
+            if pops > max_pops:
+                return pops, False
+            for a in range(indptr[node], indptr[node + 1]):
+                to = dst[a]
+                label = val + cost[a]
+                if label < d[to]:
+                    d[to] = label
+                    if size == len(keys):
+                        keys = np.concatenate((keys, np.empty(size, np.float64)))
+                        nodes = np.concatenate((nodes, np.empty(size, np.int64)))
+                        vals = np.concatenate((vals, np.empty(size, np.int64)))
+                    i = size
+                    keys[i], nodes[i], vals[i] = label - guide[to], to, label
+                    size += 1
+                    while i > 0:
+                        parent = (i - 1) // 2
+                        if keys[parent] <= keys[i]:
+                            break
+                        keys[i], keys[parent] = keys[parent], keys[i]
+                        nodes[i], nodes[parent] = nodes[parent], nodes[i]
+                        vals[i], vals[parent] = vals[parent], vals[i]
+                        i = parent
+        return pops, True
+
+    return guided
+
+
 _BUILD: dict[str, Callable[[Any], Callable[..., Any]]] = {
     "relax": _build_relax,
     "scores": _build_scores,
@@ -570,20 +659,37 @@ _BUILD: dict[str, Callable[[Any], Callable[..., Any]]] = {
     "group": _build_group,
     "select": _build_select,
     "group_max": _build_group_max,
+    "guided": _build_guided,
 }
 
 
 def relax(
-    indptr: np.ndarray, dst: np.ndarray, cost: np.ndarray, d: np.ndarray, max_passes: int
+    indptr: np.ndarray,
+    dst: np.ndarray,
+    cost: np.ndarray,
+    d: np.ndarray,
+    max_passes: int,
+    guide: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, bool]:
     """Shortest distances over the arcs in CSR form (``indptr`` by tail, ``dst``, ``cost``),
     lowering ``d`` in place from its starting labels; at most ``max_passes`` node visits per
     node on average. Returns ``(d, passes, converged)`` as :func:`._relax` does (``passes``:
-    node visits over the number of nodes, rounded up)."""
+    node visits over the number of nodes, rounded up).
+
+    ``guide``: a potential, or nearly one (per node; e.g. an auction's prices), to visit
+    the nodes in order of ``d - guide`` (a heap) instead of a FIFO queue: nearly Dijkstra's
+    one visit per node where the FIFO made 40-50. The labels are the same either way
+    (shortest distances are unique); a poor guide costs only visits."""
     kernel = _load()
     assert kernel is not None, "numba is not installed (the fast extra)"
     n = len(d)
-    pops, converged = kernel(indptr, dst, cost, d, max(1, max_passes) * max(n, 1))
+    budget = max(1, max_passes) * max(n, 1)
+    if guide is not None:
+        guided = _kernel("guided")
+        assert guided is not None
+        pops, converged = guided(indptr, dst, cost, d, np.asarray(guide, np.float64), budget)
+    else:
+        pops, converged = kernel(indptr, dst, cost, d, budget)
     return d, -(-int(pops) // max(n, 1)), bool(converged)
 
 

@@ -61,10 +61,14 @@ def auction_on_edges(
     s: np.ndarray,
     prices: np.ndarray | None = None,
     start: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, float, str] | None:
-    """The one-to-one ``max_matched`` flow over an edge list by auction; returns what
-    :func:`~rm_match.solvers.flow.flow_on_edges` returns, or ``None`` (see the module
-    docstring). Needs the ``fast`` extra.
+) -> tuple[np.ndarray, np.ndarray, float, str, np.ndarray] | None:
+    """The one-to-one ``max_matched`` flow over an edge list by auction, or ``None`` (see
+    the module docstring). Needs the ``fast`` extra.
+
+    Returns what :func:`~rm_match.solvers.flow.flow_on_edges` returns and a guide for the
+    certificate's shortest paths (:func:`._fast.relax`): per node (mentors, mentees,
+    source, sink) a label in rounded score units from the final prices, within one unit of
+    a potential of the answer's residual network.
 
     ``prices``: per mentor, a price in score units to start from (e.g. dual potentials of
     a nearby problem); ``start``: a mask of edges to start from, a matching (its pairs
@@ -134,4 +138,20 @@ def auction_on_edges(
         return None
     log.debug("auction: %d bids in %d phases, %.2f s", bids, phases, seconds)
     message = f"auction: optimal ({bids} bids; score scale {scale:.3g})"
-    return used, rounded, scale, message
+    # a mentor's price, a mentee's partner's price less the pair's score (pairs tight, every
+    # other edge within ε of it); the source at the lowest mentor, the sink at the highest
+    # mentee, and people without an edge there too
+    guide = np.zeros(n)
+    p_m = price / (people + 1)
+    has_m = np.zeros(n_m, dtype=bool)
+    has_m[mi[used]] = True
+    has_e = np.zeros(n_e, dtype=bool)
+    has_e[ei[used]] = True
+    low = float(p_m[has_m].min(initial=0.0))
+    guide[:n_m] = np.where(has_m, p_m, low)
+    g_e = np.zeros(n_e)
+    g_e[ei[used]] = p_m[mi[used]] - rounded[used]
+    high = float(g_e[has_e].max(initial=0.0))
+    guide[n_m : n_m + n_e] = np.where(has_e, g_e, high)
+    guide[n - 2], guide[n - 1] = low, high
+    return used, rounded, scale, message, guide

@@ -11,7 +11,7 @@ import numpy as np
 from . import _fast
 
 
-def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter, d0=None):
+def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter, d0=None, guide=None):
     """Shortest-path distances from a virtual root in the residual network of the solution.
 
     Nodes: mentors, mentees, source ``S``, sink ``T``. Costs are ``-r`` on unused pair arcs
@@ -24,6 +24,9 @@ def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter, d0=No
     a feasible potential all the same (every residual arc has a non-negative reduced cost),
     which is all the certificate needs, in fewer passes when the network changed little
     (at n = 20 000, 0.23-0.33 s instead of 0.5 s).
+
+    ``guide``: a near-potential per node (e.g. an auction's prices) that orders the
+    compiled loop's visits (see :func:`._fast.relax`); the same labels, fewer visits.
     """
     n = n_m + n_e + 2
     S, T = n - 2, n - 1
@@ -52,10 +55,10 @@ def _potentials(n_m, n_e, mi, ei, r, used, m_cap, e_cap, policy, max_iter, d0=No
     dst_a = np.concatenate(dst).astype(np.int64)
     cost_a = np.concatenate(cost)
     d = np.zeros(n, dtype=np.int64) if d0 is None else np.minimum(d0, 0).astype(np.int64)
-    return _relax(src_a, dst_a, cost_a, d, max_iter)
+    return _relax(src_a, dst_a, cost_a, d, max_iter, guide=guide)
 
 
-def _relax(src_a, dst_a, cost_a, d, max_iter, *, fast: bool | None = None):
+def _relax(src_a, dst_a, cost_a, d, max_iter, *, fast: bool | None = None, guide=None):
     """Label-correcting shortest paths: lower ``d[dst]`` to ``d[src] + cost`` until no arc
     can (in place). Returns (d, passes, converged).
 
@@ -71,7 +74,7 @@ def _relax(src_a, dst_a, cost_a, d, max_iter, *, fast: bool | None = None):
     if fast is None:
         fast = _fast.use_for(len(dst_a))
     if fast:
-        return _fast.relax(indptr, dst_a, cost_a, d, max_iter)
+        return _fast.relax(indptr, dst_a, cost_a, d, max_iter, guide)
     active = np.arange(n)
     for it in range(1, max_iter + 1):
         starts, counts = indptr[active], indptr[active + 1] - indptr[active]

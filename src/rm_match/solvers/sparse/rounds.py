@@ -314,7 +314,7 @@ def solve_sparse(
         stats.rounds = rnd
         t = t_round = time.perf_counter()
         edges = len(mi)
-        warm = None
+        warm = guide = None
         coarse = False  # solved on LAPJVsp's or the auction's integers, not the flow's
         if len(mi) and k_max:
             got = None
@@ -328,11 +328,12 @@ def solve_sparse(
                 solved = _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats)
             if solved is not None:
                 used, rounded, scale, warm, message = solved
+            elif got is not None:  # its prices guide the certificate's shortest paths
+                used, rounded, scale, message, guide = got
             else:
-                if got is None and lap:
-                    got = lap_on_edges(n_m, n_e, mi, ei, s)
-                    # no matching of a whole side: the flow from now on
-                    lap = coarse = got is not None
+                got = lap_on_edges(n_m, n_e, mi, ei, s) if lap else None
+                # no matching of a whole side: the flow from now on
+                lap = coarse = got is not None
                 used, rounded, scale, message = got or flow_on_edges(
                     n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max
                 )
@@ -347,7 +348,7 @@ def solve_sparse(
         # per node
         passes = min(max_bf_iterations, n_m + n_e + 3) if coarse else max_bf_iterations
         d, iters, settled = _potentials(
-            n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, passes, warm
+            n_m, n_e, mi, ei, rounded, used, m_cap, e_cap, policy, passes, warm, guide
         )
         if coarse and not settled:  # not seen: the same graph once more, by the flow
             lap = auction = False
