@@ -142,7 +142,7 @@ def test_loaded_kernels_take_smaller_graphs(monkeypatch) -> None:
     assert _fast._kernels == {}
     assert rm_match.solvers.load_fast_kernels()
     kernels = {"relax", "scores", "residual", "warm", "reach", "auction", "group"}
-    kernels |= {"select", "group_max", "guided"}
+    kernels |= {"select", "group_max", "guided", "masked_max"}
     assert set(_fast._kernels) == kernels
     assert _fast.use_for(small) and not _fast.use_for(small - 1)
     assert _fast.use_scorer(1) and _fast.use_select(1)
@@ -188,3 +188,30 @@ def test_compiled_candidate_cuts_keep_the_same_pairs(source_kind, prior, monkeyp
     assert len(got[0][0]) > 4 * n_e  # the cuts keep more than the drawn pairs
     for a, b in zip(*got, strict=True):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_pilot_extends_its_potentials_the_same_with_the_compiled_max(
+    dtype, monkeypatch
+) -> None:
+    """The pilot's c-transforms (each mentee's best ``score - u`` over the sampled mentors,
+    then each mentor's) with :func:`_fast.masked_max` equal the numpy ones, forbidden pairs
+    included."""
+    from rm_match.solvers.sparse import rounds
+
+    rng = np.random.default_rng(11)
+    n_m, n_e = 400, 300
+    scores = rng.random((n_m, n_e)).round(3).astype(dtype)
+    feasible = rng.random((n_m, n_e)) < 0.6
+    feasible[:, :5] = False  # mentees with no allowed mentor
+    caps = np.ones(n_m, np.int64), np.ones(n_e, np.int64)
+    got = []
+    for fast in (False, True):
+        monkeypatch.setattr(_fast, "use_select", lambda cells, fast=fast: fast)
+        source = DenseSource(scores, feasible)
+        gen = np.random.default_rng(0)
+        got.append(rounds._pilot(source, *caps, "max_matched", 80, 4, 1 << 14, gen))
+    (u0, v0), (u1, v1) = got
+    assert (v0[:5] == 0).all() and (u0 > 0).any()
+    np.testing.assert_array_equal(u0, u1)
+    np.testing.assert_array_equal(v0, v1)

@@ -15,7 +15,8 @@ numba). Optional: without numba the plain numpy code runs, with the same answers
 - :func:`auction` and :func:`group`: an ε-scaling auction over a graph grouped by person (a
   counting sort), for the one-to-one rounds of :mod:`.auction`.
 - :func:`select` and :func:`group_max`: the candidate pass's cuts of each screened block in
-  one pass each (the same cells as its numpy comparisons; a third of their time).
+  one pass each (the same cells as its numpy comparisons; a third of their time), and
+  :func:`masked_max` the pilot's extension of its potentials to everyone.
 
 Numba compiles a kernel on its first call in a process (about a second; cached on disk where
 the package directory is writable, and then importing numba and loading the kernel still
@@ -94,6 +95,7 @@ def load() -> bool:
     cell = np.zeros((1, 1), np.float32)
     select(cell, np.zeros(1, np.float32), np.zeros(1, np.float32), -1.0)
     group_max(cell, 1)
+    masked_max(cell, -1.0, 0)
     return True
 
 
@@ -649,6 +651,32 @@ def _build_guided(numba: Any) -> Callable[..., Any]:
     return guided
 
 
+def _build_masked_max(numba: Any) -> Callable[..., Any]:
+    @numba.njit(cache=True, nogil=True)
+    def masked_max(block, floor, axis):  # pragma: no cover - compiled
+        """Maxima of ``block`` along ``axis`` over the cells above ``floor`` (-inf where
+        none is), in float64."""
+        n, w = block.shape
+        out = np.full(w if axis == 0 else n, -np.inf)
+        for i in range(n):
+            row = block[i]
+            if axis == 0:
+                for j in range(w):
+                    x = row[j]
+                    if x > floor and x > out[j]:
+                        out[j] = x
+            else:
+                best = -np.inf
+                for j in range(w):
+                    x = row[j]
+                    if x > floor and x > best:
+                        best = x
+                out[i] = best
+        return out
+
+    return masked_max
+
+
 _BUILD: dict[str, Callable[[Any], Callable[..., Any]]] = {
     "relax": _build_relax,
     "scores": _build_scores,
@@ -660,6 +688,7 @@ _BUILD: dict[str, Callable[[Any], Callable[..., Any]]] = {
     "select": _build_select,
     "group_max": _build_group_max,
     "guided": _build_guided,
+    "masked_max": _build_masked_max,
 }
 
 
@@ -804,6 +833,15 @@ def group_max(block: np.ndarray, group: int) -> np.ndarray:
     kernel = _kernel("group_max")
     assert kernel is not None, "numba is not installed (the fast extra)"
     out: np.ndarray = kernel(np.ascontiguousarray(block), int(group))
+    return out
+
+
+def masked_max(block: np.ndarray, floor: float, axis: int) -> np.ndarray:
+    """Maxima of ``block`` along ``axis`` (0 or 1) over its cells above ``floor`` (compared
+    in ``block``'s dtype), ``-inf`` where there is none; float64."""
+    kernel = _kernel("masked_max")
+    assert kernel is not None, "numba is not installed (the fast extra)"
+    out: np.ndarray = kernel(np.ascontiguousarray(block), block.dtype.type(floor), int(axis))
     return out
 
 

@@ -133,9 +133,13 @@ def _pilot(source, m_cap, e_cap, policy, size, k, block_elements, gen, executor=
     u_s, _, mu = st.duals
     u_s = u_s + mu  # fold the per-pair potential into the mentors (a constant shift)
 
+    fast = _fast.use_select(n_m * n_e)  # one compiled pass a block (the fast extra)
+
     def best_minus(rws, cls, u, v, axis):
         def one(chunk):
             block = source.screen(rws, chunk, u, v)
+            if fast:
+                return _fast.masked_max(block, INFEASIBLE - 1e3, axis)
             block[block <= INFEASIBLE - 1e3] = -np.inf
             return block.max(axis=axis)
 
