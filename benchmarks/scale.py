@@ -148,6 +148,7 @@ def main(argv=None) -> int:
         "scans",
         "restricted",
         "warm",
+        "auction",
         "read",
         "pricing_mode",
         "executor",
