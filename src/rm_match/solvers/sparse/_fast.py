@@ -572,6 +572,22 @@ def _build_group_max(numba: Any) -> Callable[..., Any]:
 
 def _build_guided(numba: Any) -> Callable[..., Any]:
     @numba.njit(cache=True, nogil=True)
+    def sift_down(keys, nodes, vals, i, size):  # pragma: no cover - compiled
+        """Move entry ``i`` of the heap's first ``size`` down to its place."""
+        while True:
+            c = 2 * i + 1
+            if c >= size:
+                break
+            if c + 1 < size and keys[c + 1] < keys[c]:
+                c += 1
+            if keys[c] >= keys[i]:
+                break
+            keys[i], keys[c] = keys[c], keys[i]
+            nodes[i], nodes[c] = nodes[c], nodes[i]
+            vals[i], vals[c] = vals[c], vals[i]
+            i = c
+
+    @numba.njit(cache=True, nogil=True)
     def guided(indptr, dst, cost, d, guide, max_pops):  # pragma: no cover - compiled
         """Label-correcting shortest paths that visit the node of least ``d - guide`` first
         (a binary heap; stale entries skipped): Dijkstra on the reduced costs when
@@ -589,38 +605,14 @@ def _build_guided(numba: Any) -> Callable[..., Any]:
             vals[size] = d[v]
             size += 1
         for start in range(size // 2 - 1, -1, -1):
-            i = start
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and keys[c + 1] < keys[c]:
-                    c += 1
-                if keys[c] >= keys[i]:
-                    break
-                keys[i], keys[c] = keys[c], keys[i]
-                nodes[i], nodes[c] = nodes[c], nodes[i]
-                vals[i], vals[c] = vals[c], vals[i]
-                i = c
+            sift_down(keys, nodes, vals, start, size)
         pops = 0
         while size > 0:
             node = nodes[0]
             val = vals[0]
             size -= 1
             keys[0], nodes[0], vals[0] = keys[size], nodes[size], vals[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and keys[c + 1] < keys[c]:
-                    c += 1
-                if keys[c] >= keys[i]:
-                    break
-                keys[i], keys[c] = keys[c], keys[i]
-                nodes[i], nodes[c] = nodes[c], nodes[i]
-                vals[i], vals[c] = vals[c], vals[i]
-                i = c
+            sift_down(keys, nodes, vals, 0, size)
             if val != d[node]:
                 continue  # stale: the node was pushed again with a lower label
             pops += 1
