@@ -9,19 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from one_to_one_checks import assert_certified, random_edges, spoiled
 from rm_match.solvers.flow import flow_on_edges
 from rm_match.solvers.sparse import DenseSource, _fast, solve_sparse
 from rm_match.solvers.sparse.auction import auction_on_edges
-from rm_match.solvers.sparse.certificate import _certificate, _potentials, _slack
 
 pytestmark = pytest.mark.skipif(not _fast.enabled(), reason="the fast extra is not installed")
-
-
-def _edges(rng, n_m, n_e, density):
-    keep = rng.random((n_m, n_e)) < density
-    mi, ei = np.nonzero(keep)
-    order = rng.permutation(len(mi))  # the rounds' edges are in no particular order
-    return mi[order], ei[order]
 
 
 @settings(max_examples=150, deadline=None)
@@ -38,7 +31,7 @@ def test_the_auction_meets_the_flow_and_its_potentials_settle(
     n_m, n_e, density, magnitude, digits, hints, seed
 ):
     rng = np.random.default_rng(seed)
-    mi, ei = _edges(rng, n_m, n_e, density)
+    mi, ei = random_edges(rng, n_m, n_e, density)
     if len(mi) == 0:
         assert auction_on_edges(n_m, n_e, mi, ei, np.empty(0)) is None
         return
@@ -79,13 +72,7 @@ def test_the_auction_meets_the_flow_and_its_potentials_settle(
     objective = float(s[used].sum())
     tol = 1e-9 * max(1.0, abs(objective), magnitude)
     assert objective == pytest.approx(float(s[used_f].sum()), abs=tol)
-    # the residual network has no negative cycle: labels settle within a pass per node
-    d, _, ok = _potentials(n_m, n_e, mi, ei, rounded, used, *one, "max_matched", n_nodes + 1)
-    assert ok
-    cert = _certificate(n_m, n_e, mi, ei, s, used, *one, "max_matched", d / scale)
-    assert cert.cover_ok
-    slack = _slack(mi, ei, s, used, *one, cert, "max_matched", np.empty(0))
-    assert 0.0 <= slack <= tol
+    assert_certified(n_m, n_e, mi, ei, s, used, rounded, scale, tol)
 
 
 def test_no_matching_of_everyone_gives_up():
@@ -171,23 +158,13 @@ def test_potentials_that_do_not_settle_hand_the_round_to_the_flow(monkeypatch):
     flow solves the same graph, to the flow-only optimum."""
     from rm_match.solvers.sparse import rounds
 
-    real = rounds.auction_on_edges
-    spoiled = []
-
-    def spoil(*args):
-        got = real(*args)
-        if got is not None:
-            spoiled.append(True)
-            used, rounded, scale, message, guide = got
-            return used, -rounded, scale, message, guide
-        return got
-
-    monkeypatch.setattr(rounds, "auction_on_edges", spoil)
+    spoiled_calls: list = []
+    monkeypatch.setattr(rounds, "auction_on_edges", spoiled(rounds.auction_on_edges, spoiled_calls))
     rng = np.random.default_rng(5)
     scores = rng.random((50, 50)).round(2)
     feasible = rng.random((50, 50)) < 0.5
     auction, flow = _with_and_without_auction(scores, feasible, monkeypatch)
-    assert spoiled == [True]  # tried once, then the flow from the same round on
+    assert spoiled_calls == [True]  # tried once, then the flow from the same round on
     (pairs, _, message, _), (pairs_f, _, _, _) = auction, flow
     assert "OR-tools" in message and len(pairs) == len(pairs_f)
     obj = scores[pairs[:, 0], pairs[:, 1]].sum()

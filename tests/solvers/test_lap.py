@@ -8,16 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from one_to_one_checks import assert_certified, random_edges, spoiled
 from rm_match.solvers.flow import flow_on_edges, lap_on_edges
 from rm_match.solvers.sparse import DenseSource, solve_sparse
-from rm_match.solvers.sparse.certificate import _certificate, _potentials, _slack
-
-
-def _edges(rng, n_m, n_e, density):
-    keep = rng.random((n_m, n_e)) < density
-    mi, ei = np.nonzero(keep)
-    order = rng.permutation(len(mi))  # the rounds' edges are in no particular order
-    return mi[order], ei[order]
 
 
 @settings(max_examples=120, deadline=None)
@@ -31,7 +24,7 @@ def _edges(rng, n_m, n_e, density):
 )
 def test_lap_meets_the_flow_and_its_potentials_settle(n_m, n_e, density, magnitude, digits, seed):
     rng = np.random.default_rng(seed)
-    mi, ei = _edges(rng, n_m, n_e, density)
+    mi, ei = random_edges(rng, n_m, n_e, density)
     if len(mi) == 0:
         assert lap_on_edges(n_m, n_e, mi, ei, np.empty(0)) is None
         return
@@ -56,14 +49,7 @@ def test_lap_meets_the_flow_and_its_potentials_settle(n_m, n_e, density, magnitu
     objective = float(s[used].sum())
     tol = 1e-9 * max(1.0, abs(objective), magnitude)
     assert objective == pytest.approx(float(s[used_f].sum()), abs=tol)
-    # the residual network has no negative cycle: labels settle within a pass per node
-    n_nodes = n_m + n_e + 2
-    d, _, ok = _potentials(n_m, n_e, mi, ei, rounded, used, *one, "max_matched", n_nodes + 1)
-    assert ok
-    cert = _certificate(n_m, n_e, mi, ei, s, used, *one, "max_matched", d / scale)
-    assert cert.cover_ok
-    slack = _slack(mi, ei, s, used, *one, cert, "max_matched", np.empty(0))
-    assert 0.0 <= slack <= tol
+    assert_certified(n_m, n_e, mi, ei, s, used, rounded, scale, tol)
 
 
 def test_an_edge_listed_twice_is_left_to_the_flow():
@@ -177,23 +163,13 @@ def test_potentials_that_do_not_settle_hand_the_round_to_the_flow(monkeypatch):
     flow solves the same graph, to the flow-only optimum."""
     from rm_match.solvers.sparse import rounds
 
-    real = rounds.lap_on_edges
-    spoiled = []
-
-    def spoil(*args):
-        got = real(*args)
-        if got is not None:
-            spoiled.append(True)
-            used, rounded, scale, message = got
-            return used, -rounded, scale, message
-        return got
-
-    monkeypatch.setattr(rounds, "lap_on_edges", spoil)
+    spoiled_calls: list = []
+    monkeypatch.setattr(rounds, "lap_on_edges", spoiled(rounds.lap_on_edges, spoiled_calls))
     rng = np.random.default_rng(5)
     scores = rng.random((50, 40)).round(2)
     feasible = rng.random((50, 40)) < 0.5
     lap, flow = _with_and_without_lap(scores, feasible, monkeypatch)
-    assert spoiled == [True]  # tried once, then the flow from the same round on
+    assert spoiled_calls == [True]  # tried once, then the flow from the same round on
     (pairs, slack, message, _), (pairs_f, _, _, _) = lap, flow
     assert "OR-tools" in message and len(pairs) == len(pairs_f)
     obj = scores[pairs[:, 0], pairs[:, 1]].sum()
