@@ -244,3 +244,19 @@ def test_assign_answers_by_the_dual_within_the_gap(policy, level) -> None:
     assert a.objective <= ref.objective + 1e-9
     assert a.bound >= ref.objective - 1e-9
     assert (ref.objective - a.objective) <= 1e-3 * abs(ref.objective) + 1e-9
+
+
+def test_a_single_edge_breaking_the_row_leaves_the_empty_answer() -> None:
+    """One allowed pair, flagged, under "at most 30 % flagged" and ``max_score``: the only
+    answer meeting the row is the empty one. With one score there is no score range to
+    scale the first step by; the search used to evaluate λ = 0 again and again (found by
+    hypothesis in CI)."""
+    scores = np.array([[6.9e-4, 0.4588], [0.8856, 0.2006]])
+    feasible = np.array([[False, True], [False, False]])
+    goal = G.Share(pairs=np.array([[False, True], [False, True]]), at_most=0.3)
+    model = _model(scores, feasible, goal, "max_score")
+    found = _solve(model)
+    assert found is not None and found.solved
+    assert found.x is not None and not found.x.any()
+    assert found.bound == pytest.approx(0.0, abs=TOL)
+    assert found.evaluations < 20

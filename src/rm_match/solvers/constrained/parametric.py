@@ -335,7 +335,8 @@ def solve(
     lam_far = (k * (spread + top_score) + 1.0) * 2.0
     # where to look first without a guess: a sixteenth of the score range per unit of the
     # row (λ* of the cross-gender shares of 50-80 % at n = 1 000: 2-35 % of it)
-    lam_next = max(spread, 1e-9) / max(g_max, 1.0) / 16.0
+    # (all scores equal, e.g. one edge: the largest score instead)
+    lam_next = max(spread or top_score, 1e-9) / max(g_max, 1.0) / 16.0
     # a first guess from the memo: the row's normalised level against λ* of the levels
     # solved before (and λ = 0 at the level L(0)'s assignment meets), extrapolated
     row = _Row.of(lines, k)
@@ -344,8 +345,9 @@ def solve(
         # none: the score range per unit of the row, in proportion to the share of the
         # pairs the row is short by, over 16 (measured: 0.52-0.70 of λ* for the
         # cross-gender shares of 50-80 % at n = 1 000)
-        guess = spread / row.scale * (row.level - row.met) / k / 16.0
-    guesses = [] if guess is None else [guess]
+        guess = (spread or top_score) / row.scale * (row.level - row.met) / k / 16.0
+    # a guess of 0 (no score to scale by) would be evaluated again and again at λ = 0
+    guesses = [guess] if guess is not None and guess > 0 else []
     solved = False
     test = False  # the next point is the envelope's minimum (the test that ends the solve)
     last_side = 0
