@@ -84,11 +84,38 @@ def test_no_matching_of_everyone_gives_up():
     assert auction_on_edges(3, 2, np.array([0, 1, 2]), np.array([0, 0, 1]), np.ones(3)) is None
 
 
-def test_prices_that_are_not_finite_are_ignored():
+def test_prices_that_are_not_finite_are_ignored_and_lengths_are_checked():
     mi, ei = np.array([0, 0, 1]), np.array([0, 1, 0])
     s = np.array([3.0, 1.0, 2.0])
     used, *_ = auction_on_edges(2, 2, mi, ei, s, np.array([np.inf, 0.0]))
     assert used.tolist() == [False, True, True]
+    with pytest.raises(ValueError, match="prices"):
+        auction_on_edges(2, 2, mi, ei, s, np.zeros(1))
+    with pytest.raises(ValueError, match="start"):
+        auction_on_edges(2, 2, mi, ei, s, None, np.ones(2, dtype=bool))
+
+
+def test_prices_count_up_to_a_constant():
+    """Solved prices shifted by any constant are the same hint: the same bids and the
+    same optimum either way (an all-positive hint used to be clipped flat)."""
+    from rm_match.solvers.sparse.certificate import _potentials
+
+    rng = np.random.default_rng(2)
+    n = 300
+    mi, ei = random_edges(rng, n, n, 0.1)
+    s = 100.0 + rng.random(len(mi))
+    first = auction_on_edges(n, n, mi, ei, s)
+    assert first is not None
+    used, rounded, scale, _, _ = first
+    one = np.ones(n, np.int64)
+    d, _, ok = _potentials(n, n, mi, ei, rounded, used, one, one, "max_matched", 10**6)
+    assert ok
+    prices = d[:n] / scale  # the certificate's mentor labels, in score units
+    runs = [auction_on_edges(n, n, mi, ei, s, prices + shift) for shift in (0.0, -200.0, 5.0)]
+    assert all(r is not None for r in runs)
+    messages = {r[3] for r in runs}  # "... (B bids; ...)": the same count each time
+    assert len(messages) == 1
+    assert {float(rounded[r[0]].sum()) for r in runs} == {float(rounded[used].sum())}
 
 
 def _with_and_without_auction(scores, feasible, monkeypatch, e_cap=None):

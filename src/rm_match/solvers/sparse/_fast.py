@@ -807,7 +807,10 @@ def use_select(cells: int) -> bool:
 
 def select(block: np.ndarray, col_thr: np.ndarray, row_thr: np.ndarray, floor: float) -> np.ndarray:
     """Flat indices, in order, of the cells of ``block`` at or above their column's or their
-    row's threshold and above ``floor`` (compared in ``block``'s dtype, as numpy does)."""
+    row's threshold and above ``floor`` (compared in ``block``'s dtype, as numpy does).
+
+    Like :func:`group_max` and :func:`masked_max`, it reads screened blocks, which hold no
+    NaN (scores are finite); on a NaN the maxima would skip it where numpy returns it."""
     kernel = _kernel("select")
     assert kernel is not None, "numba is not installed (the fast extra)"
     dtype = block.dtype

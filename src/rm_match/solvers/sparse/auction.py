@@ -103,13 +103,18 @@ def auction_on_edges(
     obj = mi[order]
     price = np.zeros(n_m, np.int64)
     if prices is not None:
+        if len(prices) != n_m:
+            raise ValueError(f"prices has {len(prices)} entries for {n_m} mentors")
         p = np.asarray(prices, dtype=np.float64) * scale * (people + 1)
         if np.isfinite(p).all():
-            # a price more than the benefits' spread above the lowest leaves its mentor
-            # worse than any other to every mentee: no more use as a hint, and a war to undo
-            price = np.rint(np.clip(p - p.min(initial=0.0), 0, spread)).astype(np.int64)
+            # prices count up to a constant: the lowest at 0. One more than the benefits'
+            # spread above it leaves its mentor worse than any other to every mentee: no
+            # more use as a hint, and a war to undo
+            price = np.rint(np.clip(p - p.min(), 0, spread)).astype(np.int64)
     owner = np.full(n_m, -1, np.int64)
     assigned = np.full(n_e, -1, np.int64)
+    if start is not None and len(start) != len(mi):
+        raise ValueError(f"start has {len(start)} entries for {len(mi)} edges")
     if start is not None and start.any():
         owner[mi[start]] = ei[start]
         assigned[ei[start]] = mi[start]
