@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 
 from rm_match.solvers.sparse.certificate import _certificate, _potentials, _slack
 
@@ -47,3 +48,24 @@ def spoiled(real: Callable[..., Any], calls: list) -> Callable[..., Any]:
         return (used, -rounded, *rest)
 
     return spoil
+
+
+def hall_violation(n: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and allowed pairs of ``n`` a side where three mentees may only take mentor 0:
+    at most ``n - 2`` pairs, so no matching pairs everyone."""
+    rng = np.random.default_rng(seed)
+    scores = rng.random((n, n)).round(2)
+    feasible = rng.random((n, n)) < 0.5
+    feasible[:, :3] = False
+    feasible[0, :3] = True
+    return scores, feasible
+
+
+def assert_same_optimum(scores, pairs, pairs_flow, slack=None) -> None:
+    """``pairs`` as many as the flow's and of the same total score (1e-9); ``slack``, when
+    given, within 1e-9 of it."""
+    assert len(pairs) == len(pairs_flow)
+    obj = scores[pairs[:, 0], pairs[:, 1]].sum()
+    assert obj == pytest.approx(scores[pairs_flow[:, 0], pairs_flow[:, 1]].sum(), abs=1e-9)
+    if slack is not None:
+        assert 0.0 <= slack <= 1e-9 * obj

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from one_to_one_checks import assert_certified, random_edges, spoiled
+from one_to_one_checks import (
+    assert_certified,
+    assert_same_optimum,
+    hall_violation,
+    random_edges,
+    spoiled,
+)
 from rm_match.solvers.flow import flow_on_edges
 from rm_match.solvers.sparse import DenseSource, _fast, solve_sparse
 from rm_match.solvers.sparse.auction import auction_on_edges
@@ -164,19 +170,13 @@ def test_no_matching_of_everyone_hands_the_rounds_to_the_flow(monkeypatch):
     """Three mentees whose only allowed mentor is mentor 0: the auction gives up in the
     first round, the flow takes it and every later one, and the optimum is the flow-only
     one."""
-    rng = np.random.default_rng(3)
     n = 60
-    scores = rng.random((n, n)).round(2)
-    feasible = rng.random((n, n)) < 0.5
-    feasible[:, :3] = False
-    feasible[0, :3] = True
+    scores, feasible = hall_violation(n)
     auction, flow = _with_and_without_auction(scores, feasible, monkeypatch)
     (pairs, slack, message, stats), (pairs_f, _, _, _) = auction, flow
     assert "auction" not in message and stats.auction == 0
-    assert len(pairs) == len(pairs_f) == n - 2
-    obj = scores[pairs[:, 0], pairs[:, 1]].sum()
-    assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
-    assert 0.0 <= slack <= 1e-9 * obj
+    assert len(pairs) == n - 2
+    assert_same_optimum(scores, pairs, pairs_f, slack)
 
 
 def test_potentials_that_do_not_settle_hand_the_round_to_the_flow(monkeypatch):
@@ -193,9 +193,8 @@ def test_potentials_that_do_not_settle_hand_the_round_to_the_flow(monkeypatch):
     auction, flow = _with_and_without_auction(scores, feasible, monkeypatch)
     assert spoiled_calls == [True]  # tried once, then the flow from the same round on
     (pairs, _, message, _), (pairs_f, _, _, _) = auction, flow
-    assert "OR-tools" in message and len(pairs) == len(pairs_f)
-    obj = scores[pairs[:, 0], pairs[:, 1]].sum()
-    assert obj == pytest.approx(scores[pairs_f[:, 0], pairs_f[:, 1]].sum(), abs=1e-9)
+    assert "OR-tools" in message
+    assert_same_optimum(scores, pairs, pairs_f)
 
 
 @pytest.mark.parametrize("outlier", [-1e4, 1e4])

@@ -16,7 +16,7 @@ assignments still within ε): each phase starts near the last one's answer.
 Rounds start from the last round's prices (its certificate's mentor labels; the pilot's
 mentor potentials in the first round) and from the last round's pairs. At 50 000 per side
 the auction took 1.7 s on the first round's 3.5 M edges and 0.8–1.0 s on the later ones'
-two million, against OR-tools' 6.1 s and 4.5–4.7 s, with the same optima.
+two million, against OR-tools' 6.0–6.1 s and 4.3–4.7 s, with the same optima.
 
 It gives up (``None``, and the round's flow answers) when mentors and mentees with an edge
 are not as many, or when the bids run past :data:`BIDS` per edge: no matching pairs

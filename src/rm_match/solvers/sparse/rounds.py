@@ -169,9 +169,9 @@ def default_pilot(n_m: int, n_e: int) -> int:
     With the auction's cheap rounds, a larger pilot pays for itself above 50 000 per side
     (its potentials leave fewer pairs for the restricted scans and a round less): 31 s
     instead of 35–41 s at 50 000 per side (a pilot of 10 000; 8 000, solved as a dense
-    matrix, took 40 s), 117 s instead of 121 s (12 500) and 152 s (5 000) at 100 000 (a
-    pilot of 20 000). At 20 000 per side a pilot of 4 000 cost more than it saved (6.8 s
-    against 5.3 s, medians of 3).
+    matrix, took 40 s), 117 s instead of 121 s (12 500) at 100 000 with a pilot of 20 000
+    (152 s with 5 000, before restricted scans re-read fewer pairs). At 20 000 per side a
+    pilot of 4 000 cost more than it saved (6.8 s against 5.3 s, medians of 3).
 
     Examples
     --------
@@ -321,19 +321,18 @@ def solve_sparse(
         warm = guide = None
         coarse = False  # solved on LAPJVsp's or the auction's integers, not the flow's
         if len(mi) and k_max:
-            got = None
+            by_auction = solved = None
             if auction and _fast.use_for(len(mi)):
-                got = _auction(n_m, n_e, mi, ei, s, d_last, prior, last_flow, n_cols)
+                by_auction = _auction(n_m, n_e, mi, ei, s, d_last, prior, last_flow, n_cols)
                 # not square, no matching of everyone, or a bidding war: the flow from now on
-                auction = coarse = got is not None
+                auction = coarse = by_auction is not None
                 stats.auction += coarse
-            solved = None
-            if got is None:
+            if by_auction is None:
                 solved = _warm(n_m, n_e, mi, ei, s, m_cap, e_cap, policy, k_max, last_flow, stats)
-            if solved is not None:
+            if by_auction is not None:  # its prices guide the certificate's shortest paths
+                used, rounded, scale, message, guide = by_auction
+            elif solved is not None:
                 used, rounded, scale, warm, message = solved
-            elif got is not None:  # its prices guide the certificate's shortest paths
-                used, rounded, scale, message, guide = got
             else:
                 got = lap_on_edges(n_m, n_e, mi, ei, s) if lap else None
                 # no matching of a whole side: the flow from now on
